@@ -1,0 +1,184 @@
+"""Drive a live `tessera start` through its HTTP API like any client and print a table of figures.
+
+    python bench/api_bench.py [--tasks 100000] [--database-url postgresql://postgres@127.0.0.1/postgres]
+
+With --database-url, a fresh database is created on that server for the run and dropped afterwards.
+The server's memory is sampled from /proc while the run goes on (peak resident set size).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+
+CONFIG = """<View>
+  <Text name="text" value="$text"/>
+  <Choices name="sentiment" toName="text"><Choice value="Positive"/><Choice value="Negative"/></Choices>
+</View>"""
+WORDS = "the quick brown fox jumps over lazy dog data label model review token spam ham".split()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def tessera(*args: str, env: dict[str, str]) -> str:
+    exe = shutil.which("tessera")
+    cmd = [exe, *args] if exe else [sys.executable, "-c", "from tessera.cli.main import app; app()", *args]
+    return subprocess.run(cmd, env=env, check=True, capture_output=True, text=True).stdout
+
+
+class MemorySampler(threading.Thread):
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.peak_kb, self.running = pid, 0, True
+
+    def run(self) -> None:
+        while self.running:
+            try:
+                for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
+                    if line.startswith("VmRSS:"):
+                        self.peak_kb = max(self.peak_kb, int(line.split()[1]))
+            except OSError:
+                return
+            time.sleep(0.05)
+
+
+def p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20)[-1] if len(values) >= 20 else max(values)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--tasks", type=int, default=100_000)
+    ap.add_argument("--pages", type=int, default=200)
+    ap.add_argument("--annotations", type=int, default=1000)
+    ap.add_argument("--clients", type=int, default=8)
+    ap.add_argument("--database-url")
+    args = ap.parse_args()
+
+    data_dir = Path(tempfile.mkdtemp(prefix="tessera-bench-"))
+    env = {**os.environ, "TESSERA_DATA_DIR": str(data_dir)}
+    db_name = None
+    if args.database_url:
+        import psycopg
+
+        db_name = f"tessera_bench_{uuid.uuid4().hex[:8]}"
+        with psycopg.connect(args.database_url, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{db_name}"')
+        env["TESSERA_DATABASE_URL"] = args.database_url.rsplit("/", 1)[0] + "/" + db_name
+    tessera("user", "create", "--email", "bench@example.com", "--password", "benchmark1", "--admin", env=env)
+    token = tessera("token", "create", "--email", "bench@example.com", env=env).strip().splitlines()[-1]
+    port = free_port()
+    exe = shutil.which("tessera")
+    cmd = [exe] if exe else [sys.executable, "-c", "from tessera.cli.main import app; app()"]
+    server = subprocess.Popen([*cmd, "start", "--port", str(port)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    rows: list[tuple[str, str]] = []
+    try:
+        for _ in range(200):
+            try:
+                if httpx.get(f"{base}/health").status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        sampler = MemorySampler(server.pid)
+        sampler.start()
+        headers = {"Authorization": f"Token {token}"}
+        with httpx.Client(base_url=base, headers=headers, timeout=600) as c:
+            pid = c.post("/api/projects/", json={"title": "bench", "label_config": CONFIG}).json()["id"]
+            rng = random.Random(7)
+            tasks = [{"text": " ".join(rng.choices(WORDS, k=12)) + f" #{i}"} for i in range(args.tasks)]
+            body = json.dumps(tasks).encode()
+            t0 = time.perf_counter()
+            r = c.post(f"/api/projects/{pid}/import", content=body, headers={"Content-Type": "application/json"})
+            r.raise_for_status()
+            rows.append((f"import {args.tasks:,} tasks (one JSON list)", f"{time.perf_counter() - t0:.2f} s"))
+            ids = r.json()["task_ids"]
+
+            last_page = max(1, args.tasks // 100)
+            for label, extra in [
+                ("task page, any page", {}),
+                ("task page, text filter", {"query": json.dumps({"filters": {"conjunction": "and", "items": [
+                    {"filter": "filter:tasks:data.text", "operator": "contains", "type": "String",
+                     "value": "fox"}]}})}),
+                ("task page, ordered by data.text", {"query": json.dumps({"ordering": ["tasks:data.text"]})}),
+            ]:
+                times = []
+                for i in range(args.pages):
+                    page = rng.randint(1, last_page if not extra.get("query", "").count("filter") else 10)
+                    t = time.perf_counter()
+                    resp = c.get("/api/tasks", params={"project": pid, "page": page, "page_size": 100, **extra})
+                    times.append(time.perf_counter() - t)
+                    resp.raise_for_status()
+                rows.append((f"{label} (p95 of {args.pages})", f"{p95(times) * 1000:.1f} ms"))
+
+            result = [{"from_name": "sentiment", "to_name": "text", "type": "choices",
+                       "value": {"choices": ["Positive"]}}]
+            targets = ids[: args.annotations]
+            times: list[float] = []
+            lock = threading.Lock()
+
+            def submit(task_id: int) -> None:
+                with httpx.Client(base_url=base, headers=headers, timeout=60) as cc:
+                    t = time.perf_counter()
+                    cc.post(f"/api/tasks/{task_id}/annotations", json={"result": result}).raise_for_status()
+                    with lock:
+                        times.append(time.perf_counter() - t)
+
+            t0 = time.perf_counter()
+            with ThreadPoolExecutor(args.clients) as pool:
+                list(pool.map(submit, targets))
+            wall = time.perf_counter() - t0
+            rows.append((f"annotation submit, {args.clients} clients (p95)", f"{p95(times) * 1000:.1f} ms"))
+            rows.append(("annotation submits per second", f"{len(targets) / wall:.0f}"))
+
+            t0 = time.perf_counter()
+            size = 0
+            with c.stream("GET", f"/api/projects/{pid}/export",
+                          params={"exportType": "JSON", "download_all_tasks": "true"}) as resp:
+                resp.raise_for_status()
+                for chunk in resp.iter_bytes():
+                    size += len(chunk)
+            rows.append((f"export {args.tasks:,} tasks as JSON", f"{time.perf_counter() - t0:.2f} s ({size / 1e6:.0f} MB)"))
+        sampler.running = False
+        sampler.join()
+        rows.append(("server peak memory (RSS)", f"{sampler.peak_kb / 1024:.0f} MB"))
+    finally:
+        server.terminate()
+        server.wait(10)
+        shutil.rmtree(data_dir, ignore_errors=True)
+        if db_name:
+            import psycopg
+
+            with psycopg.connect(args.database_url, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+    backend = "PostgreSQL" if args.database_url else "SQLite"
+    width = max(len(k) for k, _ in rows)
+    print(f"\nTessera API benchmark on {backend}")
+    print(f"{'measure':<{width}}  value")
+    print(f"{'-' * width}  -----")
+    for k, v in rows:
+        print(f"{k:<{width}}  {v}")
+
+
+if __name__ == "__main__":
+    main()

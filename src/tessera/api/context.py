@@ -1,0 +1,119 @@
+"""Per-request context: a database session (write transactions for unsafe methods) and the actor behind the
+credentials (`Token`, `Bearer` JWT or the session cookie with its CSRF token)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from tessera.db.engine import Database
+from tessera.domain.errors import InvalidInput, NotAuthenticated, PermissionDenied
+from tessera.services import auth, tokens
+from tessera.services.actors import Actor
+from tessera.services.secrets import same
+from tessera.settings import Settings
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+SESSION_COOKIE = "tessera_session"
+CSRF_HEADER = "x-csrftoken"
+NO_CREDENTIALS = "Authentication credentials were not provided."
+
+
+@dataclass
+class Ctx:
+    session: Session
+    actor: Actor
+    settings: Settings
+    request: Request
+
+    def commit(self) -> None:
+        self.session.commit()
+
+
+def database(request: Request) -> Database:
+    return request.app.state.db
+
+
+def settings_of(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def db_session(request: Request) -> Iterator[Session]:
+    db = database(request)
+    session = db.reader() if request.method in SAFE_METHODS else db.writer()
+    try:
+        yield session
+    finally:
+        session.rollback()
+        session.close()
+
+
+def _credentials_actor(request: Request, session: Session) -> Actor | None:
+    header = request.headers.get("authorization", "")
+    if header:
+        scheme, _, value = header.partition(" ")
+        value = value.strip()
+        if scheme.lower() == "token" and value:
+            if tokens.looks_like_jwt(value):
+                # The SDK sends a personal access token this way only after refreshing; accept both.
+                return auth.actor_for(tokens.user_for_access(session, value))
+            return auth.actor_for(tokens.user_for_token(session, value))
+        if scheme.lower() == "bearer" and value:
+            return auth.actor_for(tokens.user_for_access(session, value))
+        raise NotAuthenticated("Invalid token header.")
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        found = auth.resolve_session(session, cookie)
+        if found is None:
+            return None
+        user, browser = found
+        if request.method not in SAFE_METHODS:
+            sent = request.headers.get(CSRF_HEADER) or ""
+            if not sent or not same(sent, browser.csrf_token):
+                raise PermissionDenied("CSRF token missing or wrong: send the X-CSRFToken header")
+        return auth.actor_for(user)
+    return None
+
+
+def optional_actor(request: Request, session: Session = Depends(db_session)) -> Actor | None:
+    return _credentials_actor(request, session)
+
+
+def context(request: Request, session: Session = Depends(db_session)) -> Ctx:
+    actor = _credentials_actor(request, session)
+    if actor is None:
+        raise NotAuthenticated(NO_CREDENTIALS)
+    return Ctx(session, actor, settings_of(request), request)
+
+
+def admin_context(ctx: Ctx = Depends(context)) -> Ctx:
+    if not ctx.actor.is_admin:
+        raise PermissionDenied("only an instance admin can do this")
+    return ctx
+
+
+async def json_body(request: Request) -> Any:
+    """The request body as JSON, with a 400 that says what is wrong (never a 422 or a 500)."""
+    raw = await request.body()
+    if not raw.strip():
+        return None
+    try:
+        return json.loads(raw)
+    except UnicodeDecodeError as exc:
+        raise InvalidInput("the body is not UTF-8 text") from exc
+    except RecursionError as exc:
+        raise InvalidInput("the body is nested too deeply") from exc
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(f"the body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from exc
+
+
+def query_bool(value: str | None, default: bool = False) -> bool:
+    """Query booleans arrive as true/false, True/False or 1/0."""
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in ("true", "1", "yes", "on")

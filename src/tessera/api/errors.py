@@ -1,0 +1,78 @@
+"""Map the project's exceptions to HTTP once, in Label Studio's error body shape."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from tessera import __version__
+from tessera.domain.errors import (
+    Blocked,
+    Conflict,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+    TesseraError,
+    TooMany,
+)
+
+log = logging.getLogger("tessera.api")
+
+STATUS: list[tuple[type[TesseraError], int]] = [
+    (NotFound, 404),
+    (PermissionDenied, 403),
+    (NotAuthenticated, 401),
+    (Conflict, 409),
+    (TooMany, 429),
+    (Blocked, 400),
+    (InvalidInput, 400),
+]
+
+
+def error_body(status: int, detail: str, field_errors: dict[str, list[str]] | None = None) -> dict[str, Any]:
+    return {
+        "id": str(uuid.uuid4()),
+        "status_code": status,
+        "version": __version__,
+        "detail": detail,
+        "exc_info": None,
+        "validation_errors": field_errors or {},
+    }
+
+
+def error_response(status: int, detail: str, field_errors: dict[str, list[str]] | None = None,
+                   headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(error_body(status, detail, field_errors), status_code=status, headers=headers)
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(TesseraError)
+    async def _tessera(_request: Request, exc: TesseraError) -> JSONResponse:
+        status = next((code for kind, code in STATUS if isinstance(exc, kind)), 400)
+        headers = {"WWW-Authenticate": "Token"} if status == 401 else None
+        return error_response(status, exc.detail, exc.field_errors, headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        fields: dict[str, list[str]] = {}
+        for err in exc.errors():
+            name = ".".join(str(p) for p in err.get("loc", ())[1:]) or "body"
+            fields.setdefault(name, []).append(str(err.get("msg", "invalid")))
+        detail = "; ".join(f"{k}: {v[0]}" for k, v in fields.items())
+        return error_response(400, detail or "invalid request", fields)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return error_response(exc.status_code, str(exc.detail), None, getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        return error_response(500, "internal error; the server log has the details")

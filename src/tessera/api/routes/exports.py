@@ -1,0 +1,85 @@
+"""Exports: the sync `export` endpoint, formats, and snapshots with convert and download."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import FileResponse
+from starlette.background import BackgroundTask
+
+from tessera.api.context import Ctx, context, json_body, query_bool
+from tessera.api.schemas import export_read
+from tessera.db.tables import Export, User
+from tessera.io.writers import EXPORT_FORMATS
+from tessera.services import exports
+from tessera.services.access import get_project
+
+router = APIRouter(tags=["exports"])
+
+
+@router.get("/api/projects/{project_id}/export/formats")
+def formats(project_id: int, ctx: Ctx = Depends(context)) -> list:
+    get_project(ctx.session, ctx.actor, project_id, "exports.view")
+    return [{"name": name, "title": spec.title, "description": spec.description, "disabled": False}
+            for name, spec in EXPORT_FORMATS.items()]
+
+
+@router.get("/api/projects/{project_id}/export")
+def export(project_id: int, request: Request, exportType: str | None = None, export_type: str | None = None,  # noqa: N803
+           download_all_tasks: str | None = None, ctx: Ctx = Depends(context)) -> FileResponse:
+    params = request.query_params
+    raw_ids = params.getlist("ids") + params.getlist("ids[]")
+    ids = [int(x) for part in raw_ids for x in part.split(",") if x.strip().isdigit()] or None
+    result = exports.sync_export(ctx.session, ctx.actor, project_id, ctx.settings.data_dir,
+                                 fmt=exportType or export_type, ids=ids,
+                                 all_tasks=query_bool(download_all_tasks, False))
+    return FileResponse(result.path, media_type=result.media_type, filename=result.filename,
+                        background=BackgroundTask(result.path.unlink, missing_ok=True))
+
+
+def _read(ctx: Ctx, record: Export) -> dict:
+    creator = ctx.session.get(User, record.created_by) if record.created_by else None
+    return export_read(record, creator)
+
+
+@router.get("/api/projects/{project_id}/exports")
+def list_snapshots(project_id: int, ctx: Ctx = Depends(context)) -> list:
+    return [_read(ctx, r) for r in exports.list_snapshots(ctx.session, ctx.actor, project_id)]
+
+
+@router.post("/api/projects/{project_id}/exports", status_code=201)
+def create_snapshot(project_id: int, body: Any = Depends(json_body), ctx: Ctx = Depends(context)) -> dict:
+    record = exports.create_snapshot(ctx.session, ctx.actor, project_id, ctx.settings.data_dir, body)
+    ctx.commit()
+    return _read(ctx, record)
+
+
+@router.get("/api/projects/{project_id}/exports/{export_id}")
+def read_snapshot(project_id: int, export_id: int, ctx: Ctx = Depends(context)) -> dict:
+    return _read(ctx, exports.read_snapshot(ctx.session, ctx.actor, project_id, export_id))
+
+
+@router.delete("/api/projects/{project_id}/exports/{export_id}", status_code=204)
+def delete_snapshot(project_id: int, export_id: int, ctx: Ctx = Depends(context)) -> Response:
+    exports.delete_snapshot(ctx.session, ctx.actor, project_id, export_id, ctx.settings.data_dir)
+    ctx.commit()
+    return Response(status_code=204)
+
+
+@router.post("/api/projects/{project_id}/exports/{export_id}/convert")
+def convert_snapshot(project_id: int, export_id: int, body: Any = Depends(json_body),
+                     ctx: Ctx = Depends(context)) -> dict:
+    fmt = body.get("export_type") if isinstance(body, dict) else None
+    exports.convert_snapshot(ctx.session, ctx.actor, project_id, export_id, ctx.settings.data_dir, fmt)
+    ctx.commit()
+    return {"export_type": (fmt or "").upper(), "converted_format": export_id}
+
+
+@router.get("/api/projects/{project_id}/exports/{export_id}/download")
+def download_snapshot(project_id: int, export_id: int, exportType: str | None = None,  # noqa: N803
+                      export_type: str | None = None, ctx: Ctx = Depends(context)) -> FileResponse:
+    result = exports.snapshot_file(ctx.session, ctx.actor, project_id, export_id, ctx.settings.data_dir,
+                                   exportType or export_type)
+    ctx.commit()
+    return FileResponse(result.path, media_type=result.media_type, filename=result.filename)

@@ -1,0 +1,61 @@
+"""ML backend records: `/api/ml/`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Response
+
+from tessera.api.context import Ctx, context, json_body
+from tessera.api.schemas import ml_read
+from tessera.domain.errors import InvalidInput
+from tessera.services import ml_backends
+
+router = APIRouter(tags=["ml"])
+
+
+@router.get("/api/ml")
+def list_backends(project: str | None = None, ctx: Ctx = Depends(context)) -> list:
+    if project not in (None, "") and not str(project).isdigit():
+        raise InvalidInput("project must be an integer", field_errors={"project": ["must be an integer"]})
+    pid = int(project) if project else None
+    return [ml_read(b) for b in ml_backends.list_backends(ctx.session, ctx.actor, pid)]
+
+
+@router.post("/api/ml", status_code=201)
+def create_backend(body: Any = Depends(json_body), ctx: Ctx = Depends(context)) -> dict:
+    backend = ml_backends.create_backend(ctx.session, ctx.actor, body)
+    ctx.commit()
+    return ml_read(backend)
+
+
+@router.get("/api/ml/{backend_id}")
+def read_backend(backend_id: int, ctx: Ctx = Depends(context)) -> dict:
+    return ml_read(ml_backends.read_backend(ctx.session, ctx.actor, backend_id))
+
+
+@router.patch("/api/ml/{backend_id}")
+@router.put("/api/ml/{backend_id}")
+def update_backend(backend_id: int, body: Any = Depends(json_body), ctx: Ctx = Depends(context)) -> dict:
+    backend = ml_backends.update_backend(ctx.session, ctx.actor, backend_id, body)
+    ctx.commit()
+    return ml_read(backend)
+
+
+@router.delete("/api/ml/{backend_id}", status_code=204)
+def delete_backend(backend_id: int, ctx: Ctx = Depends(context)) -> Response:
+    ml_backends.delete_backend(ctx.session, ctx.actor, backend_id)
+    ctx.commit()
+    return Response(status_code=204)
+
+
+@router.post("/api/ml/{backend_id}/train")
+def train(backend_id: int, ctx: Ctx = Depends(context)) -> dict:
+    ml_backends.read_backend(ctx.session, ctx.actor, backend_id)
+    raise InvalidInput("training through a model server is not available yet in this version")
+
+
+@router.post("/api/ml/{backend_id}/interactive-annotating")
+def interactive(backend_id: int, ctx: Ctx = Depends(context)) -> dict:
+    ml_backends.read_backend(ctx.session, ctx.actor, backend_id)
+    raise InvalidInput("interactive annotation through a model server is not available yet in this version")

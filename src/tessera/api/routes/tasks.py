@@ -1,0 +1,75 @@
+"""Tasks: `GET /api/tasks` with paging and the data-manager query, and task CRUD."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request, Response
+
+from tessera.api.context import Ctx, context, json_body
+from tessera.api.paging import page_args
+from tessera.domain.errors import InvalidInput
+from tessera.services import tasks, views
+
+
+router = APIRouter(tags=["tasks"])
+
+
+def _int(value: str | None, name: str) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)  # type: ignore[arg-type]
+    except ValueError as exc:
+        raise InvalidInput(f"{name} must be an integer", field_errors={name: ["must be an integer"]}) from exc
+
+
+@router.get("/api/tasks")
+def list_tasks(request: Request, project: str | None = None, view: str | None = None, page: str | None = None,
+               page_size: str | None = None, fields: str | None = None, query: str | None = None,
+               resolve_uri: str | None = None, ctx: Ctx = Depends(context)) -> dict:
+    p, size = page_args(page, page_size, default_size=100)
+    view_query = None
+    view_id = _int(view, "view")
+    if view_id is not None:
+        saved = views.read_view(ctx.session, ctx.actor, view_id)
+        view_query = views.view_query(saved)
+        project = project or str(saved.project_id)
+    project_id = _int(project, "project")
+    if project_id is None:
+        raise InvalidInput("project is required", field_errors={"project": ["this field is required"]})
+    ids = [int(x) for x in request.query_params.getlist("ids") + request.query_params.getlist("ids[]")
+           if x.isdigit()] or None
+    page_ = tasks.list_tasks(ctx.session, ctx.actor, project_id, page=p, page_size=size, full=fields == "all",
+                             query=query, view_query=view_query, ids=ids)
+    return {"tasks": page_.tasks, "total": page_.total, "total_annotations": page_.total_annotations,
+            "total_predictions": page_.total_predictions}
+
+
+@router.post("/api/tasks", status_code=201)
+def create_task(body: Any = Depends(json_body), ctx: Ctx = Depends(context)) -> dict:
+    task = tasks.create_task(ctx.session, ctx.actor, body)
+    ctx.commit()
+    return tasks.read_task(ctx.session, ctx.actor, task.id)
+
+
+@router.get("/api/tasks/{task_id}")
+def read_task(task_id: int, ctx: Ctx = Depends(context)) -> dict:
+    return tasks.read_task(ctx.session, ctx.actor, task_id)
+
+
+@router.patch("/api/tasks/{task_id}")
+def update_task(task_id: int, body: Any = Depends(json_body), ctx: Ctx = Depends(context)) -> dict:
+    tasks.update_task(ctx.session, ctx.actor, task_id, body)
+    ctx.commit()
+    return tasks.read_task(ctx.session, ctx.actor, task_id)
+
+
+@router.delete("/api/tasks/{task_id}", status_code=204)
+def delete_task(task_id: int, ctx: Ctx = Depends(context)) -> Response:
+    tasks.delete_task(ctx.session, ctx.actor, task_id)
+    ctx.commit()
+    return Response(status_code=204)
+
+
+

@@ -1,0 +1,48 @@
+"""Saved data-manager views: `/api/dm/views/`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Response
+
+from tessera.api.context import Ctx, context, json_body
+from tessera.api.schemas import view_read
+from tessera.domain.errors import InvalidInput
+from tessera.services import views
+
+router = APIRouter(tags=["views"])
+
+
+@router.get("/api/dm/views")
+def list_views(project: str | None = None, ctx: Ctx = Depends(context)) -> list:
+    if not project or not project.isdigit():
+        raise InvalidInput("project is required", field_errors={"project": ["this field is required"]})
+    return [view_read(v) for v in views.list_views(ctx.session, ctx.actor, int(project))]
+
+
+@router.post("/api/dm/views", status_code=201)
+def create_view(body: Any = Depends(json_body), ctx: Ctx = Depends(context)) -> dict:
+    view = views.create_view(ctx.session, ctx.actor, body)
+    ctx.commit()
+    return view_read(view)
+
+
+@router.get("/api/dm/views/{view_id}")
+def read_view(view_id: int, ctx: Ctx = Depends(context)) -> dict:
+    return view_read(views.read_view(ctx.session, ctx.actor, view_id))
+
+
+@router.patch("/api/dm/views/{view_id}")
+@router.put("/api/dm/views/{view_id}")
+def update_view(view_id: int, body: Any = Depends(json_body), ctx: Ctx = Depends(context)) -> dict:
+    view = views.update_view(ctx.session, ctx.actor, view_id, body)
+    ctx.commit()
+    return view_read(view)
+
+
+@router.delete("/api/dm/views/{view_id}", status_code=204)
+def delete_view(view_id: int, ctx: Ctx = Depends(context)) -> Response:
+    views.delete_view(ctx.session, ctx.actor, view_id)
+    ctx.commit()
+    return Response(status_code=204)

@@ -1,0 +1,178 @@
+"""The `tessera` command: start the server, manage the database, users, tokens, projects, import, export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from tessera.server import create_app
+from tessera.cli.progress import ProgressReader, progress_bar
+from tessera.db.engine import Database
+from tessera.db.migrate import upgrade_database
+from tessera.domain.errors import TesseraError
+from tessera.services import exports, imports, invites, projects, tokens, users
+from tessera.services.actors import Actor
+from tessera.services.secrets import ensure_instance_secret
+from tessera.settings import Settings, load_settings
+
+app = typer.Typer(help="Tessera: build ML datasets with people in the loop.", no_args_is_help=True)
+db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+user_app = typer.Typer(help="Users.", no_args_is_help=True)
+token_app = typer.Typer(help="API tokens.", no_args_is_help=True)
+project_app = typer.Typer(help="Projects.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(user_app, name="user")
+app.add_typer(token_app, name="token")
+app.add_typer(project_app, name="project")
+
+DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Data folder (default ~/.tessera or TESSERA_DATA_DIR).")]
+
+
+def _open(data_dir: Path | None) -> tuple[Settings, Database]:
+    settings = load_settings(data_dir=data_dir)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    db = Database(settings.database_url)
+    upgrade_database(db.engine)
+    with db.writer() as session:
+        ensure_instance_secret(session)
+        session.commit()
+    return settings, db
+
+
+def _fail(exc: TesseraError) -> None:
+    typer.echo(f"error: {exc.detail}", err=True)
+    for field, messages in exc.field_errors.items():
+        for message in messages[:20]:
+            typer.echo(f"  {field}: {message}", err=True)
+    raise typer.Exit(1)
+
+
+@app.command()
+def start(
+    data_dir: DataDir = None,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8080,
+    workers: Annotated[int, typer.Option(help="Server worker processes.")] = 1,
+) -> None:
+    """Migrate the database and serve the web app and API."""
+    settings, db = _open(data_dir)
+    with db.writer() as session:
+        key = invites.create_setup_link_key(session)
+        session.commit()
+    base = f"http://{host}:{port}"
+    if key:
+        typer.echo(f"No user exists yet. Create the first admin here (valid 24 hours, once): {base}/user/setup/{key}")
+    typer.echo(f"Tessera on {base} (data in {settings.data_dir})")
+    app_ = create_app(settings, database=db)
+    uvicorn.run(app_, host=host, port=port, workers=workers if workers > 1 else None, log_level="warning",
+                access_log=False)
+
+
+@db_app.command("upgrade")
+def db_upgrade(data_dir: DataDir = None) -> None:
+    """Apply database migrations."""
+    settings, db = _open(data_dir)
+    typer.echo(f"database is up to date ({settings.database_url.split('://')[0]})")
+    db.dispose()
+
+
+@user_app.command("create")
+def user_create(
+    email: Annotated[str, typer.Option(help="E-mail, also the login.")],
+    password: Annotated[str, typer.Option(help="Password (8 characters or more).")],
+    admin: Annotated[bool, typer.Option("--admin", help="Make an instance admin.")] = False,
+    first_name: str = "",
+    last_name: str = "",
+    data_dir: DataDir = None,
+) -> None:
+    """Create a user."""
+    _settings, db = _open(data_dir)
+    with db.writer() as session:
+        try:
+            user = users.create_user(session, None, email=email, password=password, is_admin=admin,
+                                     first_name=first_name, last_name=last_name)
+        except TesseraError as exc:
+            _fail(exc)
+        session.commit()
+        typer.echo(f"created user {user.id} {user.email}{' (admin)' if admin else ''}")
+
+
+@token_app.command("create")
+def token_create(email: Annotated[str, typer.Option(help="The user's e-mail.")], name: str = "cli",
+                 data_dir: DataDir = None) -> None:
+    """Make a new API token for a user; the token is the last line printed."""
+    _settings, db = _open(data_dir)
+    with db.writer() as session:
+        user = users.find_user_by_email(session, email)
+        if user is None:
+            typer.echo(f"error: no user with e-mail {email}", err=True)
+            raise typer.Exit(1)
+        issued = tokens.create_token(session, user.id, name=name)
+        session.commit()
+    typer.echo(f"token for {email} (shown once; use it as 'Authorization: Token <key>'):")
+    typer.echo(issued.key)
+
+
+@project_app.command("create")
+def project_create(title: Annotated[str, typer.Option(help="Project title.")],
+                   config: Annotated[Path, typer.Option(help="Labeling config XML file.", exists=True)],
+                   description: str = "", manager: Annotated[str | None, typer.Option(help="E-mail of the manager.")] = None,
+                   data_dir: DataDir = None) -> None:
+    """Create a project from a labeling config file."""
+    _settings, db = _open(data_dir)
+    with db.writer() as session:
+        actor = Actor.system()
+        if manager:
+            user = users.find_user_by_email(session, manager)
+            if user is None:
+                typer.echo(f"error: no user with e-mail {manager}", err=True)
+                raise typer.Exit(1)
+            actor = Actor(user.id, user.email, user.is_admin)
+        try:
+            project = projects.create_project(session, actor, {
+                "title": title, "description": description, "label_config": config.read_text(encoding="utf-8")})
+        except TesseraError as exc:
+            _fail(exc)
+        session.commit()
+        typer.echo(f"created project {project.id}: {project.title}")
+
+
+@app.command("import")
+def import_files(project: int, files: list[Path], data_dir: DataDir = None) -> None:
+    """Import task files (JSON, JSONL, CSV, TSV, TXT, gzipped too) into a project: all or nothing."""
+    _settings, db = _open(data_dir)
+    total = sum(f.stat().st_size for f in files)
+    with db.writer() as session, progress_bar("importing", total) as advance:
+        handles = [ProgressReader(open(f, "rb"), advance) for f in files]  # noqa: SIM115
+        try:
+            summary = imports.import_tasks(session, Actor.system(), project, keep_ids=False, files=[
+                imports.ImportSource(f.name, h) for f, h in zip(files, handles, strict=True)])
+            session.commit()
+        except TesseraError as exc:
+            session.rollback()
+            _fail(exc)
+        finally:
+            for h in handles:
+                h.close()
+    typer.echo(f"imported {summary.task_count} tasks, {summary.annotation_count} annotations, "
+               f"{summary.prediction_count} predictions in {summary.duration:.2f} s")
+
+
+@app.command("export")
+def export(project: int, format: Annotated[str, typer.Option("--format", help="Export format, e.g. JSON, CSV.")] = "JSON",
+           out: Annotated[Path, typer.Option("--out", help="Output file.")] = Path("export.json"),
+           all_tasks: Annotated[bool, typer.Option(help="Include tasks without annotations.")] = True,
+           data_dir: DataDir = None) -> None:
+    """Export a project to a file, written atomically."""
+    _settings, db = _open(data_dir)
+    with db.reader() as session:
+        try:
+            result = exports.export_to_path(session, Actor.system(), project, format, out.resolve(),
+                                            only_labeled=not all_tasks)
+        except TesseraError as exc:
+            _fail(exc)
+    typer.echo(f"exported {result.task_count} tasks as {format.upper()} to {out} (md5 {result.md5})")
+

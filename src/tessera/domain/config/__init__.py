@@ -1,0 +1,18 @@
+"""The labeling-config language: Label Studio's XML, parsed, checked, and used to check results.
+
+The API and service layers call only what is exported here.
+"""
+
+from tessera.domain.config.model import ControlTag, LabelConfig, ObjectTag
+from tessera.domain.config.parse import parse_config
+from tessera.domain.config.results import validate_result
+from tessera.domain.config.shorthand import expand_prediction_shorthand
+
+__all__ = [
+    "ControlTag",
+    "LabelConfig",
+    "ObjectTag",
+    "expand_prediction_shorthand",
+    "parse_config",
+    "validate_result",
+]

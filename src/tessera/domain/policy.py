@@ -1,0 +1,44 @@
+"""The permission policy: which project role may do what. One table, read by the scoped accessor and by the
+permission test matrix. Instance admins may do everything; people outside a project see nothing of it
+(its objects are 404 to them, as if they did not exist)."""
+
+from __future__ import annotations
+
+ROLES = ("annotator", "reviewer", "manager")
+ADMIN = "admin"
+
+MEMBERS = frozenset(ROLES)
+STAFF = frozenset({"reviewer", "manager"})
+MANAGERS = frozenset({"manager"})
+
+POLICY: dict[str, frozenset[str]] = {
+    "project.view": MEMBERS,
+    "project.change": MANAGERS,
+    "project.delete": MANAGERS,
+    "members.view": MEMBERS,
+    "members.change": MANAGERS,
+    "tasks.view": MEMBERS,
+    "tasks.create": MANAGERS,  # import, create, bulk predictions
+    "tasks.change": MANAGERS,
+    "tasks.delete": MANAGERS,
+    "annotations.create": MEMBERS,
+    "annotations.view_all": STAFF,  # annotators see their own only, unless the project allows it
+    "annotations.change_any": STAFF,  # authors may always change their own
+    "annotations.delete_any": MANAGERS,  # authors may always delete their own
+    "predictions.view": MEMBERS,
+    "predictions.change": MANAGERS,
+    "exports.view": STAFF,
+    "exports.create": STAFF,
+    "ml.view": MEMBERS,
+    "ml.change": MANAGERS,
+    "views.view": MEMBERS,
+    "views.change": STAFF,
+}
+
+
+def allows(role: str | None, action: str) -> bool:
+    if role is None:
+        return False
+    if role == ADMIN:
+        return True
+    return role in POLICY[action]

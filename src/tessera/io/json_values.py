@@ -1,0 +1,77 @@
+"""Parsing one JSON value of an import file, and the limits every imported value must respect.
+
+Python's `json` accepts things a task must not carry: NaN and Infinity (PostgreSQL's JSONB refuses them),
+`\\u0000` and lone surrogates in strings (neither PostgreSQL text nor UTF-8 can hold them), and nesting deep
+enough to exhaust the recursion limit of whatever walks the value next. `problem_in` finds them; it does the
+full walk only when a cheap scan of the source text says one of them is possible.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+MAX_DEPTH = 100
+_SUSPECT_ESCAPE = re.compile(r"\\u(?:0000|[dD][89abcdefABCDEF])")
+
+
+class NonFiniteNumber(ValueError):
+    """NaN, Infinity or -Infinity in the JSON text."""
+
+
+def _refuse_constant(name: str) -> Any:
+    raise NonFiniteNumber(f"{name} is not a valid JSON number")
+
+
+DECODER = json.JSONDecoder(parse_constant=_refuse_constant)
+
+
+_KINDS = {str: "a string", bool: "a boolean", int: "a number", float: "a number", list: "a list", dict: "an object"}
+
+
+def kind_of(value: Any) -> str:
+    """'a string', 'a list'... for error messages."""
+    return _KINDS.get(type(value), "null" if value is None else type(value).__name__)
+
+
+def _bad_string(text: str) -> str | None:
+    if "\x00" in text:
+        return "a string contains \\u0000 (NUL)"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "a string contains a lone UTF-16 surrogate escape (\\ud800-\\udfff)"
+    return None
+
+
+def _walk(value: Any, check_depth: bool, check_strings: bool) -> str | None:
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            if check_depth and depth > MAX_DEPTH:
+                break
+            for key, child in node.items():
+                if check_strings and (problem := _bad_string(key)):
+                    return problem
+                stack.append((child, depth + 1))
+        elif isinstance(node, list):
+            if check_depth and depth > MAX_DEPTH:
+                break
+            stack.extend((child, depth + 1) for child in node)
+        elif check_strings and isinstance(node, str) and (problem := _bad_string(node)):
+            return problem
+    else:
+        return None
+    return f"nested deeper than {MAX_DEPTH} levels"
+
+
+def problem_in(value: Any, text: str, start: int, end: int) -> str | None:
+    """Why `value`, parsed from `text[start:end]`, cannot be imported; None when it can."""
+    brackets = text.count("{", start, end) + text.count("[", start, end)
+    check_depth = brackets > MAX_DEPTH  # depth can't exceed the number of opening brackets
+    check_strings = text.find("\\u", start, end) >= 0 and _SUSPECT_ESCAPE.search(text, start, end) is not None
+    if not (check_depth or check_strings):
+        return None
+    return _walk(value, check_depth, check_strings)

@@ -1,0 +1,96 @@
+"""The composition root: `create_app(settings)` puts the API and the web pages together into one ASGI app.
+Nothing is built at import time."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from tessera import __version__
+from tessera.api import errors
+from tessera.api.routes import (
+    annotations,
+    exports,
+    imports,
+    members,
+    ml,
+    predictions,
+    projects,
+    system,
+    tasks,
+    tokens,
+    users,
+    views,
+)
+from tessera.db.engine import Database
+from tessera.settings import Settings
+from tessera.web import pages
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+    "media-src 'self' blob:; connect-src 'self'; frame-src 'self'; frame-ancestors 'none'; "
+    "base-uri 'self'; form-action 'self'; object-src 'none'"
+)
+DOCS_CSP = CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline' cdn.jsdelivr.net").replace(
+    "style-src 'self' 'unsafe-inline'", "style-src 'self' 'unsafe-inline' cdn.jsdelivr.net"
+)
+
+
+class PathAndHeaders:
+    """Route `/path` and `/path/` alike without redirects (a redirect loses a POST body), refuse bodies over
+    the limit by their Content-Length, and add the security headers to every response."""
+
+    def __init__(self, app: ASGIApp, max_body: int) -> None:
+        self.app = app
+        self.max_body = max_body
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = scope["path"]
+        if len(path) > 1 and path.endswith("/"):
+            scope = {**scope, "path": path.rstrip("/") or "/", "raw_path": None}
+        length = dict(scope.get("headers") or []).get(b"content-length")
+        if length and length.isdigit() and int(length) > self.max_body:
+            body = errors.error_body(413, f"the body is larger than the limit of {self.max_body} bytes")
+            await JSONResponse(body, status_code=413)(scope, receive, send)
+            return
+        docs = scope["path"].startswith("/api/docs")
+
+        async def send_with_headers(message: dict) -> None:  # type: ignore[type-arg]
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers") or [])
+                names = {k.lower() for k, _ in headers}
+                extra = {
+                    b"x-content-type-options": b"nosniff",
+                    b"x-frame-options": b"DENY",
+                    b"referrer-policy": b"same-origin",
+                    b"content-security-policy": (DOCS_CSP if docs else CSP).encode(),
+                }
+                headers += [(k, v) for k, v in extra.items() if k not in names]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def create_app(settings: Settings, *, database: Database | None = None) -> FastAPI:
+    app = FastAPI(
+        title="Tessera",
+        version=__version__,
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/openapi.json",
+        redirect_slashes=False,
+    )
+    app.state.settings = settings
+    app.state.db = database or Database(settings.database_url)
+    errors.install(app)
+    for module in (system, users, tokens, projects, members, imports, tasks, annotations, predictions, exports,
+                   ml, views):
+        app.include_router(module.router)
+    pages.mount(app)
+    app.add_middleware(PathAndHeaders, max_body=settings.max_body_bytes)
+    return app

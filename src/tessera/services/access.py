@@ -1,0 +1,93 @@
+"""The one scoped accessor for project objects. Deny by default: an object in a project the actor does
+not belong to is reported as not found, whichever route or body field names it."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from tessera.db.tables import (
+    Annotation,
+    Export,
+    MLBackend,
+    Prediction,
+    Project,
+    ProjectMember,
+    Task,
+    View,
+)
+from tessera.domain.errors import NotFound, PermissionDenied
+from tessera.domain.policy import ADMIN, allows
+from tessera.services.actors import Actor
+
+Scoped = TypeVar("Scoped", Task, Annotation, Prediction, Export, MLBackend, View)
+
+NAMES = {Task: "task", Annotation: "annotation", Prediction: "prediction", Export: "export",
+         MLBackend: "ML backend", View: "view", Project: "project"}
+
+
+def project_role(session: Session, actor: Actor, project_id: int) -> str | None:
+    if actor.is_admin:
+        return ADMIN
+    return session.scalar(
+        select(ProjectMember.role).where(ProjectMember.project_id == project_id, ProjectMember.user_id == actor.user_id)
+    )
+
+
+def require(role: str | None, action: str, what: str = "project") -> None:
+    if role is None:
+        raise NotFound(f"{what} not found")
+    if not allows(role, action):
+        raise PermissionDenied(f"your role ({role}) does not allow {action}")
+
+
+def get_project(session: Session, actor: Actor, project_id: int, action: str = "project.view",
+                *, for_update: bool = False) -> tuple[Project, str]:
+    role = project_role(session, actor, project_id)
+    project = session.get(Project, project_id, with_for_update=for_update) if role else None
+    if project is None:
+        raise NotFound("project not found")
+    require(role, action)
+    return project, role  # type: ignore[return-value]
+
+
+def get_scoped(session: Session, actor: Actor, model: type[Scoped], object_id: int, action: str,
+               *, for_update: bool = False) -> tuple[Scoped, str]:
+    """Fetch a task, annotation, prediction, export, ML backend or view through its project's membership."""
+    what = NAMES[model]
+    obj = session.get(model, object_id, with_for_update=for_update) if isinstance(object_id, int) else None
+    if obj is None:
+        raise NotFound(f"{what} not found")
+    role = project_role(session, actor, obj.project_id)
+    if role is None:
+        raise NotFound(f"{what} not found")
+    require(role, action, what)
+    if isinstance(obj, Annotation) and not can_see_annotation(session, actor, role, obj):
+        raise NotFound(f"{what} not found")
+    return obj, role
+
+
+def visible_projects(actor: Actor) -> Select[tuple[Project]]:
+    q = select(Project)
+    if not actor.is_admin:
+        q = q.join(ProjectMember, ProjectMember.project_id == Project.id).where(ProjectMember.user_id == actor.user_id)
+    return q
+
+
+def visible_project_ids(actor: Actor) -> Select[tuple[int]]:
+    if actor.is_admin:
+        return select(Project.id)
+    return select(ProjectMember.project_id).where(ProjectMember.user_id == actor.user_id)
+
+
+def sees_all_annotations(session: Session, role: str, project_id: int) -> bool:
+    if allows(role, "annotations.view_all"):
+        return True
+    project = session.get(Project, project_id)
+    return bool(project and (project.settings or {}).get("annotators_see_others"))
+
+
+def can_see_annotation(session: Session, actor: Actor, role: str, annotation: Annotation) -> bool:
+    return annotation.completed_by == actor.user_id or sees_all_annotations(session, role, annotation.project_id)

@@ -1,0 +1,184 @@
+"""Annotations: idempotent create, versioned update, delete; task counters kept in the same transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import case, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from tessera.db.tables import Annotation, Prediction, Project, ProjectMember, Task, utcnow
+from tessera.domain.config import parse_config, validate_result
+from tessera.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from tessera.domain.labeling import task_is_labeled
+from tessera.domain.policy import allows
+from tessera.services.access import get_scoped, sees_all_annotations
+from tessera.services.actors import Actor
+
+CREATE_FIELDS = {
+    "result", "was_cancelled", "ground_truth", "lead_time", "completed_by", "unique_id", "parent_prediction",
+    "parent_annotation", "task", "project", "draft_id", "import_id",
+}
+UPDATE_FIELDS = {"result", "was_cancelled", "ground_truth", "lead_time", "version", "task", "project",
+                 "completed_by", "id", "updated_by", "draft_id"}
+UNIQUE_ID_MAX = 64
+
+
+def _check_fields(body: Any, allowed: set[str]) -> dict[str, Any]:
+    if not isinstance(body, dict):
+        raise InvalidInput("the body must be a JSON object")
+    unknown = sorted(set(body) - allowed)
+    if unknown:
+        raise InvalidInput(f"unknown fields: {', '.join(unknown)}", field_errors={k: ["unknown field"] for k in unknown})
+    for key in ("was_cancelled", "ground_truth"):
+        if key in body and not isinstance(body[key], bool):
+            raise InvalidInput(f"{key} must be true or false", field_errors={key: ["must be a boolean"]})
+    if "lead_time" in body and body["lead_time"] is not None and (
+        isinstance(body["lead_time"], bool) or not isinstance(body["lead_time"], int | float)
+    ):
+        raise InvalidInput("lead_time must be a number", field_errors={"lead_time": ["must be a number"]})
+    return body
+
+
+def refresh_counters(session: Session, task_id: int, project: Project) -> None:
+    """Recompute a task's counters from its rows (the task row is locked by the caller)."""
+    total, cancelled = session.execute(
+        select(func.coalesce(func.sum(case((Annotation.was_cancelled, 0), else_=1)), 0),
+               func.coalesce(func.sum(case((Annotation.was_cancelled, 1), else_=0)), 0))
+        .where(Annotation.task_id == task_id)
+    ).one()
+    overlap = int(project.settings.get("maximum_annotations", 1))
+    labeled = task_is_labeled(total, cancelled, overlap, project.settings.get("skip_queue", ""))
+    session.execute(update(Task).where(Task.id == task_id).values(
+        total_annotations=total, cancelled_annotations=cancelled, is_labeled=labeled, updated_at=utcnow()))
+
+
+def _author(session: Session, actor: Actor, role: str, project_id: int, value: Any) -> int | None:
+    if isinstance(value, dict):
+        value = value.get("id")
+    if value is None or value == actor.user_id:
+        return actor.user_id or None
+    if not allows(role, "annotations.change_any") or not isinstance(value, int):
+        raise PermissionDenied("you can create annotations only in your own name")
+    if session.get(ProjectMember, (project_id, value)) is None:
+        raise InvalidInput("completed_by is not a member of this project", field_errors={"completed_by": ["not a member"]})
+    return value
+
+
+def create_annotation(session: Session, actor: Actor, task_id: int, body: Any) -> tuple[Annotation, bool]:
+    """Returns (annotation, created). A retried create with the same `unique_id` returns the first one."""
+    body = _check_fields(body, CREATE_FIELDS)
+    unique_id = body.get("unique_id")
+    if unique_id is not None and (not isinstance(unique_id, str) or not 0 < len(unique_id) <= UNIQUE_ID_MAX):
+        raise InvalidInput("unique_id must be a string of 1 to 64 characters", field_errors={"unique_id": ["invalid"]})
+    task, role = get_scoped(session, actor, Task, task_id, "annotations.create", for_update=True)
+    if unique_id:
+        existing = _by_unique_id(session, actor, task, unique_id)
+        if existing is not None:
+            return existing, False
+    project = session.get(Project, task.project_id)
+    assert project is not None
+    result = body.get("result", [])
+    validate_result(parse_config(project.label_config), result, task.data)
+    parent_prediction = body.get("parent_prediction")
+    if parent_prediction is not None:
+        pred = session.get(Prediction, parent_prediction) if isinstance(parent_prediction, int) else None
+        if pred is None or pred.task_id != task.id:
+            raise InvalidInput("parent_prediction is not a prediction of this task",
+                               field_errors={"parent_prediction": ["not found"]})
+    ann = Annotation(
+        task_id=task.id, project_id=task.project_id, result=result,
+        completed_by=_author(session, actor, role, task.project_id, body.get("completed_by")),
+        was_cancelled=body.get("was_cancelled", False), ground_truth=body.get("ground_truth", False),
+        lead_time=body.get("lead_time"), unique_id=unique_id, config_version=project.config_version,
+        parent_prediction_id=parent_prediction, updated_by=actor.user_id or None,
+        last_action="submitted" if not body.get("was_cancelled") else "skipped",
+    )
+    try:
+        with session.begin_nested():
+            session.add(ann)
+            session.flush()
+    except IntegrityError:
+        existing = _by_unique_id(session, actor, task, unique_id) if unique_id else None
+        if existing is None:
+            raise
+        return existing, False
+    refresh_counters(session, task.id, project)
+    return ann, True
+
+
+def _by_unique_id(session: Session, actor: Actor, task: Task, unique_id: str) -> Annotation | None:
+    existing = session.scalar(select(Annotation).where(Annotation.unique_id == unique_id))
+    if existing is None:
+        return None
+    if existing.task_id != task.id or existing.completed_by != actor.user_id:
+        raise Conflict("unique_id is already used by another annotation")
+    return existing
+
+
+def list_annotations(session: Session, actor: Actor, task_id: int) -> list[Annotation]:
+    task, role = get_scoped(session, actor, Task, task_id, "tasks.view")
+    q = select(Annotation).where(Annotation.task_id == task.id).order_by(Annotation.id)
+    if not sees_all_annotations(session, role, task.project_id):
+        q = q.where(Annotation.completed_by == actor.user_id)
+    return list(session.scalars(q))
+
+
+def read_annotation(session: Session, actor: Actor, annotation_id: int) -> Annotation:
+    ann, _role = get_scoped(session, actor, Annotation, annotation_id, "tasks.view")
+    return ann
+
+
+def update_annotation(session: Session, actor: Actor, annotation_id: int, body: Any) -> Annotation:
+    body = _check_fields(body, UPDATE_FIELDS)
+    ann, role = get_scoped(session, actor, Annotation, annotation_id, "tasks.view", for_update=True)
+    if ann.completed_by != actor.user_id and not allows(role, "annotations.change_any"):
+        raise PermissionDenied("you can change only your own annotations")
+    for key in ("task", "project", "id"):
+        if key in body and body[key] != getattr(ann, f"{key}_id" if key != "id" else "id"):
+            raise InvalidInput(f"{key} cannot be changed", field_errors={key: ["read-only"]})
+    if "completed_by" in body and _id_of(body["completed_by"]) != ann.completed_by:
+        raise InvalidInput("completed_by cannot be changed", field_errors={"completed_by": ["read-only"]})
+    version = body.get("version")
+    if version is not None and version != ann.version:
+        raise Conflict(f"the annotation changed since you read it (version {ann.version}, yours {version})")
+    task = session.get(Task, ann.task_id, with_for_update=True)
+    project = session.get(Project, ann.project_id)
+    assert task is not None and project is not None
+    if "result" in body:
+        validate_result(parse_config(project.label_config), body["result"], task.data)
+        ann.result = body["result"]
+    for key in ("was_cancelled", "ground_truth", "lead_time"):
+        if key in body:
+            setattr(ann, key, body[key])
+    stmt = (update(Annotation).where(Annotation.id == ann.id, Annotation.version == ann.version)
+            .values(version=ann.version + 1))
+    if session.execute(stmt).rowcount != 1:
+        raise Conflict("the annotation changed since you read it")
+    ann.version += 1
+    ann.updated_at = utcnow()
+    ann.updated_by = actor.user_id or None
+    ann.last_action = "updated"
+    session.flush()
+    refresh_counters(session, task.id, project)
+    return ann
+
+
+def delete_annotation(session: Session, actor: Actor, annotation_id: int) -> None:
+    ann, role = get_scoped(session, actor, Annotation, annotation_id, "tasks.view", for_update=True)
+    if ann.completed_by != actor.user_id and not allows(role, "annotations.delete_any"):
+        raise PermissionDenied("you can delete only your own annotations")
+    task = session.get(Task, ann.task_id, with_for_update=True)
+    project = session.get(Project, ann.project_id)
+    if task is None or project is None:
+        raise NotFound("annotation not found")
+    session.execute(update(Annotation).where(Annotation.parent_annotation_id == ann.id)
+                    .values(parent_annotation_id=None))
+    session.delete(ann)
+    session.flush()
+    refresh_counters(session, task.id, project)
+
+
+def _id_of(value: Any) -> Any:
+    return value.get("id") if isinstance(value, dict) else value

@@ -1,0 +1,81 @@
+"""Login, browser sessions and turning credentials into an Actor."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from tessera.db.tables import BrowserSession, LoginAttempt, User, as_utc, utcnow
+from tessera.domain.errors import NotAuthenticated, TooMany
+from tessera.services.actors import Actor
+from tessera.services.secrets import hash_key, new_key
+from tessera.services.users import check_password, find_user_by_email, normalize_email
+
+LOGIN_FAILED = "wrong e-mail or password"
+
+
+def actor_for(user: User) -> Actor:
+    return Actor(user_id=user.id, email=user.email, is_admin=user.is_admin)
+
+
+def check_login_rate(session: Session, key: str, per_minute: int) -> None:
+    since = utcnow() - timedelta(minutes=1)
+    session.execute(delete(LoginAttempt).where(LoginAttempt.created_at < utcnow() - timedelta(hours=1)))
+    recent = session.scalar(
+        select(func.count()).select_from(LoginAttempt).where(LoginAttempt.key == key, LoginAttempt.created_at >= since)
+    )
+    if (recent or 0) >= per_minute:
+        raise TooMany("too many login attempts; wait a minute and try again")
+
+
+def authenticate(session: Session, email: str, password: str, *, client: str, per_minute: int = 10) -> User:
+    """Check a password. Unknown users and wrong passwords get the same answer in the same time.
+
+    Failed attempts are counted per e-mail and per client address, in the database, so the limit holds
+    across app processes.
+    """
+    keys = (f"email:{normalize_email(email)}", f"client:{client}")
+    for key in keys:
+        check_login_rate(session, key, per_minute)
+    user = find_user_by_email(session, email)
+    if not check_password(user, password):
+        for key in keys:
+            session.add(LoginAttempt(key=key))
+        session.flush()
+        raise NotAuthenticated(LOGIN_FAILED)
+    assert user is not None
+    return user
+
+
+def open_session(session: Session, user: User, *, days: int) -> tuple[str, str]:
+    """Start a browser session; returns (cookie value, CSRF token). Only the hash of the cookie is stored."""
+    key = new_key(32)
+    csrf = secrets.token_urlsafe(32)
+    session.add(
+        BrowserSession(
+            key_hash=hash_key(key), user_id=user.id, csrf_token=csrf, expires_at=utcnow() + timedelta(days=days)
+        )
+    )
+    session.flush()
+    return key, csrf
+
+
+def resolve_session(session: Session, key: str) -> tuple[User, BrowserSession] | None:
+    row = session.scalar(select(BrowserSession).where(BrowserSession.key_hash == hash_key(key)))
+    if row is None or _expired(row.expires_at):
+        return None
+    user = session.get(User, row.user_id)
+    if user is None or not user.is_active:
+        return None
+    return user, row
+
+
+def close_session(session: Session, key: str) -> None:
+    session.execute(delete(BrowserSession).where(BrowserSession.key_hash == hash_key(key)))
+
+
+def _expired(at: datetime) -> bool:
+    return as_utc(at) <= utcnow()

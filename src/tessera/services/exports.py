@@ -1,0 +1,192 @@
+"""Exports: stream a project's tasks in Label Studio's JSON shape through a format writer into a file that is
+published atomically (write, fsync, rename) with its md5. The sync endpoint and snapshots share this path."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tessera.db.tables import Annotation, Export, Prediction, Project, Task, utcnow
+from tessera.domain.errors import InvalidInput, NotFound
+from tessera.io.writers import EXPORT_FORMATS
+from tessera.services.access import get_project, get_scoped
+from tessera.services.actors import Actor
+from tessera.services.ls_shapes import annotation_dict, iso, prediction_dict
+
+BATCH = 2000
+
+
+@dataclass
+class ExportFile:
+    path: Path
+    filename: str
+    media_type: str
+    md5: str
+    task_count: int
+
+
+def export_format(name: str | None) -> Any:
+    key = (name or "JSON").upper()
+    fmt = EXPORT_FORMATS.get(key)
+    if fmt is None:
+        raise InvalidInput(f"unknown export format {name!r}; choose one of {', '.join(EXPORT_FORMATS)}",
+                           field_errors={"exportType": ["unknown format"]})
+    return key, fmt
+
+
+def iter_export_tasks(session: Session, project: Project, *, ids: list[int] | None = None,
+                      only_labeled: bool = False, counter: list[int] | None = None) -> Iterator[dict[str, Any]]:
+    """Tasks in id order, a batch at a time (keyset), with their annotations and predictions."""
+    last = 0
+    while True:
+        q = select(Task).where(Task.project_id == project.id, Task.id > last)
+        if ids is not None:
+            q = q.where(Task.id.in_(ids))
+        if only_labeled:
+            q = q.where((Task.total_annotations + Task.cancelled_annotations) > 0)
+        tasks = list(session.scalars(q.order_by(Task.id).limit(BATCH)))
+        if not tasks:
+            return
+        last = tasks[-1].id
+        task_ids = [t.id for t in tasks]
+        anns: dict[int, list[dict]] = defaultdict(list)
+        preds: dict[int, list[dict]] = defaultdict(list)
+        for a in session.scalars(select(Annotation).where(Annotation.task_id.in_(task_ids)).order_by(Annotation.id)):
+            anns[a.task_id].append(annotation_dict(a))
+        for p in session.scalars(select(Prediction).where(Prediction.task_id.in_(task_ids)).order_by(Prediction.id)):
+            preds[p.task_id].append(prediction_dict(p))
+        for t in tasks:
+            if counter is not None:
+                counter[0] += 1
+            yield {
+                "id": t.id, "annotations": anns[t.id], "drafts": [], "predictions": preds[t.id],
+                "data": t.data, "meta": t.meta, "created_at": iso(t.created_at), "updated_at": iso(t.updated_at),
+                "inner_id": t.inner_id, "total_annotations": t.total_annotations,
+                "cancelled_annotations": t.cancelled_annotations, "total_predictions": t.total_predictions,
+                "comment_count": 0, "unresolved_comment_count": 0, "last_comment_updated_at": None,
+                "project": t.project_id, "updated_by": t.updated_by, "comment_authors": [],
+            }
+        session.expunge_all()
+
+
+def write_export(session: Session, project: Project, fmt_name: str, target: Path, **filters: Any) -> ExportFile:
+    key, fmt = export_format(fmt_name)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + ".tmp")
+    counter = [0]
+    try:
+        with open(tmp, "wb") as out:
+            fmt.write(iter_export_tasks(session, project, counter=counter, **filters), out, config=project.label_config)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return ExportFile(target, f"project-{project.id}-{key}.{fmt.extension}", fmt.media_type, _md5(target), counter[0])
+
+
+def _md5(path: Path) -> str:
+    digest = hashlib.md5(usedforsecurity=False)
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def sync_export(session: Session, actor: Actor, project_id: int, data_dir: Path, *, fmt: str | None,
+                ids: list[int] | None, all_tasks: bool) -> ExportFile:
+    project, _role = get_project(session, actor, project_id, "exports.create")
+    folder = data_dir / "exports" / "tmp"
+    target = folder / f"sync-{project.id}-{os.urandom(8).hex()}"
+    return write_export(session, project, fmt or "JSON", target, ids=ids, only_labeled=not all_tasks and ids is None)
+
+
+def export_to_path(session: Session, actor: Actor, project_id: int, fmt: str, target: Path, *,
+                   only_labeled: bool = False) -> ExportFile:
+    project, _role = get_project(session, actor, project_id, "exports.create")
+    return write_export(session, project, fmt, target, only_labeled=only_labeled)
+
+
+# --- snapshots -------------------------------------------------------------------------------------------
+
+
+def create_snapshot(session: Session, actor: Actor, project_id: int, data_dir: Path, body: Any) -> Export:
+    project, _role = get_project(session, actor, project_id, "exports.create")
+    body = body if isinstance(body, dict) else {}
+    record = Export(project_id=project.id, created_by=actor.user_id or None, title=str(body.get("title") or ""),
+                    status="in_progress", options={k: body.get(k) for k in (
+                        "task_filter_options", "annotation_filter_options", "serialization_options")})
+    session.add(record)
+    session.flush()
+    task_opts = body.get("task_filter_options") or {}
+    ids = task_opts.get("view_ids") if isinstance(task_opts, dict) else None
+    only_labeled = bool(isinstance(task_opts, dict) and task_opts.get("only_with_annotations"))
+    result = write_export(session, project, "JSON", _snapshot_path(data_dir, record, "JSON"),
+                          ids=ids if isinstance(ids, list) else None, only_labeled=only_labeled)
+    record.files = {"JSON": {"path": result.path.name, "md5": result.md5}}
+    record.md5 = result.md5
+    record.counters = {"task_number": result.task_count}
+    record.status = "completed"
+    record.finished_at = utcnow()
+    session.flush()
+    return record
+
+
+def _snapshot_path(data_dir: Path, record: Export, fmt: str) -> Path:
+    _key, spec = export_format(fmt)
+    return data_dir / "exports" / str(record.project_id) / f"{record.id}-{fmt}.{spec.extension}"
+
+
+def list_snapshots(session: Session, actor: Actor, project_id: int) -> list[Export]:
+    get_project(session, actor, project_id, "exports.view")
+    return list(session.scalars(select(Export).where(Export.project_id == project_id).order_by(Export.id)))
+
+
+def read_snapshot(session: Session, actor: Actor, project_id: int, export_id: int) -> Export:
+    record, _role = get_scoped(session, actor, Export, export_id, "exports.view")
+    if record.project_id != project_id:
+        raise NotFound("export not found")
+    return record
+
+
+def delete_snapshot(session: Session, actor: Actor, project_id: int, export_id: int, data_dir: Path) -> None:
+    record = read_snapshot(session, actor, project_id, export_id)
+    for fmt in record.files:
+        _snapshot_path(data_dir, record, fmt).unlink(missing_ok=True)
+    session.delete(record)
+    session.flush()
+
+
+def convert_snapshot(session: Session, actor: Actor, project_id: int, export_id: int, data_dir: Path,
+                     fmt_name: Any) -> Export:
+    record = read_snapshot(session, actor, project_id, export_id)
+    key, _spec = export_format(fmt_name if isinstance(fmt_name, str) else None)
+    if key not in record.files:
+        project = session.get(Project, project_id)
+        assert project is not None
+        opts = (record.options or {}).get("task_filter_options") or {}
+        ids = opts.get("view_ids") if isinstance(opts, dict) else None
+        result = write_export(session, project, key, _snapshot_path(data_dir, record, key),
+                              ids=ids if isinstance(ids, list) else None)
+        record.files = {**record.files, key: {"path": result.path.name, "md5": result.md5}}
+        session.flush()
+    return record
+
+
+def snapshot_file(session: Session, actor: Actor, project_id: int, export_id: int, data_dir: Path,
+                  fmt_name: str | None) -> ExportFile:
+    record = convert_snapshot(session, actor, project_id, export_id, data_dir, fmt_name or "JSON")
+    key, spec = export_format(fmt_name)
+    path = _snapshot_path(data_dir, record, key)
+    if not path.exists():
+        raise NotFound("the export file is missing")
+    return ExportFile(path, f"project-{project_id}-export-{record.id}-{key}.{spec.extension}", spec.media_type,
+                      record.files[key]["md5"], int(record.counters.get("task_number", 0)))

@@ -1,0 +1,230 @@
+"""Import tasks (with their annotations and predictions) into a project: streamed, validated row by row,
+inserted in batches inside the caller's transaction. All or nothing: any bad row raises before commit, and
+the error names every bad row (up to a limit) by line."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO
+
+from sqlalchemy import insert, update
+from sqlalchemy.orm import Session
+
+from tessera.db.tables import Annotation, ImportRecord, Prediction, Project, ProjectMember, Task, utcnow
+from tessera.domain.config import LabelConfig, expand_prediction_shorthand, parse_config, validate_result
+from tessera.domain.errors import InvalidInput, ResultError
+from tessera.domain.labeling import task_is_labeled
+from tessera.io.readers import RawTask, read_tasks, split_task
+from tessera.services.access import get_project
+from tessera.services.actors import Actor
+
+BATCH = 2000
+MAX_REPORTED = 100
+MAX_COLUMNS = 1000
+
+
+@dataclass
+class ImportSource:
+    filename: str
+    stream: BinaryIO
+
+
+@dataclass
+class ImportSummary:
+    import_id: int
+    task_count: int = 0
+    annotation_count: int = 0
+    prediction_count: int = 0
+    duration: float = 0.0
+    task_ids: list[int] = field(default_factory=list)
+    data_columns: list[str] = field(default_factory=list)
+    found_formats: dict[str, int] = field(default_factory=dict)
+    filenames: list[str] = field(default_factory=list)
+
+
+def items_from_body(body: Any) -> Iterator[RawTask]:
+    """A JSON body: a list of tasks or a single task."""
+    items = body if isinstance(body, list) else [body]
+    for i, item in enumerate(items, start=1):
+        yield RawTask(i, item)
+
+
+def import_tasks(
+    session: Session,
+    actor: Actor,
+    project_id: int,
+    *,
+    body: Any = None,
+    files: Iterable[ImportSource] = (),
+    keep_ids: bool = True,
+) -> ImportSummary:
+    started = time.perf_counter()
+    project, _role = get_project(session, actor, project_id, "tasks.create", for_update=True)
+    config = parse_config(project.label_config)
+    record = ImportRecord(project_id=project.id, created_by=actor.user_id or None, status="in_progress")
+    session.add(record)
+    session.flush()
+    writer = _BatchWriter(session, actor, project, config, record.id, keep_ids)
+    files = list(files)
+    if body is not None:
+        writer.feed("request body", items_from_body(body))
+    for source in files:
+        fmt = source.filename.rsplit(".", 1)[-1].lower() if "." in source.filename else ""
+        writer.summary.found_formats[fmt] = writer.summary.found_formats.get(fmt, 0) + 1
+        writer.summary.filenames.append(source.filename)
+        items = read_tasks(source.stream, source.filename, text_field=config.first_text_field())
+        writer.feed(source.filename, items)
+    writer.finish()
+    summary = writer.summary
+    summary.duration = time.perf_counter() - started
+    record.status = "completed"
+    record.filenames = summary.filenames
+    record.task_count, record.annotation_count = summary.task_count, summary.annotation_count
+    record.prediction_count, record.data_columns = summary.prediction_count, summary.data_columns
+    record.finished_at = utcnow()
+    session.flush()
+    return summary
+
+
+class _BatchWriter:
+    def __init__(self, session: Session, actor: Actor, project: Project, config: LabelConfig,
+                 import_id: int, keep_ids: bool) -> None:
+        self.session, self.actor, self.project, self.config = session, actor, project, config
+        self.overlap = int(project.settings.get("maximum_annotations", 1))
+        self.skip_queue = project.settings.get("skip_queue", "REQUEUE_FOR_OTHERS")
+        self.keep_ids = keep_ids
+        self.summary = ImportSummary(import_id=import_id)
+        self.errors: list[str] = []
+        self.columns: dict[str, None] = {}
+        self.rows: list[dict[str, Any]] = []
+        self.children: list[tuple[list[dict], list[dict]]] = []
+        self.next_inner = project.next_inner_id
+        self.now = utcnow()
+        self.members: set[int] | None = None
+
+    def feed(self, filename: str, items: Iterable[RawTask]) -> None:
+        for raw in items:
+            try:
+                self._add(raw)
+            except (InvalidInput, ValueError, TypeError) as exc:
+                self._error(filename, raw.line, getattr(exc, "detail", str(exc)))
+            if len(self.rows) >= BATCH:
+                self._flush()
+
+    def _error(self, filename: str, line: int, message: str) -> None:
+        self.errors.append(f"{filename}, line {line}: {message}")
+        if len(self.errors) >= MAX_REPORTED:
+            self._raise()
+
+    def _raise(self) -> None:
+        more = " (stopped at the first {MAX_REPORTED})" if len(self.errors) >= MAX_REPORTED else ""
+        detail = f"{len(self.errors)} bad row(s){more}, nothing was imported: {self.errors[0]}"
+        raise InvalidInput(detail, field_errors={"tasks": self.errors})
+
+    def _add(self, raw: RawTask) -> None:
+        if not isinstance(raw.item, dict):
+            raise InvalidInput("a task must be a JSON object")
+        data, meta, annotations, predictions = split_task(raw.item)
+        missing = self.config.missing_fields(data)
+        if missing:
+            raise InvalidInput(f"data has no field {', '.join(repr(m) for m in missing)} that the config needs")
+        anns = [self._annotation(a, data, i) for i, a in enumerate(annotations or [])]
+        preds = [self._prediction(p, data, i) for i, p in enumerate(predictions or [])]
+        if self.errors:
+            return  # keep scanning for errors, but stop building rows
+        for key in data:
+            if len(self.columns) < MAX_COLUMNS:
+                self.columns.setdefault(key, None)
+        total = sum(1 for a in anns if not a["was_cancelled"])
+        cancelled = len(anns) - total
+        self.rows.append({
+            "project_id": self.project.id, "inner_id": self.next_inner, "data": data, "meta": meta or {},
+            "import_id": self.summary.import_id, "source_line": raw.line, "total_annotations": total,
+            "cancelled_annotations": cancelled, "total_predictions": len(preds),
+            "is_labeled": task_is_labeled(total, cancelled, self.overlap, self.skip_queue),
+            "created_at": self.now, "updated_at": self.now, "updated_by": self.actor.user_id or None,
+        })
+        self.children.append((anns, preds))
+        self.next_inner += 1
+
+    def _annotation(self, ann: Any, data: dict, i: int) -> dict[str, Any]:
+        if not isinstance(ann, dict):
+            raise InvalidInput(f"annotations[{i}] must be an object")
+        result = ann.get("result", [])
+        try:
+            validate_result(self.config, result, data)
+        except ResultError as exc:
+            raise InvalidInput(f"annotations[{i}].{exc.detail}") from exc
+        return {
+            "result": result, "was_cancelled": bool(ann.get("was_cancelled", False)),
+            "ground_truth": bool(ann.get("ground_truth", False)), "lead_time": _float(ann.get("lead_time")),
+            "completed_by": self._annotator(ann.get("completed_by")),
+        }
+
+    def _annotator(self, value: Any) -> int | None:
+        """Keep an imported annotation's author when it is a member of the project; else the importer."""
+        if isinstance(value, dict):
+            value = value.get("id")
+        if self.members is None:
+            self.members = set(self.session.scalars(
+                ProjectMember.__table__.select().with_only_columns(ProjectMember.user_id)
+                .where(ProjectMember.project_id == self.project.id)
+            ))
+        if isinstance(value, int) and value in self.members:
+            return value
+        return self.actor.user_id or None
+
+    def _prediction(self, pred: Any, data: dict, i: int) -> dict[str, Any]:
+        if not isinstance(pred, dict):
+            raise InvalidInput(f"predictions[{i}] must be an object")
+        try:
+            result = expand_prediction_shorthand(self.config, pred.get("result", []))
+            validate_result(self.config, result, data)
+        except ResultError as exc:
+            raise InvalidInput(f"predictions[{i}].{exc.detail}") from exc
+        return {"result": result, "score": _float(pred.get("score")),
+                "model_version": str(pred.get("model_version") or "")}
+
+    def _flush(self) -> None:
+        if not self.rows:
+            return
+        ids = list(self.session.scalars(
+            insert(Task).returning(Task.id, sort_by_parameter_order=True), self.rows
+        ))
+        anns, preds = [], []
+        common = {"project_id": self.project.id, "import_id": self.summary.import_id,
+                  "created_at": self.now, "updated_at": self.now}
+        for task_id, (task_anns, task_preds) in zip(ids, self.children, strict=True):
+            anns += [{**a, **common, "task_id": task_id, "config_version": self.project.config_version,
+                      "version": 1, "updated_by": a["completed_by"]} for a in task_anns]
+            preds += [{**p, **common, "task_id": task_id} for p in task_preds]
+        if anns:
+            self.session.execute(insert(Annotation), anns)
+        if preds:
+            self.session.execute(insert(Prediction), preds)
+        self.summary.task_count += len(ids)
+        self.summary.annotation_count += len(anns)
+        self.summary.prediction_count += len(preds)
+        if self.keep_ids:
+            self.summary.task_ids.extend(ids)
+        self.rows, self.children = [], []
+
+    def finish(self) -> None:
+        if self.errors:
+            self._raise()
+        self._flush()
+        self.summary.data_columns = list(self.columns)
+        self.session.execute(
+            update(Project).where(Project.id == self.project.id).values(next_inner_id=self.next_inner)
+        )
+
+
+def _float(value: Any) -> float | None:
+    if value is None or value == "":
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError) as exc:
+        raise InvalidInput(f"{value!r} is not a number") from exc

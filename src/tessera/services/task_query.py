@@ -1,0 +1,162 @@
+"""Label Studio's data-manager query (filters, ordering, selected items) compiled to SQL over an allowlist:
+task columns by name, and `data.<key>` JSON paths. Anything else is refused with the item named."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, exists, false, not_, or_, select
+
+from tessera.db.tables import Annotation, Task
+from tessera.domain.errors import InvalidInput
+
+COLUMNS: dict[str, Any] = {
+    "id": Task.id,
+    "inner_id": Task.inner_id,
+    "total_annotations": Task.total_annotations,
+    "cancelled_annotations": Task.cancelled_annotations,
+    "total_predictions": Task.total_predictions,
+    "is_labeled": Task.is_labeled,
+    "created_at": Task.created_at,
+    "updated_at": Task.updated_at,
+    "completed_at": Task.updated_at,
+}
+NUMERIC = {"id", "inner_id", "total_annotations", "cancelled_annotations", "total_predictions"}
+OPERATORS = {
+    "equal", "not_equal", "contains", "not_contains", "less", "greater", "less_or_equal",
+    "greater_or_equal", "in", "not_in", "empty", "regex",
+}
+
+
+def parse_query(raw: str | dict | None) -> dict[str, Any]:
+    if raw is None or raw == "":
+        return {}
+    if isinstance(raw, dict):
+        return raw
+    try:
+        query = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(f"query is not valid JSON: {exc.msg}", field_errors={"query": [exc.msg]}) from exc
+    if not isinstance(query, dict):
+        raise InvalidInput("query must be a JSON object", field_errors={"query": ["must be an object"]})
+    return query
+
+
+def _column(name: str, where: str, *, numeric: bool = False) -> ColumnElement[Any]:
+    key = name.split(":", 2)[-1] if name.startswith(("filter:tasks:", "tasks:")) else None
+    if key is None:
+        raise InvalidInput(f"{where}: unknown column {name!r}", field_errors={"query": [f"unknown column {name!r}"]})
+    if key.startswith("data."):
+        path = tuple(key[5:].split("."))
+        if not all(path):
+            raise InvalidInput(f"{where}: bad data path {key!r}")
+        element = Task.data[path] if len(path) > 1 else Task.data[path[0]]
+        return element.as_float() if numeric else element.as_string()
+    if key not in COLUMNS:
+        raise InvalidInput(f"{where}: column {key!r} cannot be filtered or ordered",
+                           field_errors={"query": [f"unsupported column {key!r}"]})
+    return COLUMNS[key]
+
+
+def _like(value: Any) -> str:
+    text = str(value).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{text}%"
+
+
+def _filter(item: Any, i: int) -> ColumnElement[bool]:
+    where = f"query.filters.items[{i}]"
+    if not isinstance(item, dict):
+        raise InvalidInput(f"{where} must be an object")
+    op = item.get("operator")
+    if op not in OPERATORS:
+        raise InvalidInput(f"{where}: unknown operator {op!r}", field_errors={"query": [f"unknown operator {op!r}"]})
+    name = str(item.get("filter", ""))
+    kind = str(item.get("type", "String"))
+    value = item.get("value")
+    key = name.split(":")[-1]
+    numeric = kind in ("Number", "Datetime") or key in NUMERIC
+    if name.endswith(":annotators"):
+        return _annotators(op, value, where)
+    col = _column(name, where, numeric=numeric and kind == "Number" and key.startswith("data."))
+    if op == "empty":
+        is_empty = or_(col.is_(None), col == "") if not numeric else col.is_(None)
+        return is_empty if _truthy(value) else not_(is_empty)
+    if op in ("contains", "not_contains"):
+        cond = col.ilike(_like(value), escape="\\")
+        return cond if op == "contains" else or_(not_(cond), col.is_(None))
+    if op == "regex":
+        raise InvalidInput(f"{where}: the regex operator is not supported; use contains")
+    if op in ("in", "not_in"):
+        if not isinstance(value, dict) or "min" not in value or "max" not in value:
+            raise InvalidInput(f"{where}: 'in' needs a value {{min, max}}")
+        cond = and_(col >= value["min"], col <= value["max"])
+        return cond if op == "in" else not_(cond)
+    if kind == "Boolean" or key == "is_labeled":
+        value = _truthy(value)
+    return {
+        "equal": lambda: col == value,
+        "not_equal": lambda: col != value,
+        "less": lambda: col < value,
+        "greater": lambda: col > value,
+        "less_or_equal": lambda: col <= value,
+        "greater_or_equal": lambda: col >= value,
+    }[op]()
+
+
+def _annotators(op: str, value: Any, where: str) -> ColumnElement[bool]:
+    ids = value if isinstance(value, list) else [value]
+    if not all(isinstance(v, int) for v in ids):
+        raise InvalidInput(f"{where}: annotators take user ids")
+    cond = exists().where(Annotation.task_id == Task.id, Annotation.completed_by.in_(ids))
+    if op in ("contains", "equal", "in"):
+        return cond
+    if op in ("not_contains", "not_equal", "not_in"):
+        return not_(cond)
+    raise InvalidInput(f"{where}: operator {op!r} does not apply to annotators")
+
+
+def _truthy(value: Any) -> bool:
+    return value is True or str(value).lower() in ("true", "1", "yes")
+
+
+def apply_query(q: Select[Any], query: dict[str, Any], *, ids: list[int] | None = None) -> Select[Any]:
+    """Add the query's filters and selected items to `q` (ordering is separate: see `order_by`)."""
+    filters = query.get("filters") or {}
+    items = filters.get("items") if isinstance(filters, dict) else None
+    if items:
+        conds = [_filter(item, i) for i, item in enumerate(items)]
+        conj = filters.get("conjunction", "and")
+        if conj not in ("and", "or"):
+            raise InvalidInput("query.filters.conjunction must be 'and' or 'or'")
+        q = q.where(and_(*conds) if conj == "and" else or_(*conds))
+    selected = query.get("selectedItems")
+    if isinstance(selected, dict):
+        if selected.get("all"):
+            excluded = [int(x) for x in selected.get("excluded") or []]
+            if excluded:
+                q = q.where(Task.id.not_in(excluded))
+        else:
+            included = [int(x) for x in selected.get("included") or []]
+            q = q.where(Task.id.in_(included) if included else false())
+    if ids is not None:
+        q = q.where(Task.id.in_(ids) if ids else false())
+    return q
+
+
+def order_by(query: dict[str, Any]) -> list[ColumnElement[Any]]:
+    ordering = query.get("ordering") or []
+    if isinstance(ordering, str):
+        ordering = [ordering]
+    out: list[ColumnElement[Any]] = []
+    for i, name in enumerate(ordering):
+        desc = str(name).startswith("-")
+        col = _column(str(name).lstrip("-"), f"query.ordering[{i}]")
+        out.append(col.desc() if desc else col.asc())
+    out.append(Task.id.desc() if out and str(ordering[-1]).startswith("-") else Task.id.asc())
+    return out
+
+
+def project_tasks(project_id: int) -> Select[Any]:
+    return select(Task).where(Task.project_id == project_id)
+

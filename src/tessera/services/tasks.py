@@ -1,0 +1,171 @@
+"""Tasks: list (paged, filtered, ordered), read with their annotations, create, update, delete."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from tessera.db.tables import Annotation, Draft, Prediction, Project, Task, User, utcnow
+from tessera.domain.config import parse_config
+from tessera.domain.errors import InvalidInput, NotFound
+from tessera.services.access import get_project, get_scoped, sees_all_annotations
+from tessera.services.actors import Actor
+from tessera.services.ls_shapes import task_dict, user_brief
+from tessera.services.task_query import apply_query, order_by, parse_query
+
+TASK_FIELDS = {"data", "meta", "project"}
+
+
+@dataclass
+class TaskPage:
+    tasks: list[dict[str, Any]]
+    total: int
+    total_annotations: int
+    total_predictions: int
+
+
+def overlap_of(project: Project) -> int:
+    return int((project.settings or {}).get("maximum_annotations", 1))
+
+
+def list_tasks(
+    session: Session, actor: Actor, project_id: int, *, page: int, page_size: int, full: bool,
+    query: str | dict | None = None, view_query: dict | None = None, ids: list[int] | None = None,
+) -> TaskPage:
+    project, role = get_project(session, actor, project_id, "tasks.view")
+    parsed = parse_query(query) or view_query or {}
+    base = apply_query(select(Task).where(Task.project_id == project.id), parsed, ids=ids)
+    counts = session.execute(
+        select(func.count(), func.coalesce(func.sum(Task.total_annotations), 0),
+               func.coalesce(func.sum(Task.total_predictions), 0)).select_from(base.subquery())
+    ).one()
+    total = counts[0]
+    if (page - 1) * page_size >= total and page > 1:
+        raise NotFound("Invalid page.")
+    rows = list(session.scalars(base.order_by(*order_by(parsed)).offset((page - 1) * page_size).limit(page_size)))
+    tasks = shape_tasks(session, actor, role, project, rows, full=full)
+    return TaskPage(tasks, total, counts[1], counts[2])
+
+
+def shape_tasks(session: Session, actor: Actor, role: str, project: Project, rows: list[Task], *,
+                full: bool) -> list[dict[str, Any]]:
+    ids = [t.id for t in rows]
+    anns: dict[int, list[Annotation]] = defaultdict(list)
+    preds: dict[int, list[Prediction]] = defaultdict(list)
+    drafts: dict[int, list[Draft]] = defaultdict(list)
+    authors: dict[int, dict[str, Any]] = {}
+    if ids:
+        q = select(Annotation).where(Annotation.task_id.in_(ids)).order_by(Annotation.id)
+        if not sees_all_annotations(session, role, project.id):
+            q = q.where(Annotation.completed_by == actor.user_id)
+        for a in session.scalars(q):
+            anns[a.task_id].append(a)
+        for p in session.scalars(select(Prediction).where(Prediction.task_id.in_(ids)).order_by(Prediction.id)):
+            preds[p.task_id].append(p)
+        if full:
+            dq = select(Draft).where(Draft.task_id.in_(ids), Draft.user_id == actor.user_id)
+            for d in session.scalars(dq):
+                drafts[d.task_id].append(d)
+            user_ids = {a.completed_by for v in anns.values() for a in v if a.completed_by}
+            for u in session.scalars(select(User).where(User.id.in_(user_ids))) if user_ids else []:
+                authors[u.id] = user_brief(u)  # type: ignore[assignment]
+    overlap = overlap_of(project)
+    return [
+        task_dict(t, overlap=overlap, annotations=anns[t.id], predictions=preds[t.id], drafts=drafts[t.id],
+                  authors=authors, full=full)
+        for t in rows
+    ]
+
+
+def read_task(session: Session, actor: Actor, task_id: int) -> dict[str, Any]:
+    task, role = get_scoped(session, actor, Task, task_id, "tasks.view")
+    project = session.get(Project, task.project_id)
+    assert project is not None
+    return shape_tasks(session, actor, role, project, [task], full=True)[0]
+
+
+def _check_data(project: Project, data: Any) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise InvalidInput("data must be a JSON object", field_errors={"data": ["must be an object"]})
+    missing = parse_config(project.label_config).missing_fields(data)
+    if missing:
+        msg = f"data has no field {', '.join(repr(m) for m in missing)} that the config needs"
+        raise InvalidInput(msg, field_errors={"data": [msg]})
+    return data
+
+
+def create_task(session: Session, actor: Actor, body: dict[str, Any]) -> Task:
+    if not isinstance(body, dict):
+        raise InvalidInput("the body must be a JSON object")
+    project_id = body.get("project")
+    if not isinstance(project_id, int) or isinstance(project_id, bool):
+        raise InvalidInput("project is required", field_errors={"project": ["this field is required"]})
+    unknown = sorted(set(body) - TASK_FIELDS)
+    if unknown:
+        raise InvalidInput(f"unknown fields: {', '.join(unknown)}", field_errors={k: ["unknown field"] for k in unknown})
+    project, _role = get_project(session, actor, project_id, "tasks.create", for_update=True)
+    data = _check_data(project, body.get("data"))
+    meta = body.get("meta") or {}
+    if not isinstance(meta, dict):
+        raise InvalidInput("meta must be a JSON object", field_errors={"meta": ["must be an object"]})
+    task = Task(project_id=project.id, inner_id=project.next_inner_id, data=data, meta=meta,
+                updated_by=actor.user_id or None)
+    project.next_inner_id += 1
+    session.add(task)
+    session.flush()
+    return task
+
+
+def update_task(session: Session, actor: Actor, task_id: int, body: dict[str, Any]) -> Task:
+    task, _role = get_scoped(session, actor, Task, task_id, "tasks.change", for_update=True)
+    if not isinstance(body, dict):
+        raise InvalidInput("the body must be a JSON object")
+    unknown = sorted(set(body) - TASK_FIELDS)
+    if unknown:
+        raise InvalidInput(f"unknown fields: {', '.join(unknown)}", field_errors={k: ["unknown field"] for k in unknown})
+    if "project" in body and body["project"] != task.project_id:
+        raise InvalidInput("a task cannot move to another project", field_errors={"project": ["read-only"]})
+    project = session.get(Project, task.project_id)
+    assert project is not None
+    if "data" in body:
+        task.data = _check_data(project, body["data"])
+    if "meta" in body:
+        if not isinstance(body["meta"], dict):
+            raise InvalidInput("meta must be a JSON object", field_errors={"meta": ["must be an object"]})
+        task.meta = body["meta"]
+    task.updated_at = utcnow()
+    task.updated_by = actor.user_id or None
+    session.flush()
+    return task
+
+
+def delete_task(session: Session, actor: Actor, task_id: int) -> None:
+    task, _role = get_scoped(session, actor, Task, task_id, "tasks.delete")
+    _delete_children(session, [task.id])
+    session.delete(task)
+    session.flush()
+
+
+def delete_project_tasks(session: Session, actor: Actor, project_id: int, ids: list[int] | None = None) -> int:
+    get_project(session, actor, project_id, "tasks.delete")
+    q = select(Task.id).where(Task.project_id == project_id)
+    if ids is not None:
+        q = q.where(Task.id.in_(ids))
+    task_ids = list(session.scalars(q))
+    for start in range(0, len(task_ids), 5000):
+        chunk = task_ids[start:start + 5000]
+        _delete_children(session, chunk)
+        session.execute(delete(Task).where(Task.id.in_(chunk)))
+    return len(task_ids)
+
+
+def _delete_children(session: Session, task_ids: list[int]) -> None:
+    # Explicit, so that SQLite without foreign-key cascades and PostgreSQL end the same.
+    session.execute(delete(Draft).where(Draft.task_id.in_(task_ids)))
+    session.execute(update(Annotation).where(Annotation.task_id.in_(task_ids)).values(parent_annotation_id=None))
+    session.execute(delete(Annotation).where(Annotation.task_id.in_(task_ids)))
+    session.execute(delete(Prediction).where(Prediction.task_id.in_(task_ids)))

@@ -1,0 +1,135 @@
+"""Users: creation, lookup, profile updates. Passwords are stored as argon2 hashes."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tessera.db.tables import User, utcnow
+from tessera.domain.errors import InvalidInput, NotFound, PermissionDenied
+from tessera.services.actors import Actor
+
+_hasher = PasswordHasher()
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MIN_PASSWORD = 8
+PROFILE_FIELDS = {"first_name", "last_name", "username"}
+# A hash to verify against when the user is unknown, so both cases take the same time.
+_DUMMY_HASH = _hasher.hash("tessera-timing-equaliser")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def check_password(user: User | None, password: str) -> bool:
+    stored = user.password_hash if user and user.password_hash else _DUMMY_HASH
+    try:
+        ok = _hasher.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        ok = False
+    return ok and user is not None and user.password_hash is not None and user.is_active
+
+
+def normalize_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def find_user_by_email(session: Session, email: str) -> User | None:
+    return session.scalar(select(User).where(User.email == normalize_email(email)))
+
+
+def validate_new_user(email: str, password: str | None) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if not EMAIL_RE.match(normalize_email(email)):
+        errors["email"] = ["enter a valid e-mail address"]
+    if password is not None and len(password) < MIN_PASSWORD:
+        errors["password"] = [f"the password must have at least {MIN_PASSWORD} characters"]
+    return errors
+
+
+def create_user(
+    session: Session,
+    actor: Actor | None,
+    *,
+    email: str,
+    password: str | None,
+    first_name: str = "",
+    last_name: str = "",
+    username: str = "",
+    is_admin: bool = False,
+) -> User:
+    """Create a user. `actor` must be an admin, or None for the first-run setup and the CLI."""
+    if actor is not None and not actor.is_admin:
+        raise PermissionDenied("only an instance admin can create users")
+    errors = validate_new_user(email, password)
+    if errors:
+        raise InvalidInput("; ".join(f"{k}: {v[0]}" for k, v in errors.items()), field_errors=errors)
+    if find_user_by_email(session, email):
+        raise InvalidInput("a user with this e-mail exists", field_errors={"email": ["already in use"]})
+    user = User(
+        email=normalize_email(email),
+        username=username or normalize_email(email).split("@")[0],
+        first_name=first_name or "",
+        last_name=last_name or "",
+        password_hash=hash_password(password) if password else None,
+        is_admin=is_admin,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def count_users(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(User)) or 0
+
+
+def get_user(session: Session, actor: Actor, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("user not found")
+    return user
+
+
+def list_users(session: Session, actor: Actor) -> list[User]:
+    return list(session.scalars(select(User).order_by(User.id)))
+
+
+def update_user(session: Session, actor: Actor, user_id: int, changes: dict[str, Any]) -> User:
+    if actor.user_id != user_id and not actor.is_admin:
+        raise PermissionDenied("you can change only your own profile")
+    user = get_user(session, actor, user_id)
+    allowed = PROFILE_FIELDS | ({"is_active", "is_admin"} if actor.is_admin else set())
+    unknown = sorted(set(changes) - allowed - {"password"})
+    if unknown:
+        raise InvalidInput(
+            f"these fields cannot be changed: {', '.join(unknown)}",
+            field_errors={k: ["cannot be changed"] for k in unknown},
+        )
+    for key in allowed & set(changes):
+        setattr(user, key, changes[key])
+    if "password" in changes:
+        errors = validate_new_user(user.email, changes["password"])
+        if errors.get("password"):
+            raise InvalidInput(errors["password"][0], field_errors={"password": errors["password"]})
+        user.password_hash = hash_password(changes["password"])
+    session.flush()
+    return user
+
+
+def delete_user(session: Session, actor: Actor, user_id: int) -> None:
+    if not actor.is_admin:
+        raise PermissionDenied("only an instance admin can delete users")
+    user = get_user(session, actor, user_id)
+    if user.id == actor.user_id:
+        raise InvalidInput("you cannot delete yourself")
+    session.delete(user)
+    session.flush()
+
+
+def touch_activity(session: Session, user: User) -> None:
+    user.last_activity_at = utcnow()

@@ -1,0 +1,47 @@
+"""Settings: read once, by whoever builds the app, from arguments and the environment. Never at import."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    host: str = "127.0.0.1"
+    port: int = 8080
+    outbound_allowlist: tuple[str, ...] = ()
+    max_body_bytes: int = 1024 * 1024 * 1024
+    session_days: int = 14
+    login_attempts_per_minute: int = 10
+    secure_cookies: bool = False
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def default_data_dir() -> Path:
+    return Path.home() / ".tessera"
+
+
+def load_settings(
+    data_dir: str | Path | None = None,
+    database_url: str | None = None,
+    env: dict[str, str] | None = None,
+    **overrides: object,
+) -> Settings:
+    """Build settings from explicit arguments, then `TESSERA_*` variables, then defaults."""
+    env = dict(os.environ) if env is None else env
+    folder = Path(data_dir or env.get("TESSERA_DATA_DIR") or default_data_dir()).expanduser()
+    url = database_url or env.get("TESSERA_DATABASE_URL") or f"sqlite:///{folder / 'tessera.db'}"
+    allow = overrides.pop("outbound_allowlist", None)
+    if allow is None:
+        allow = tuple(h.strip() for h in env.get("TESSERA_OUTBOUND_ALLOWLIST", "").split(",") if h.strip())
+    if "secure_cookies" not in overrides and env.get("TESSERA_SECURE_COOKIES"):
+        overrides["secure_cookies"] = env["TESSERA_SECURE_COOKIES"].lower() in ("1", "true", "yes")
+    return Settings(data_dir=folder, database_url=url, outbound_allowlist=tuple(allow), **overrides)  # type: ignore[arg-type]

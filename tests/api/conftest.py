@@ -1,0 +1,79 @@
+"""An app over a fresh database, and people in every role."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tessera.server import create_app
+from tessera.db.engine import Database
+from tessera.services import members, projects, tokens, users
+from tessera.services.actors import Actor
+from tessera.settings import load_settings
+
+CONFIG = """<View>
+  <Text name="text" value="$text"/>
+  <Labels name="label" toName="text"><Label value="PER"/><Label value="ORG"/></Labels>
+  <Choices name="sentiment" toName="text"><Choice value="Positive"/><Choice value="Negative"/></Choices>
+</View>"""
+
+
+@dataclass
+class Person:
+    id: int
+    email: str
+    token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Token {self.token}"}
+
+
+class World:
+    """The app, a client, and helpers to make people and projects directly through the services."""
+
+    def __init__(self, db: Database, data_dir: Path) -> None:
+        self.db = db
+        self.settings = load_settings(data_dir=data_dir, database_url=db.url, env={})
+        self.app = create_app(self.settings, database=db)
+        self.client = TestClient(self.app, raise_server_exceptions=False)
+
+    def person(self, email: str, *, admin: bool = False) -> Person:
+        with self.db.writer() as s:
+            user = users.create_user(s, None, email=email, password="password123", is_admin=admin)
+            issued = tokens.create_token(s, user.id)
+            s.commit()
+            return Person(user.id, user.email, issued.key)
+
+    def project(self, manager: Person, config: str = CONFIG, **extra: object) -> int:
+        with self.db.writer() as s:
+            p = projects.create_project(s, Actor(manager.id, manager.email), {"title": "P", "label_config": config,
+                                                                              **extra})
+            s.commit()
+            return p.id
+
+    def join(self, project_id: int, person: Person, role: str) -> None:
+        with self.db.writer() as s:
+            members.add_member(s, Actor.system(), project_id, {"user": person.id, "role": role})
+            s.commit()
+
+
+@pytest.fixture
+def world(db: Database, tmp_path: Path) -> Iterator[World]:
+    w = World(db, tmp_path / "data")
+    yield w
+    w.client.close()
+
+
+@pytest.fixture
+def admin(world: World) -> Person:
+    return world.person("admin@example.com", admin=True)
+
+
+@pytest.fixture
+def manager(world: World) -> Person:
+    return world.person("manager@example.com")
