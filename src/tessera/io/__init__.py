@@ -1,0 +1,1 @@
+"""Format readers (import) and writers (export), streaming, one module per format."""

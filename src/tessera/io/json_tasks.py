@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import Any, BinaryIO
 
 from tessera.domain.errors import ImportFormatError
-from tessera.io.json_values import DECODER, NonFiniteNumber, kind_of, problem_in
+from tessera.io.json_values import DECODER, MAX_DEPTH, NonFiniteNumber, kind_of, problem_in
 from tessera.io.sources import CHUNK_SIZE, MAX_RECORD_BYTES, RawTask, TextChunks
 
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
@@ -24,8 +24,9 @@ _NEAR_END = 16  # an error this close to the end of the buffer may only mean the
 class _Scanner:
     """A window on the file's text: `buf[pos:]` is unread, `line` is the line of `buf[pos]`."""
 
-    def __init__(self, chunks: TextChunks) -> None:
+    def __init__(self, chunks: TextChunks, chunk_size: int) -> None:
         self.chunks = chunks
+        self.chunk_size = chunk_size
         self.buf = ""
         self.pos = 0
         self.line = 1
@@ -33,9 +34,9 @@ class _Scanner:
     def error(self, detail: str, line: int | None = None) -> ImportFormatError:
         return ImportFormatError(detail, filename=self.chunks.filename, line=line or self.line)
 
-    def _more(self, size: int = CHUNK_SIZE) -> bool:
-        """Append about `size` bytes of text to the unread part of the buffer; False at the end of the file."""
-        text = self.chunks.read(size)
+    def _more(self, size: int = 0) -> bool:
+        """Add about `size` bytes of text to the unread part of the buffer; False at the end of the file."""
+        text = self.chunks.read(size or self.chunk_size)
         self.buf = self.buf[self.pos :] + text
         self.pos = 0
         return bool(text)
@@ -60,12 +61,16 @@ class _Scanner:
             try:
                 value, end = DECODER.raw_decode(self.buf, self.pos)
             except json.JSONDecodeError as exc:
-                may_continue = exc.msg.startswith("Unterminated string") or exc.pos >= len(self.buf) - _NEAR_END
+                may_continue = (
+                    exc.msg.startswith("Unterminated string") or exc.pos >= len(self.buf) - _NEAR_END
+                )
                 if may_continue and self._grow():
                     continue
-                raise self.error(exc.msg, line=self.line + self.buf.count("\n", self.pos, exc.pos)) from None
+                truncated = exc.msg.startswith("Unterminated string") or exc.pos >= len(self.buf.rstrip())
+                detail = f"{exc.msg}: the file ends inside an item (truncated?)" if truncated else exc.msg
+                raise self.error(detail, line=self.line + self.buf.count("\n", self.pos, exc.pos)) from None
             except RecursionError:
-                raise self.error("nested too deeply") from None
+                raise self.error(f"nested deeper than {MAX_DEPTH} levels") from None
             except NonFiniteNumber as exc:
                 raise self.error(str(exc)) from None
             if end == len(self.buf) and not isinstance(value, dict | list) and self._grow():
@@ -80,7 +85,7 @@ class _Scanner:
         unread = len(self.buf) - self.pos
         if unread > MAX_RECORD_BYTES:
             raise self.error(f"an item is larger than {MAX_RECORD_BYTES >> 20} MB")
-        return self._more(max(CHUNK_SIZE, unread))
+        return self._more(max(self.chunk_size, unread))
 
 
 def _items(sc: _Scanner) -> Iterator[RawTask]:
@@ -113,12 +118,12 @@ def _items(sc: _Scanner) -> Iterator[RawTask]:
             raise sc.error(f"a comma after the last item ({index}) is not valid JSON")
 
 
-def read_json(src: BinaryIO, filename: str) -> Iterator[RawTask]:
+def read_json(src: BinaryIO, filename: str, *, chunk_size: int = CHUNK_SIZE) -> Iterator[RawTask]:
     """The tasks of a JSON file: its list's items, or its single object."""
-    sc = _Scanner(TextChunks(src, filename))
+    sc = _Scanner(TextChunks(src, filename), chunk_size)
     char = sc.peek()
     if char is None:
-        raise sc.error("file is empty")
+        raise ImportFormatError("file is empty", filename=filename)
     if char == "[":
         yield from _items(sc)
     else:

@@ -27,7 +27,14 @@ def _refuse_constant(name: str) -> Any:
 DECODER = json.JSONDecoder(parse_constant=_refuse_constant)
 
 
-_KINDS = {str: "a string", bool: "a boolean", int: "a number", float: "a number", list: "a list", dict: "an object"}
+_KINDS = {
+    str: "a string",
+    bool: "a boolean",
+    int: "a number",
+    float: "a number",
+    list: "a list",
+    dict: "an object",
+}
 
 
 def kind_of(value: Any) -> str:

@@ -63,10 +63,17 @@ def _read_head(stream: BinaryIO, n: int) -> bytes:
     return head
 
 
+def _looks_utf16(head: bytes) -> bool:
+    """ASCII text in UTF-16 without a BOM: every other byte is NUL."""
+    even_nul = not head[0::2].strip(b"\x00")
+    odd_nul = not head[1::2].strip(b"\x00")
+    return len(head) >= 2 and even_nul != odd_nul
+
+
 def _check_head(head: bytes, filename: str) -> None:
     if head[:4] in (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"):
         raise ImportFormatError("file is UTF-32; save it as UTF-8", filename=filename)
-    if head[:2] in (b"\xff\xfe", b"\xfe\xff") or (len(head) >= 2 and b"\x00" in head[:2]):
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff") or _looks_utf16(head):
         raise ImportFormatError("file is UTF-16; save it as UTF-8", filename=filename)
     if head[:4] == b"PK\x03\x04":
         raise ImportFormatError("file is a ZIP archive (an Excel file?); export it as CSV", filename=filename)
@@ -74,7 +81,7 @@ def _check_head(head: bytes, filename: str) -> None:
 
 @contextmanager
 def open_source(stream: BinaryIO, filename: str) -> Iterator[BinaryIO]:
-    """A buffered binary stream of the file's UTF-8 content, ungzipped, without BOM. Does not close `stream`."""
+    """A buffered stream of the file's UTF-8 content: ungzipped, without BOM. Does not close `stream`."""
     with ExitStack() as stack:
         head = _read_head(stream, 4)
         src: BinaryIO = stack.enter_context(io.BufferedReader(_Prefixed(head, stream), CHUNK_SIZE))
@@ -107,7 +114,8 @@ def _nul_error(filename: str, line: int) -> ImportFormatError:
 
 
 def _too_long(filename: str, line: int) -> ImportFormatError:
-    return ImportFormatError(f"a record is longer than {MAX_RECORD_BYTES >> 20} MB", filename=filename, line=line)
+    detail = f"a record is longer than {MAX_RECORD_BYTES >> 20} MB"
+    return ImportFormatError(detail, filename=filename, line=line)
 
 
 def iter_lines(src: BinaryIO, filename: str) -> Iterator[tuple[int, str]]:
@@ -126,7 +134,8 @@ def iter_lines(src: BinaryIO, filename: str) -> Iterator[tuple[int, str]]:
                 raise _decode_error(raw, exc, filename, line) from None
             yield line, text
     except _GZIP_ERRORS as exc:
-        raise ImportFormatError(f"the gzip data is damaged ({exc})", filename=filename, line=line + 1) from None
+        detail = f"the gzip data is damaged ({exc})"
+        raise ImportFormatError(detail, filename=filename, line=line + 1) from None
 
 
 class TextChunks:
@@ -140,15 +149,18 @@ class TextChunks:
         self.eof = False
 
     def read(self, size: int = CHUNK_SIZE) -> str:
-        """The next piece of text ("" at the end of the file)."""
-        if self.eof:
-            return ""
+        """The next piece of text; "" only at the end of the file."""
+        text = ""
+        while not text and not self.eof:
+            text = self._read(size)
+        return text
+
+    def _read(self, size: int) -> str:
         try:
             raw = self._src.read(size)
         except _GZIP_ERRORS as exc:
-            raise ImportFormatError(
-                f"the gzip data is damaged ({exc})", filename=self.filename, line=self._lines
-            ) from None
+            detail = f"the gzip data is damaged ({exc})"
+            raise ImportFormatError(detail, filename=self.filename, line=self._lines) from None
         nul = raw.find(b"\x00")
         if nul >= 0:
             raise _nul_error(self.filename, self._lines + raw.count(b"\n", 0, nul))

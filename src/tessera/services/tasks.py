@@ -39,9 +39,10 @@ def list_tasks(
     project, role = get_project(session, actor, project_id, "tasks.view")
     parsed = parse_query(query) or view_query or {}
     base = apply_query(select(Task).where(Task.project_id == project.id), parsed, ids=ids)
+    sub = base.with_only_columns(Task.total_annotations, Task.total_predictions).subquery()
     counts = session.execute(
-        select(func.count(), func.coalesce(func.sum(Task.total_annotations), 0),
-               func.coalesce(func.sum(Task.total_predictions), 0)).select_from(base.subquery())
+        select(func.count(), func.coalesce(func.sum(sub.c.total_annotations), 0),
+               func.coalesce(func.sum(sub.c.total_predictions), 0))
     ).one()
     total = counts[0]
     if (page - 1) * page_size >= total and page > 1:

@@ -5,7 +5,7 @@ import time
 import pytest
 
 from tessera.domain.config import parse_config
-from tessera.domain.config.xmltree import MAX_CONFIG_BYTES
+from tessera.domain.config.xmltree import MAX_CONFIG_BYTES, MAX_DEPTH
 from tessera.domain.errors import ConfigError
 
 
@@ -27,7 +27,9 @@ def test_entity_bomb_is_refused_fast():
 
 
 def test_external_entity_is_refused():
-    xml = '<!DOCTYPE v [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><View><Text name="t" value="&xxe;"/></View>'
+    xml = (
+        '<!DOCTYPE v [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><View><Text name="t" value="&xxe;"/></View>'
+    )
     assert "DTD and entities are not allowed" in refused(xml).detail
 
 
@@ -54,6 +56,12 @@ def test_size_limit():
     assert "larger than" in refused(f'<View><Text name="t" value="$t"/>{padding}</View>').detail
 
 
+def test_nesting_limit():
+    deep = "<View>" * (MAX_DEPTH + 1) + "</View>" * (MAX_DEPTH + 1)
+    assert "nested more than" in refused(deep).detail
+    parse_config("<View>" * 50 + '<Text name="t" value="$t"/>' + "</View>" * 50)
+
+
 def test_root_must_be_view():
     error = refused('<Text name="t" value="$t"/>')
     assert error.tag == "Text" and "<View>" in error.detail
@@ -70,13 +78,25 @@ def test_unknown_lower_case_tag_that_is_not_html():
     assert refused('<View><Text name="t" value="$t"/><blink>hi</blink></View>').tag == "blink"
 
 
+def test_errors_name_the_line():
+    xml = """<View>
+  <Text name="t" value="$t"/>
+
+  <Choices name="c" toName="x">
+  <Choice value="A"/></Choices>
+</View>"""
+    assert refused(xml).detail == '<Choices name="c">: toName "x" names no object tag (line 4)'
+
+
 def test_object_without_name():
     error = refused('<View><Text value="$t"/></View>')
     assert error.tag == "Text" and "needs a name" in error.detail
 
 
 def test_control_without_name():
-    error = refused('<View><Text name="t" value="$t"/><Choices toName="t"><Choice value="A"/></Choices></View>')
+    error = refused(
+        '<View><Text name="t" value="$t"/><Choices toName="t"><Choice value="A"/></Choices></View>'
+    )
     assert error.tag == "Choices" and "needs a name" in error.detail
 
 
@@ -137,7 +157,8 @@ def test_object_without_value():
 
 def test_option_outside_a_control():
     error = refused('<View><Text name="t" value="$t"/><Choice value="A"/></View>')
-    assert error.tag == "Choice" and "inside a control tag" in error.detail
+    assert error.tag == "Choice"
+    assert error.detail == '<Choice value="A">: must be inside a control tag (line 1)'
 
 
 def test_option_without_value():
@@ -146,7 +167,9 @@ def test_option_without_value():
 
 
 def test_relation_outside_relations():
-    error = refused('<View><Text name="t" value="$t"/><Labels name="l" toName="t"><Relation value="r"/></Labels></View>')
+    error = refused(
+        '<View><Text name="t" value="$t"/><Labels name="l" toName="t"><Relation value="r"/></Labels></View>'
+    )
     assert "inside <Relations>" in error.detail
 
 

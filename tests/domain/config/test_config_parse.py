@@ -18,7 +18,12 @@ def test_parse_finds_objects_and_controls():
     assert config.xml == SENTIMENT
     text = config.objects["text"]
     assert isinstance(text, ObjectTag)
-    assert (text.name, text.tag, text.value_field, text.attrs) == ("text", "Text", "text", {"name": "text", "value": "$text"})
+    assert (text.name, text.tag, text.value_field, text.attrs) == (
+        "text",
+        "Text",
+        "text",
+        {"name": "text", "value": "$text"},
+    )
     sentiment = config.controls["sentiment"]
     assert isinstance(sentiment, ControlTag)
     assert sentiment.tag == "Choices"
@@ -37,7 +42,13 @@ def test_result_types_are_lower_case_tag_names():
       <Number name="n" toName="img"/><DateTime name="when" toName="img"/>
     </View>""")
     types = {name: c.result_type for name, c in config.controls.items()}
-    assert types == {"box": "rectanglelabels", "caption": "textarea", "stars": "rating", "n": "number", "when": "datetime"}
+    assert types == {
+        "box": "rectanglelabels",
+        "caption": "textarea",
+        "stars": "rating",
+        "n": "number",
+        "when": "datetime",
+    }
 
 
 def test_label_alias_is_the_stored_value():
@@ -116,7 +127,9 @@ def test_first_text_field():
     assert parse_config(SENTIMENT).first_text_field() == "text"
     two = parse_config('<View><Text name="a" value="$a"/><Text name="b" value="$b"/></View>')
     assert two.first_text_field() is None
-    same = parse_config('<View><Text name="a" value="$x"/><Header value="h"/><Text name="b" value="$x"/></View>')
+    same = parse_config(
+        '<View><Text name="a" value="$x"/><Header value="h"/><Text name="b" value="$x"/></View>'
+    )
     assert same.first_text_field() == "x"
     literal = parse_config('<View><Text name="a" value="hello"/></View>')
     assert literal.first_text_field() is None
@@ -124,14 +137,17 @@ def test_first_text_field():
 
 def test_pairwise_to_name_lists_both_objects():
     config = parse_config(
-        '<View><Text name="a" value="$a"/><Text name="b" value="$b"/><Pairwise name="pw" toName="a,b"/></View>'
+        '<View><Text name="a" value="$a"/><Text name="b" value="$b"/>'
+        '<Pairwise name="pw" toName="a,b"/></View>'
     )
     assert config.controls["pw"].to_names == ["a", "b"]
     assert config.controls["pw"].result_type == "pairwise"
 
 
 def test_tag_names_match_case_insensitively_like_the_editor():
-    config = parse_config('<view><text name="t" value="$t"/><choices name="c" toName="t"><choice value="A"/></choices></view>')
+    config = parse_config(
+        '<view><text name="t" value="$t"/><choices name="c" toName="t"><choice value="A"/></choices></view>'
+    )
     assert config.controls["c"].result_type == "choices"
     assert config.controls["c"].labels == ["A"]
 
@@ -164,7 +180,9 @@ def test_time_series_channels_and_ranker_buckets():
       </TimeSeries>
       <TimeSeriesLabels name="tsl" toName="ts"><Label value="Run"/></TimeSeriesLabels>
       <List name="items" value="$items"/>
-      <Ranker name="rank" toName="items"><Bucket name="good" title="Good"/><Bucket name="bad" title="Bad"/></Ranker>
+      <Ranker name="rank" toName="items">
+        <Bucket name="good" title="Good"/><Bucket name="bad" title="Bad"/>
+      </Ranker>
     </View>""")
     assert config.controls["rank"].buckets == ["good", "bad"]
     assert config.data_fields == ["csv", "items"]

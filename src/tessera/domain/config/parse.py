@@ -71,10 +71,16 @@ class _Walk:
             path = self.add_option(node, kind, owner, path)
         elif kind.name == "Filter":
             self.filters.append(node)
-        elif kind.name == "Repeater" and data_field(node.attrs.get("on")):
-            self.fields.setdefault(data_field(node.attrs["on"]))
+        elif kind.name == "Repeater":
+            self.add_fields(node, ("on",))
         for child in node.children:
             self.visit(child, owner, path)
+
+    def add_fields(self, node: Node, attrs: tuple[str, ...]) -> None:
+        for attr in attrs:
+            name = data_field(node.attrs.get(attr))
+            if name:
+                self.fields.setdefault(name)
 
     def claim_name(self, node: Node) -> None:
         name = node.attrs["name"]
@@ -89,9 +95,7 @@ class _Walk:
         value = node.attrs.get("value") or node.attrs.get("valueList")
         if not value:
             raise _fail(node, 'an object tag needs a value, the task data it shows (e.g. value="$text")')
-        for attr in _DATA_ATTRS:
-            if data_field(node.attrs.get(attr)):
-                self.fields.setdefault(data_field(node.attrs[attr]))
+        self.add_fields(node, _DATA_ATTRS)
         name = node.attrs["name"]
         self.objects[name] = ObjectTag(
             name, node.tag, value, data_field(value), dict(node.attrs), kind, node.line

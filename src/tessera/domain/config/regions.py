@@ -9,6 +9,7 @@ code units (so results made by Label Studio's editor on such texts still import)
 
 from __future__ import annotations
 
+from numbers import Real
 from typing import Any
 
 from tessera.domain.config.values import Check, is_number
@@ -114,7 +115,7 @@ def check_span(check: Check) -> None:
                 raise check.fail(key, f"must be a number, got {value[key]!r}")
             if media != "timeseries" and is_number(value.get(key)) and value[key] < 0:
                 raise check.fail(key, f"{value[key]} is negative")
-        if is_number(start) and is_number(end) and start > end:
+        if isinstance(start, Real) and isinstance(end, Real) and start > end:
             raise check.fail("end", f"{end} is before start {start}")
 
 

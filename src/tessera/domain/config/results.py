@@ -89,7 +89,7 @@ def _check_item(config: LabelConfig, item: dict[str, Any], index: int, data: dic
         if chat is not None and chat.media == "chat" and rtype == "chatmessage" and to_name == from_name:
             return _check_chat_message(item, index)
         raise _fail(index, "from_name", f'"{from_name}" is not a control tag of the config')
-    if to_name not in _to_names(config, control):
+    if not isinstance(to_name, str) or to_name not in _to_names(config, control):
         expected = ", ".join(f'"{n}"' for n in control.to_names)
         raise _fail(index, "to_name", f'"{to_name}" is not a toName of "{from_name}" (expected {expected})')
     allowed = values.allowed_types(config, control)

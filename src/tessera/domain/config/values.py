@@ -6,6 +6,7 @@ Geometry and span checks live in `regions`.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from numbers import Real
 from typing import Any
@@ -43,7 +44,8 @@ SPAN_MEDIA = frozenset({"text", "html", "paragraphs", "audio", "timeseries"})
 
 
 def is_number(x: Any) -> bool:
-    return isinstance(x, Real) and not isinstance(x, bool)
+    """A finite JSON number (not a bool, not NaN or infinity)."""
+    return isinstance(x, Real) and not isinstance(x, bool) and math.isfinite(x)
 
 
 @dataclass
@@ -104,8 +106,8 @@ def check_labels(check: Check) -> None:
             raise check.fail(key, "must be a list of strings")
         allowed = _allowed_labels(check, key)
         noun = "choice" if key == "choices" else "label"
-        for label in chosen if allowed is not None else ():
-            if label not in allowed:
+        for label in chosen:
+            if allowed is not None and label not in allowed:
                 raise check.fail(key, f'"{label}" is not a {noun} of "{check.control.name}"')
         if key == "choices" and check.control.result_type == "choices" and not check.control.multiple:
             if len(chosen) > 1:

@@ -15,6 +15,7 @@ from defusedxml.ElementTree import DefusedXMLParser
 from tessera.domain.errors import ConfigError
 
 MAX_CONFIG_BYTES = 1_000_000
+MAX_DEPTH = 200  # nesting deeper than any real config; keeps the recursive walks within Python's stack
 
 
 @dataclass(eq=False)
@@ -27,16 +28,12 @@ class Node:
     children: list[Node] = field(default_factory=list)
     text: str = ""
 
-    def iter(self):
-        """This node and all its descendants, in document order."""
-        yield self
-        for child in self.children:
-            yield from child.iter()
-
     def describe(self) -> str:
-        """`<Choices name="sentiment">`, the way messages name a tag."""
-        name = self.attrs.get("name")
-        return f'<{self.tag} name="{name}">' if name else f"<{self.tag}>"
+        """`<Choices name="sentiment">` (or `<Choice value="A">`), the way messages name a tag."""
+        for attr in ("name", "value"):
+            if self.attrs.get(attr):
+                return f'<{self.tag} {attr}="{self.attrs[attr]}">'
+        return f"<{self.tag}>"
 
 
 class _Builder:
@@ -49,6 +46,8 @@ class _Builder:
 
     def start(self, tag: str, attrs: dict[str, str]) -> None:
         line = self.parser.parser.CurrentLineNumber if self.parser is not None else 0
+        if len(self.stack) >= MAX_DEPTH:
+            raise ConfigError(f"<{tag}> on line {line} is nested more than {MAX_DEPTH} tags deep", tag=tag)
         node = Node(tag, dict(attrs), line)
         if self.stack:
             self.stack[-1].children.append(node)
