@@ -89,8 +89,9 @@ def main() -> None:
     port = free_port()
     exe = shutil.which("tessera")
     cmd = [exe] if exe else [sys.executable, "-c", "from tessera.cli.main import app; app()"]
-    server = subprocess.Popen([*cmd, "start", "--port", str(port)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    server = subprocess.Popen(
+        [*cmd, "start", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     base = f"http://127.0.0.1:{port}"
     rows: list[tuple[str, str]] = []
     try:
@@ -117,13 +118,30 @@ def main() -> None:
             last_page = max(1, args.tasks // 100)
             for label, extra in [
                 ("task page, any page", {}),
-                ("task page, text filter", {"query": json.dumps({"filters": {"conjunction": "and", "items": [
-                    {"filter": "filter:tasks:data.text", "operator": "contains", "type": "String",
-                     "value": "fox"}]}})}),
+                (
+                    "task page, text filter",
+                    {
+                        "query": json.dumps(
+                            {
+                                "filters": {
+                                    "conjunction": "and",
+                                    "items": [
+                                        {
+                                            "filter": "filter:tasks:data.text",
+                                            "operator": "contains",
+                                            "type": "String",
+                                            "value": "fox",
+                                        }
+                                    ],
+                                }
+                            }
+                        )
+                    },
+                ),
                 ("task page, ordered by data.text", {"query": json.dumps({"ordering": ["tasks:data.text"]})}),
             ]:
                 times = []
-                for i in range(args.pages):
+                for _ in range(args.pages):
                     page = rng.randint(1, last_page if not extra.get("query", "").count("filter") else 10)
                     t = time.perf_counter()
                     resp = c.get("/api/tasks", params={"project": pid, "page": page, "page_size": 100, **extra})
@@ -131,8 +149,9 @@ def main() -> None:
                     resp.raise_for_status()
                 rows.append((f"{label} (p95 of {args.pages})", f"{p95(times) * 1000:.1f} ms"))
 
-            result = [{"from_name": "sentiment", "to_name": "text", "type": "choices",
-                       "value": {"choices": ["Positive"]}}]
+            result = [
+                {"from_name": "sentiment", "to_name": "text", "type": "choices", "value": {"choices": ["Positive"]}}
+            ]
             targets = ids[: args.annotations]
             times: list[float] = []
             lock = threading.Lock()
@@ -153,12 +172,15 @@ def main() -> None:
 
             t0 = time.perf_counter()
             size = 0
-            with c.stream("GET", f"/api/projects/{pid}/export",
-                          params={"exportType": "JSON", "download_all_tasks": "true"}) as resp:
+            with c.stream(
+                "GET", f"/api/projects/{pid}/export", params={"exportType": "JSON", "download_all_tasks": "true"}
+            ) as resp:
                 resp.raise_for_status()
                 for chunk in resp.iter_bytes():
                     size += len(chunk)
-            rows.append((f"export {args.tasks:,} tasks as JSON", f"{time.perf_counter() - t0:.2f} s ({size / 1e6:.0f} MB)"))
+            rows.append(
+                (f"export {args.tasks:,} tasks as JSON", f"{time.perf_counter() - t0:.2f} s ({size / 1e6:.0f} MB)")
+            )
         sampler.running = False
         sampler.join()
         rows.append(("server peak memory (RSS)", f"{sampler.peak_kb / 1024:.0f} MB"))

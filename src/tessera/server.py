@@ -88,8 +88,20 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     app.state.settings = settings
     app.state.db = database or Database(settings.database_url)
     errors.install(app)
-    for module in (system, users, tokens, projects, members, imports, tasks, annotations, predictions, exports,
-                   ml, views):
+    for module in (
+        system,
+        users,
+        tokens,
+        projects,
+        members,
+        imports,
+        tasks,
+        annotations,
+        predictions,
+        exports,
+        ml,
+        views,
+    ):
         app.include_router(module.router)
     pages.mount(app)
     app.add_middleware(PathAndHeaders, max_body=settings.max_body_bytes)

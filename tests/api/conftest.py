@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from tessera.server import create_app
 from tessera.db.engine import Database
+from tessera.server import create_app
 from tessera.services import members, projects, tokens, users
 from tessera.services.actors import Actor
 from tessera.settings import load_settings
@@ -51,8 +51,9 @@ class World:
 
     def project(self, manager: Person, config: str = CONFIG, **extra: object) -> int:
         with self.db.writer() as s:
-            p = projects.create_project(s, Actor(manager.id, manager.email), {"title": "P", "label_config": config,
-                                                                              **extra})
+            p = projects.create_project(
+                s, Actor(manager.id, manager.email), {"title": "P", "label_config": config, **extra}
+            )
             s.commit()
             return p.id
 

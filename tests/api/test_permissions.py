@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tessera.domain.policy import allows
-from tests.api.conftest import CONFIG, Person, World
+from tests.api.conftest import Person, World
 
 ROLES = ["anonymous", "outsider", "annotator", "reviewer", "manager", "admin"]
 RESULT = [{"from_name": "sentiment", "to_name": "text", "type": "choices", "value": {"choices": ["Positive"]}}]
@@ -24,8 +24,7 @@ class Scene:
 
 @pytest.fixture
 def scene(world: World) -> Scene:
-    people = {name: world.person(f"{name}@example.com", admin=name == "admin")
-              for name in ROLES if name != "anonymous"}
+    people = {name: world.person(f"{name}@example.com", admin=name == "admin") for name in ROLES if name != "anonymous"}
     m = people["manager"]
     p = world.project(m)
     for role in ("annotator", "reviewer"):
@@ -89,8 +88,10 @@ def expected(role: str, action: str) -> int | str:
     if role == "outsider":
         return 404
     policy_role = "admin" if role == "admin" else role
-    if action.startswith("annotations.") and action != "annotations.create" and not allows(
-        policy_role, "annotations.view_all"
+    if (
+        action.startswith("annotations.")
+        and action != "annotations.create"
+        and not allows(policy_role, "annotations.view_all")
     ):
         return 404  # annotators do not see other people's annotations at all
     return "ok" if allows(policy_role, action) else 403
@@ -126,8 +127,9 @@ CROSS: list[tuple[str, str, Any]] = [
 @pytest.mark.parametrize(("method", "path", "body"), CROSS, ids=[f"{r[0]} {r[1]}" for r in CROSS])
 def test_other_projects_objects_are_not_found(scene: Scene, method: str, path: str, body: Any) -> None:
     """A manager of one project reaches nothing of another, whichever route or body field names it."""
-    r = scene.world.client.request(method, fill(path, scene.ids), json=fill(body, scene.ids),
-                                   headers=scene.people["manager"].headers)
+    r = scene.world.client.request(
+        method, fill(path, scene.ids), json=fill(body, scene.ids), headers=scene.people["manager"].headers
+    )
     assert r.status_code in (400, 404), (method, path, r.status_code, r.text)
     if method == "POST":
         assert "not" in r.json()["detail"]

@@ -1,4 +1,4 @@
-from tests.api.conftest import CONFIG, World, Person
+from tests.api.conftest import CONFIG, Person, World
 
 
 def test_project_import_annotate_export(world: World, manager: Person) -> None:
@@ -9,8 +9,14 @@ def test_project_import_annotate_export(world: World, manager: Person) -> None:
     r = c.post(f"/api/projects/{pid}/import?return_task_ids=true", json=[{"text": "Alice works at Acme."}], headers=h)
     assert r.status_code == 201, r.text
     task_id = r.json()["task_ids"][0]
-    result = [{"from_name": "label", "to_name": "text", "type": "labels",
-               "value": {"start": 0, "end": 5, "text": "Alice", "labels": ["PER"]}}]
+    result = [
+        {
+            "from_name": "label",
+            "to_name": "text",
+            "type": "labels",
+            "value": {"start": 0, "end": 5, "text": "Alice", "labels": ["PER"]},
+        }
+    ]
     r = c.post(f"/api/tasks/{task_id}/annotations/", json={"result": result}, headers=h)
     assert r.status_code == 201, r.text
     r = c.get(f"/api/tasks/{task_id}", headers=h)

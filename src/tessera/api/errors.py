@@ -47,8 +47,9 @@ def error_body(status: int, detail: str, field_errors: dict[str, list[str]] | No
     }
 
 
-def error_response(status: int, detail: str, field_errors: dict[str, list[str]] | None = None,
-                   headers: dict[str, str] | None = None) -> JSONResponse:
+def error_response(
+    status: int, detail: str, field_errors: dict[str, list[str]] | None = None, headers: dict[str, str] | None = None
+) -> JSONResponse:
     return JSONResponse(error_body(status, detail, field_errors), status_code=status, headers=headers)
 
 

@@ -12,7 +12,9 @@ def page_args(page: str | None, page_size: str | None, *, default_size: int = 30
         p = int(page) if page not in (None, "") else 1
         size = int(page_size) if page_size not in (None, "") else default_size
     except ValueError as exc:
-        raise InvalidInput("page and page_size must be integers", field_errors={"page": ["must be an integer"]}) from exc
+        raise InvalidInput(
+            "page and page_size must be integers", field_errors={"page": ["must be an integer"]}
+        ) from exc
     if p < 1 or size < 1:
         raise InvalidInput("page and page_size must be at least 1", field_errors={"page": ["must be at least 1"]})
     return p, min(size, MAX_PAGE_SIZE)

@@ -5,47 +5,78 @@ from __future__ import annotations
 from typing import Any
 
 from tessera.db.tables import ApiToken, Export, MLBackend, User, View
+from tessera.domain.config import parse_config
 from tessera.services.ls_shapes import initials, iso, user_brief
 from tessera.services.projects import ProjectView
-from tessera.domain.config import parse_config
 
 
 def user_read(user: User) -> dict[str, Any]:
     return {
-        "id": user.id, "first_name": user.first_name, "last_name": user.last_name, "username": user.username,
-        "email": user.email, "last_activity": iso(user.last_activity_at), "custom_hotkeys": {}, "avatar": None,
-        "initials": initials(user), "phone": "", "active_organization": 1, "allow_newsletters": None,
-        "date_joined": iso(user.created_at), "is_superuser": user.is_admin, "is_active": user.is_active,
+        "id": user.id,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "username": user.username,
+        "email": user.email,
+        "last_activity": iso(user.last_activity_at),
+        "custom_hotkeys": {},
+        "avatar": None,
+        "initials": initials(user),
+        "phone": "",
+        "active_organization": 1,
+        "allow_newsletters": None,
+        "date_joined": iso(user.created_at),
+        "is_superuser": user.is_admin,
+        "is_active": user.is_active,
     }
 
 
 def token_read(token: ApiToken) -> dict[str, Any]:
-    return {"id": token.id, "name": token.name, "prefix": token.prefix, "kind": token.kind,
-            "created_at": iso(token.created_at), "expires_at": iso(token.expires_at)}
+    return {
+        "id": token.id,
+        "name": token.name,
+        "prefix": token.prefix,
+        "kind": token.kind,
+        "created_at": iso(token.created_at),
+        "expires_at": iso(token.expires_at),
+    }
 
 
 def project_read(view: ProjectView, creator: User | None) -> dict[str, Any]:
     p, c = view.project, view.counts
     out: dict[str, Any] = {
-        "id": p.id, "title": p.title, "description": p.description, "label_config": p.label_config,
-        "expert_instruction": p.instructions, "organization": 1,
-        "created_by": user_brief(creator) if creator else None, "created_at": iso(p.created_at),
-        "updated_at": iso(p.updated_at), "config_version": p.config_version, "role": view.role,
+        "id": p.id,
+        "title": p.title,
+        "description": p.description,
+        "label_config": p.label_config,
+        "expert_instruction": p.instructions,
+        "organization": 1,
+        "created_by": user_brief(creator) if creator else None,
+        "created_at": iso(p.created_at),
+        "updated_at": iso(p.updated_at),
+        "config_version": p.config_version,
+        "role": view.role,
     }
     out.update({k: v for k, v in p.settings.items() if k != "annotators_see_others"})
     out["annotators_see_others"] = bool(p.settings.get("annotators_see_others"))
     config = parse_config(p.label_config)
-    out.update({
-        "num_tasks_with_annotations": c.num_tasks_with_annotations, "task_number": c.task_number,
-        "useful_annotation_number": c.total_annotations_number, "ground_truth_number": c.ground_truth_number,
-        "skipped_annotations_number": c.skipped_annotations_number,
-        "total_annotations_number": c.total_annotations_number,
-        "total_predictions_number": c.total_predictions_number, "finished_task_number": c.finished_task_number,
-        "queue_total": c.task_number, "queue_done": c.finished_task_number,
-        "parsed_label_config": config.parsed_label_config(),
-        "config_has_control_tags": bool(config.controls), "config_suitable_for_bulk_annotation": False,
-        "state": None,
-    })
+    out.update(
+        {
+            "num_tasks_with_annotations": c.num_tasks_with_annotations,
+            "task_number": c.task_number,
+            "useful_annotation_number": c.total_annotations_number,
+            "ground_truth_number": c.ground_truth_number,
+            "skipped_annotations_number": c.skipped_annotations_number,
+            "total_annotations_number": c.total_annotations_number,
+            "total_predictions_number": c.total_predictions_number,
+            "finished_task_number": c.finished_task_number,
+            "queue_total": c.task_number,
+            "queue_done": c.finished_task_number,
+            "parsed_label_config": config.parsed_label_config(),
+            "config_has_control_tags": bool(config.controls),
+            "config_suitable_for_bulk_annotation": False,
+            "state": None,
+        }
+    )
     if out.get("control_weights") is None:
         out["control_weights"] = config.control_weights()
     return out
@@ -54,9 +85,14 @@ def project_read(view: ProjectView, creator: User | None) -> dict[str, Any]:
 def export_read(record: Export, creator: User | None) -> dict[str, Any]:
     opts = record.options or {}
     return {
-        "id": record.id, "title": record.title, "created_by": user_brief(creator) if creator else None,
-        "created_at": iso(record.created_at), "finished_at": iso(record.finished_at), "status": record.status,
-        "md5": record.md5, "counters": record.counters,
+        "id": record.id,
+        "title": record.title,
+        "created_by": user_brief(creator) if creator else None,
+        "created_at": iso(record.created_at),
+        "finished_at": iso(record.finished_at),
+        "status": record.status,
+        "md5": record.md5,
+        "counters": record.counters,
         "converted_formats": [{"export_type": k, "status": "completed"} for k in record.files if k != "JSON"],
         "task_filter_options": opts.get("task_filter_options"),
         "annotation_filter_options": opts.get("annotation_filter_options"),
@@ -66,16 +102,33 @@ def export_read(record: Export, creator: User | None) -> dict[str, Any]:
 
 def ml_read(b: MLBackend) -> dict[str, Any]:
     return {
-        "id": b.id, "url": b.url, "project": b.project_id, "title": b.title, "description": b.description,
-        "auth_method": b.auth_method, "basic_auth_user": b.basic_auth_user,
-        "basic_auth_pass_is_set": bool(b.basic_auth_pass), "extra_params": b.extra_params, "timeout": b.timeout,
-        "is_interactive": b.is_interactive, "state": b.state, "error_message": b.error_message,
-        "model_version": b.model_version, "readable_state": {"CO": "Connected", "DI": "Disconnected",
-                                                              "ER": "Error", "TR": "Training"}.get(b.state, ""),
-        "created_at": iso(b.created_at), "updated_at": iso(b.updated_at),
+        "id": b.id,
+        "url": b.url,
+        "project": b.project_id,
+        "title": b.title,
+        "description": b.description,
+        "auth_method": b.auth_method,
+        "basic_auth_user": b.basic_auth_user,
+        "basic_auth_pass_is_set": bool(b.basic_auth_pass),
+        "extra_params": b.extra_params,
+        "timeout": b.timeout,
+        "is_interactive": b.is_interactive,
+        "state": b.state,
+        "error_message": b.error_message,
+        "model_version": b.model_version,
+        "readable_state": {"CO": "Connected", "DI": "Disconnected", "ER": "Error", "TR": "Training"}.get(b.state, ""),
+        "created_at": iso(b.created_at),
+        "updated_at": iso(b.updated_at),
     }
 
 
 def view_read(v: View) -> dict[str, Any]:
-    return {"id": v.id, "project": v.project_id, "user": v.user_id, "data": v.data, "order": v.order,
-            "filter_group": None, "selected_items": None}
+    return {
+        "id": v.id,
+        "project": v.project_id,
+        "user": v.user_id,
+        "data": v.data,
+        "order": v.order,
+        "filter_group": None,
+        "selected_items": None,
+    }

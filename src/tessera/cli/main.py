@@ -8,11 +8,11 @@ from typing import Annotated
 import typer
 import uvicorn
 
-from tessera.server import create_app
 from tessera.cli.progress import ProgressReader, progress_bar
 from tessera.db.engine import Database
 from tessera.db.migrate import upgrade_database
 from tessera.domain.errors import TesseraError
+from tessera.server import create_app
 from tessera.services import exports, imports, invites, projects, tokens, users
 from tessera.services.actors import Actor
 from tessera.services.secrets import ensure_instance_secret
@@ -28,7 +28,9 @@ app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.add_typer(project_app, name="project")
 
-DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Data folder (default ~/.tessera or TESSERA_DATA_DIR).")]
+DataDir = Annotated[
+    Path | None, typer.Option("--data-dir", help="Data folder (default ~/.tessera or TESSERA_DATA_DIR).")
+]
 
 
 def _open(data_dir: Path | None) -> tuple[Settings, Database]:
@@ -67,8 +69,9 @@ def start(
         typer.echo(f"No user exists yet. Create the first admin here (valid 24 hours, once): {base}/user/setup/{key}")
     typer.echo(f"Tessera on {base} (data in {settings.data_dir})")
     app_ = create_app(settings, database=db)
-    uvicorn.run(app_, host=host, port=port, workers=workers if workers > 1 else None, log_level="warning",
-                access_log=False)
+    uvicorn.run(
+        app_, host=host, port=port, workers=workers if workers > 1 else None, log_level="warning", access_log=False
+    )
 
 
 @db_app.command("upgrade")
@@ -92,8 +95,15 @@ def user_create(
     _settings, db = _open(data_dir)
     with db.writer() as session:
         try:
-            user = users.create_user(session, None, email=email, password=password, is_admin=admin,
-                                     first_name=first_name, last_name=last_name)
+            user = users.create_user(
+                session,
+                None,
+                email=email,
+                password=password,
+                is_admin=admin,
+                first_name=first_name,
+                last_name=last_name,
+            )
         except TesseraError as exc:
             _fail(exc)
         session.commit()
@@ -101,8 +111,9 @@ def user_create(
 
 
 @token_app.command("create")
-def token_create(email: Annotated[str, typer.Option(help="The user's e-mail.")], name: str = "cli",
-                 data_dir: DataDir = None) -> None:
+def token_create(
+    email: Annotated[str, typer.Option(help="The user's e-mail.")], name: str = "cli", data_dir: DataDir = None
+) -> None:
     """Make a new API token for a user; the token is the last line printed."""
     _settings, db = _open(data_dir)
     with db.writer() as session:
@@ -117,10 +128,13 @@ def token_create(email: Annotated[str, typer.Option(help="The user's e-mail.")],
 
 
 @project_app.command("create")
-def project_create(title: Annotated[str, typer.Option(help="Project title.")],
-                   config: Annotated[Path, typer.Option(help="Labeling config XML file.", exists=True)],
-                   description: str = "", manager: Annotated[str | None, typer.Option(help="E-mail of the manager.")] = None,
-                   data_dir: DataDir = None) -> None:
+def project_create(
+    title: Annotated[str, typer.Option(help="Project title.")],
+    config: Annotated[Path, typer.Option(help="Labeling config XML file.", exists=True)],
+    description: str = "",
+    manager: Annotated[str | None, typer.Option(help="E-mail of the manager.")] = None,
+    data_dir: DataDir = None,
+) -> None:
     """Create a project from a labeling config file."""
     _settings, db = _open(data_dir)
     with db.writer() as session:
@@ -132,8 +146,11 @@ def project_create(title: Annotated[str, typer.Option(help="Project title.")],
                 raise typer.Exit(1)
             actor = Actor(user.id, user.email, user.is_admin)
         try:
-            project = projects.create_project(session, actor, {
-                "title": title, "description": description, "label_config": config.read_text(encoding="utf-8")})
+            project = projects.create_project(
+                session,
+                actor,
+                {"title": title, "description": description, "label_config": config.read_text(encoding="utf-8")},
+            )
         except TesseraError as exc:
             _fail(exc)
         session.commit()
@@ -148,8 +165,13 @@ def import_files(project: int, files: list[Path], data_dir: DataDir = None) -> N
     with db.writer() as session, progress_bar("importing", total) as advance:
         handles = [ProgressReader(open(f, "rb"), advance) for f in files]  # noqa: SIM115
         try:
-            summary = imports.import_tasks(session, Actor.system(), project, keep_ids=False, files=[
-                imports.ImportSource(f.name, h) for f, h in zip(files, handles, strict=True)])
+            summary = imports.import_tasks(
+                session,
+                Actor.system(),
+                project,
+                keep_ids=False,
+                files=[imports.ImportSource(f.name, h) for f, h in zip(files, handles, strict=True)],
+            )
             session.commit()
         except TesseraError as exc:
             session.rollback()
@@ -157,22 +179,27 @@ def import_files(project: int, files: list[Path], data_dir: DataDir = None) -> N
         finally:
             for h in handles:
                 h.close()
-    typer.echo(f"imported {summary.task_count} tasks, {summary.annotation_count} annotations, "
-               f"{summary.prediction_count} predictions in {summary.duration:.2f} s")
+    typer.echo(
+        f"imported {summary.task_count} tasks, {summary.annotation_count} annotations, "
+        f"{summary.prediction_count} predictions in {summary.duration:.2f} s"
+    )
 
 
 @app.command("export")
-def export(project: int, format: Annotated[str, typer.Option("--format", help="Export format, e.g. JSON, CSV.")] = "JSON",
-           out: Annotated[Path, typer.Option("--out", help="Output file.")] = Path("export.json"),
-           all_tasks: Annotated[bool, typer.Option(help="Include tasks without annotations.")] = True,
-           data_dir: DataDir = None) -> None:
+def export(
+    project: int,
+    format: Annotated[str, typer.Option("--format", help="Export format, e.g. JSON, CSV.")] = "JSON",
+    out: Annotated[Path, typer.Option("--out", help="Output file.")] = Path("export.json"),
+    all_tasks: Annotated[bool, typer.Option(help="Include tasks without annotations.")] = True,
+    data_dir: DataDir = None,
+) -> None:
     """Export a project to a file, written atomically."""
     _settings, db = _open(data_dir)
     with db.reader() as session:
         try:
-            result = exports.export_to_path(session, Actor.system(), project, format, out.resolve(),
-                                            only_labeled=not all_tasks)
+            result = exports.export_to_path(
+                session, Actor.system(), project, format, out.resolve(), only_labeled=not all_tasks
+            )
         except TesseraError as exc:
             _fail(exc)
     typer.echo(f"exported {result.task_count} tasks as {format.upper()} to {out} (md5 {result.md5})")
-

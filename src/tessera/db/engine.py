@@ -16,7 +16,7 @@ def normalize_url(url: str) -> str:
     """Let users write `postgresql://` or `postgres://`; we always drive PostgreSQL with psycopg 3."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 

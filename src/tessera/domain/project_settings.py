@@ -30,7 +30,11 @@ OPTIONS: dict[str, tuple[Any, tuple[type, ...], Any]] = {
     "task_data_login": (None, (str, type(None)), None),
     "task_data_password": (None, (str, type(None)), None),
     "evaluate_predictions_automatically": (False, (bool,), None),
-    "skip_queue": ("REQUEUE_FOR_OTHERS", (str,), lambda v: v in SKIP_QUEUE or f"must be one of {', '.join(SKIP_QUEUE)}"),
+    "skip_queue": (
+        "REQUEUE_FOR_OTHERS",
+        (str,),
+        lambda v: v in SKIP_QUEUE or f"must be one of {', '.join(SKIP_QUEUE)}",
+    ),
     "reveal_preannotations_interactively": (False, (bool,), None),
     "pinned_at": (None, (str, type(None)), None),
     "annotator_evaluation_enabled": (False, (bool,), None),
@@ -41,10 +45,26 @@ OPTIONS: dict[str, tuple[Any, tuple[type, ...], Any]] = {
 PROJECT_FIELDS = {"title", "description", "label_config", "expert_instruction"}
 # Read-only fields a client may echo back unchanged (the SDK sends whole objects); others are refused.
 READ_ONLY = {
-    "id", "created_at", "created_by", "organization", "task_number", "num_tasks_with_annotations",
-    "total_annotations_number", "total_predictions_number", "useful_annotation_number", "ground_truth_number",
-    "skipped_annotations_number", "finished_task_number", "queue_total", "queue_done", "parsed_label_config",
-    "config_has_control_tags", "config_suitable_for_bulk_annotation", "state", "members", "members_count",
+    "id",
+    "created_at",
+    "created_by",
+    "organization",
+    "task_number",
+    "num_tasks_with_annotations",
+    "total_annotations_number",
+    "total_predictions_number",
+    "useful_annotation_number",
+    "ground_truth_number",
+    "skipped_annotations_number",
+    "finished_task_number",
+    "queue_total",
+    "queue_done",
+    "parsed_label_config",
+    "config_has_control_tags",
+    "config_suitable_for_bulk_annotation",
+    "state",
+    "members",
+    "members_count",
 }
 TITLE_MAX = 500
 

@@ -28,9 +28,7 @@ def _describe(exc: csv.Error) -> str:
     if "unexpected end of data" in message:
         return "a quoted field is not closed (unbalanced quotes)"
     if "new-line character seen in unquoted field" in message:
-        return (
-            "a line ends in a bare carriage return (old Mac line endings); save it with Unix or Windows ones"
-        )
+        return "a line ends in a bare carriage return (old Mac line endings); save it with Unix or Windows ones"
     if "field larger than field limit" in message:
         return f"a field is larger than {FIELD_LIMIT >> 20} MB (unbalanced quotes?)"
     return f"malformed row: {message}"

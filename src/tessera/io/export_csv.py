@@ -85,9 +85,7 @@ def _neutralized(value: Any) -> Any:
     return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
 
 
-def _write_table(
-    spool: IO[bytes], out: BinaryIO, columns: list[str], colliding: set[str], **fmt: Any
-) -> None:
+def _write_table(spool: IO[bytes], out: BinaryIO, columns: list[str], colliding: set[str], **fmt: Any) -> None:
     neutralize = fmt.pop("neutralize_formulas")
     sink = _Utf8Sink(out)
     writer = csv.DictWriter(sink, fieldnames=columns, quoting=csv.QUOTE_NONNUMERIC, **fmt)

@@ -61,9 +61,7 @@ class _Scanner:
             try:
                 value, end = DECODER.raw_decode(self.buf, self.pos)
             except json.JSONDecodeError as exc:
-                may_continue = (
-                    exc.msg.startswith("Unterminated string") or exc.pos >= len(self.buf) - _NEAR_END
-                )
+                may_continue = exc.msg.startswith("Unterminated string") or exc.pos >= len(self.buf) - _NEAR_END
                 if may_continue and self._grow():
                     continue
                 truncated = exc.msg.startswith("Unterminated string") or exc.pos >= len(self.buf.rstrip())

@@ -26,9 +26,7 @@ def read_jsonl(src: BinaryIO, filename: str) -> Iterator[RawTask]:
         except NonFiniteNumber as exc:
             raise ImportFormatError(str(exc), filename=filename, line=line) from None
         if not isinstance(value, dict):
-            raise ImportFormatError(
-                f"found {kind_of(value)}, expected a task object", filename=filename, line=line
-            )
+            raise ImportFormatError(f"found {kind_of(value)}, expected a task object", filename=filename, line=line)
         if problem := problem_in(value, text, 0, len(text)):
             raise ImportFormatError(problem, filename=filename, line=line)
         yield RawTask(line, value)

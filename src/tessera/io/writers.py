@@ -56,8 +56,7 @@ EXPORT_FORMATS: dict[str, ExportFormat] = {
         "text/tab-separated-values; charset=utf-8",
         "tsv",
         "TSV",
-        'Results are stored in tab-separated tabular file with column names specified by "from_name" '
-        '"to_name" values',
+        'Results are stored in tab-separated tabular file with column names specified by "from_name" "to_name" values',
     ),
 }
 

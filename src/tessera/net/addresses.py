@@ -154,9 +154,7 @@ class AddressPolicy:
                     raise Blocked(f"{host} resolved to something that is not an IP address.")
                 found.append(address)
         # An IPv4-mapped address is an IPv4 peer: connect to (and match CIDRs against) the IPv4 form.
-        addresses = [
-            a.ipv4_mapped if isinstance(a, ipaddress.IPv6Address) and a.ipv4_mapped else a for a in found
-        ]
+        addresses = [a.ipv4_mapped if isinstance(a, ipaddress.IPv6Address) and a.ipv4_mapped else a for a in found]
         if host.lower().rstrip(".") in self._names:
             return addresses
         for address in addresses:

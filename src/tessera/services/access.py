@@ -24,8 +24,15 @@ from tessera.services.actors import Actor
 
 Scoped = TypeVar("Scoped", Task, Annotation, Prediction, Export, MLBackend, View)
 
-NAMES = {Task: "task", Annotation: "annotation", Prediction: "prediction", Export: "export",
-         MLBackend: "ML backend", View: "view", Project: "project"}
+NAMES = {
+    Task: "task",
+    Annotation: "annotation",
+    Prediction: "prediction",
+    Export: "export",
+    MLBackend: "ML backend",
+    View: "view",
+    Project: "project",
+}
 
 
 def project_role(session: Session, actor: Actor, project_id: int) -> str | None:
@@ -43,8 +50,9 @@ def require(role: str | None, action: str, what: str = "project") -> None:
         raise PermissionDenied(f"your role ({role}) does not allow {action}")
 
 
-def get_project(session: Session, actor: Actor, project_id: int, action: str = "project.view",
-                *, for_update: bool = False) -> tuple[Project, str]:
+def get_project(
+    session: Session, actor: Actor, project_id: int, action: str = "project.view", *, for_update: bool = False
+) -> tuple[Project, str]:
     role = project_role(session, actor, project_id)
     project = session.get(Project, project_id, with_for_update=for_update) if role else None
     if project is None:
@@ -53,8 +61,9 @@ def get_project(session: Session, actor: Actor, project_id: int, action: str = "
     return project, role  # type: ignore[return-value]
 
 
-def get_scoped(session: Session, actor: Actor, model: type[Scoped], object_id: int, action: str,
-               *, for_update: bool = False) -> tuple[Scoped, str]:
+def get_scoped(
+    session: Session, actor: Actor, model: type[Scoped], object_id: int, action: str, *, for_update: bool = False
+) -> tuple[Scoped, str]:
     """Fetch a task, annotation, prediction, export, ML backend or view through its project's membership."""
     what = NAMES[model]
     obj = session.get(model, object_id, with_for_update=for_update) if isinstance(object_id, int) else None

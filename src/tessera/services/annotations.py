@@ -17,11 +17,32 @@ from tessera.services.access import get_scoped, sees_all_annotations
 from tessera.services.actors import Actor
 
 CREATE_FIELDS = {
-    "result", "was_cancelled", "ground_truth", "lead_time", "completed_by", "unique_id", "parent_prediction",
-    "parent_annotation", "task", "project", "draft_id", "import_id",
+    "result",
+    "was_cancelled",
+    "ground_truth",
+    "lead_time",
+    "completed_by",
+    "unique_id",
+    "parent_prediction",
+    "parent_annotation",
+    "task",
+    "project",
+    "draft_id",
+    "import_id",
 }
-UPDATE_FIELDS = {"result", "was_cancelled", "ground_truth", "lead_time", "version", "task", "project",
-                 "completed_by", "id", "updated_by", "draft_id"}
+UPDATE_FIELDS = {
+    "result",
+    "was_cancelled",
+    "ground_truth",
+    "lead_time",
+    "version",
+    "task",
+    "project",
+    "completed_by",
+    "id",
+    "updated_by",
+    "draft_id",
+}
 UNIQUE_ID_MAX = 64
 
 
@@ -30,12 +51,16 @@ def _check_fields(body: Any, allowed: set[str]) -> dict[str, Any]:
         raise InvalidInput("the body must be a JSON object")
     unknown = sorted(set(body) - allowed)
     if unknown:
-        raise InvalidInput(f"unknown fields: {', '.join(unknown)}", field_errors={k: ["unknown field"] for k in unknown})
+        raise InvalidInput(
+            f"unknown fields: {', '.join(unknown)}", field_errors={k: ["unknown field"] for k in unknown}
+        )
     for key in ("was_cancelled", "ground_truth"):
         if key in body and not isinstance(body[key], bool):
             raise InvalidInput(f"{key} must be true or false", field_errors={key: ["must be a boolean"]})
-    if "lead_time" in body and body["lead_time"] is not None and (
-        isinstance(body["lead_time"], bool) or not isinstance(body["lead_time"], int | float)
+    if (
+        "lead_time" in body
+        and body["lead_time"] is not None
+        and (isinstance(body["lead_time"], bool) or not isinstance(body["lead_time"], int | float))
     ):
         raise InvalidInput("lead_time must be a number", field_errors={"lead_time": ["must be a number"]})
     return body
@@ -44,14 +69,18 @@ def _check_fields(body: Any, allowed: set[str]) -> dict[str, Any]:
 def refresh_counters(session: Session, task_id: int, project: Project) -> None:
     """Recompute a task's counters from its rows (the task row is locked by the caller)."""
     total, cancelled = session.execute(
-        select(func.coalesce(func.sum(case((Annotation.was_cancelled, 0), else_=1)), 0),
-               func.coalesce(func.sum(case((Annotation.was_cancelled, 1), else_=0)), 0))
-        .where(Annotation.task_id == task_id)
+        select(
+            func.coalesce(func.sum(case((Annotation.was_cancelled, 0), else_=1)), 0),
+            func.coalesce(func.sum(case((Annotation.was_cancelled, 1), else_=0)), 0),
+        ).where(Annotation.task_id == task_id)
     ).one()
     overlap = int(project.settings.get("maximum_annotations", 1))
     labeled = task_is_labeled(total, cancelled, overlap, project.settings.get("skip_queue", ""))
-    session.execute(update(Task).where(Task.id == task_id).values(
-        total_annotations=total, cancelled_annotations=cancelled, is_labeled=labeled, updated_at=utcnow()))
+    session.execute(
+        update(Task)
+        .where(Task.id == task_id)
+        .values(total_annotations=total, cancelled_annotations=cancelled, is_labeled=labeled, updated_at=utcnow())
+    )
 
 
 def _author(session: Session, actor: Actor, role: str, project_id: int, value: Any) -> int | None:
@@ -62,7 +91,9 @@ def _author(session: Session, actor: Actor, role: str, project_id: int, value: A
     if not allows(role, "annotations.change_any") or not isinstance(value, int):
         raise PermissionDenied("you can create annotations only in your own name")
     if session.get(ProjectMember, (project_id, value)) is None:
-        raise InvalidInput("completed_by is not a member of this project", field_errors={"completed_by": ["not a member"]})
+        raise InvalidInput(
+            "completed_by is not a member of this project", field_errors={"completed_by": ["not a member"]}
+        )
     return value
 
 
@@ -85,14 +116,21 @@ def create_annotation(session: Session, actor: Actor, task_id: int, body: Any) -
     if parent_prediction is not None:
         pred = session.get(Prediction, parent_prediction) if isinstance(parent_prediction, int) else None
         if pred is None or pred.task_id != task.id:
-            raise InvalidInput("parent_prediction is not a prediction of this task",
-                               field_errors={"parent_prediction": ["not found"]})
+            raise InvalidInput(
+                "parent_prediction is not a prediction of this task", field_errors={"parent_prediction": ["not found"]}
+            )
     ann = Annotation(
-        task_id=task.id, project_id=task.project_id, result=result,
+        task_id=task.id,
+        project_id=task.project_id,
+        result=result,
         completed_by=_author(session, actor, role, task.project_id, body.get("completed_by")),
-        was_cancelled=body.get("was_cancelled", False), ground_truth=body.get("ground_truth", False),
-        lead_time=body.get("lead_time"), unique_id=unique_id, config_version=project.config_version,
-        parent_prediction_id=parent_prediction, updated_by=actor.user_id or None,
+        was_cancelled=body.get("was_cancelled", False),
+        ground_truth=body.get("ground_truth", False),
+        lead_time=body.get("lead_time"),
+        unique_id=unique_id,
+        config_version=project.config_version,
+        parent_prediction_id=parent_prediction,
+        updated_by=actor.user_id or None,
         last_action="submitted" if not body.get("was_cancelled") else "skipped",
     )
     try:
@@ -152,8 +190,11 @@ def update_annotation(session: Session, actor: Actor, annotation_id: int, body: 
     for key in ("was_cancelled", "ground_truth", "lead_time"):
         if key in body:
             setattr(ann, key, body[key])
-    stmt = (update(Annotation).where(Annotation.id == ann.id, Annotation.version == ann.version)
-            .values(version=ann.version + 1))
+    stmt = (
+        update(Annotation)
+        .where(Annotation.id == ann.id, Annotation.version == ann.version)
+        .values(version=ann.version + 1)
+    )
     if session.execute(stmt).rowcount != 1:
         raise Conflict("the annotation changed since you read it")
     ann.version += 1
@@ -173,8 +214,9 @@ def delete_annotation(session: Session, actor: Actor, annotation_id: int) -> Non
     project = session.get(Project, ann.project_id)
     if task is None or project is None:
         raise NotFound("annotation not found")
-    session.execute(update(Annotation).where(Annotation.parent_annotation_id == ann.id)
-                    .values(parent_annotation_id=None))
+    session.execute(
+        update(Annotation).where(Annotation.parent_annotation_id == ann.id).values(parent_annotation_id=None)
+    )
     session.delete(ann)
     session.flush()
     refresh_counters(session, task.id, project)

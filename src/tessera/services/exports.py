@@ -38,13 +38,21 @@ def export_format(name: str | None) -> Any:
     key = (name or "JSON").upper()
     fmt = EXPORT_FORMATS.get(key)
     if fmt is None:
-        raise InvalidInput(f"unknown export format {name!r}; choose one of {', '.join(EXPORT_FORMATS)}",
-                           field_errors={"exportType": ["unknown format"]})
+        raise InvalidInput(
+            f"unknown export format {name!r}; choose one of {', '.join(EXPORT_FORMATS)}",
+            field_errors={"exportType": ["unknown format"]},
+        )
     return key, fmt
 
 
-def iter_export_tasks(session: Session, project: Project, *, ids: list[int] | None = None,
-                      only_labeled: bool = False, counter: list[int] | None = None) -> Iterator[dict[str, Any]]:
+def iter_export_tasks(
+    session: Session,
+    project: Project,
+    *,
+    ids: list[int] | None = None,
+    only_labeled: bool = False,
+    counter: list[int] | None = None,
+) -> Iterator[dict[str, Any]]:
     """Tasks in id order, a batch at a time (keyset), with their annotations and predictions."""
     last = 0
     while True:
@@ -68,12 +76,24 @@ def iter_export_tasks(session: Session, project: Project, *, ids: list[int] | No
             if counter is not None:
                 counter[0] += 1
             yield {
-                "id": t.id, "annotations": anns[t.id], "drafts": [], "predictions": preds[t.id],
-                "data": t.data, "meta": t.meta, "created_at": iso(t.created_at), "updated_at": iso(t.updated_at),
-                "inner_id": t.inner_id, "total_annotations": t.total_annotations,
-                "cancelled_annotations": t.cancelled_annotations, "total_predictions": t.total_predictions,
-                "comment_count": 0, "unresolved_comment_count": 0, "last_comment_updated_at": None,
-                "project": t.project_id, "updated_by": t.updated_by, "comment_authors": [],
+                "id": t.id,
+                "annotations": anns[t.id],
+                "drafts": [],
+                "predictions": preds[t.id],
+                "data": t.data,
+                "meta": t.meta,
+                "created_at": iso(t.created_at),
+                "updated_at": iso(t.updated_at),
+                "inner_id": t.inner_id,
+                "total_annotations": t.total_annotations,
+                "cancelled_annotations": t.cancelled_annotations,
+                "total_predictions": t.total_predictions,
+                "comment_count": 0,
+                "unresolved_comment_count": 0,
+                "last_comment_updated_at": None,
+                "project": t.project_id,
+                "updated_by": t.updated_by,
+                "comment_authors": [],
             }
         session.expunge_all()
 
@@ -103,16 +123,25 @@ def _md5(path: Path) -> str:
     return digest.hexdigest()
 
 
-def sync_export(session: Session, actor: Actor, project_id: int, data_dir: Path, *, fmt: str | None,
-                ids: list[int] | None, all_tasks: bool) -> ExportFile:
+def sync_export(
+    session: Session,
+    actor: Actor,
+    project_id: int,
+    data_dir: Path,
+    *,
+    fmt: str | None,
+    ids: list[int] | None,
+    all_tasks: bool,
+) -> ExportFile:
     project, _role = get_project(session, actor, project_id, "exports.create")
     folder = data_dir / "exports" / "tmp"
     target = folder / f"sync-{project.id}-{os.urandom(8).hex()}"
     return write_export(session, project, fmt or "JSON", target, ids=ids, only_labeled=not all_tasks and ids is None)
 
 
-def export_to_path(session: Session, actor: Actor, project_id: int, fmt: str, target: Path, *,
-                   only_labeled: bool = False) -> ExportFile:
+def export_to_path(
+    session: Session, actor: Actor, project_id: int, fmt: str, target: Path, *, only_labeled: bool = False
+) -> ExportFile:
     project, _role = get_project(session, actor, project_id, "exports.create")
     return write_export(session, project, fmt, target, only_labeled=only_labeled)
 
@@ -123,16 +152,26 @@ def export_to_path(session: Session, actor: Actor, project_id: int, fmt: str, ta
 def create_snapshot(session: Session, actor: Actor, project_id: int, data_dir: Path, body: Any) -> Export:
     project, _role = get_project(session, actor, project_id, "exports.create")
     body = body if isinstance(body, dict) else {}
-    record = Export(project_id=project.id, created_by=actor.user_id or None, title=str(body.get("title") or ""),
-                    status="in_progress", options={k: body.get(k) for k in (
-                        "task_filter_options", "annotation_filter_options", "serialization_options")})
+    record = Export(
+        project_id=project.id,
+        created_by=actor.user_id or None,
+        title=str(body.get("title") or ""),
+        status="in_progress",
+        options={k: body.get(k) for k in ("task_filter_options", "annotation_filter_options", "serialization_options")},
+    )
     session.add(record)
     session.flush()
     task_opts = body.get("task_filter_options") or {}
     ids = task_opts.get("view_ids") if isinstance(task_opts, dict) else None
     only_labeled = bool(isinstance(task_opts, dict) and task_opts.get("only_with_annotations"))
-    result = write_export(session, project, "JSON", _snapshot_path(data_dir, record, "JSON"),
-                          ids=ids if isinstance(ids, list) else None, only_labeled=only_labeled)
+    result = write_export(
+        session,
+        project,
+        "JSON",
+        _snapshot_path(data_dir, record, "JSON"),
+        ids=ids if isinstance(ids, list) else None,
+        only_labeled=only_labeled,
+    )
     record.files = {"JSON": {"path": result.path.name, "md5": result.md5}}
     record.md5 = result.md5
     record.counters = {"task_number": result.task_count}
@@ -167,8 +206,9 @@ def delete_snapshot(session: Session, actor: Actor, project_id: int, export_id: 
     session.flush()
 
 
-def convert_snapshot(session: Session, actor: Actor, project_id: int, export_id: int, data_dir: Path,
-                     fmt_name: Any) -> Export:
+def convert_snapshot(
+    session: Session, actor: Actor, project_id: int, export_id: int, data_dir: Path, fmt_name: Any
+) -> Export:
     record = read_snapshot(session, actor, project_id, export_id)
     key, _spec = export_format(fmt_name if isinstance(fmt_name, str) else None)
     if key not in record.files:
@@ -176,19 +216,26 @@ def convert_snapshot(session: Session, actor: Actor, project_id: int, export_id:
         assert project is not None
         opts = (record.options or {}).get("task_filter_options") or {}
         ids = opts.get("view_ids") if isinstance(opts, dict) else None
-        result = write_export(session, project, key, _snapshot_path(data_dir, record, key),
-                              ids=ids if isinstance(ids, list) else None)
+        result = write_export(
+            session, project, key, _snapshot_path(data_dir, record, key), ids=ids if isinstance(ids, list) else None
+        )
         record.files = {**record.files, key: {"path": result.path.name, "md5": result.md5}}
         session.flush()
     return record
 
 
-def snapshot_file(session: Session, actor: Actor, project_id: int, export_id: int, data_dir: Path,
-                  fmt_name: str | None) -> ExportFile:
+def snapshot_file(
+    session: Session, actor: Actor, project_id: int, export_id: int, data_dir: Path, fmt_name: str | None
+) -> ExportFile:
     record = convert_snapshot(session, actor, project_id, export_id, data_dir, fmt_name or "JSON")
     key, spec = export_format(fmt_name)
     path = _snapshot_path(data_dir, record, key)
     if not path.exists():
         raise NotFound("the export file is missing")
-    return ExportFile(path, f"project-{project_id}-export-{record.id}-{key}.{spec.extension}", spec.media_type,
-                      record.files[key]["md5"], int(record.counters.get("task_number", 0)))
+    return ExportFile(
+        path,
+        f"project-{project_id}-export-{record.id}-{key}.{spec.extension}",
+        spec.media_type,
+        record.files[key]["md5"],
+        int(record.counters.get("task_number", 0)),
+    )

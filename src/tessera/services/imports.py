@@ -89,8 +89,9 @@ def import_tasks(
 
 
 class _BatchWriter:
-    def __init__(self, session: Session, actor: Actor, project: Project, config: LabelConfig,
-                 import_id: int, keep_ids: bool) -> None:
+    def __init__(
+        self, session: Session, actor: Actor, project: Project, config: LabelConfig, import_id: int, keep_ids: bool
+    ) -> None:
         self.session, self.actor, self.project, self.config = session, actor, project, config
         self.overlap = int(project.settings.get("maximum_annotations", 1))
         self.skip_queue = project.settings.get("skip_queue", "REQUEUE_FOR_OTHERS")
@@ -139,13 +140,23 @@ class _BatchWriter:
                 self.columns.setdefault(key, None)
         total = sum(1 for a in anns if not a["was_cancelled"])
         cancelled = len(anns) - total
-        self.rows.append({
-            "project_id": self.project.id, "inner_id": self.next_inner, "data": data, "meta": meta or {},
-            "import_id": self.summary.import_id, "source_line": raw.line, "total_annotations": total,
-            "cancelled_annotations": cancelled, "total_predictions": len(preds),
-            "is_labeled": task_is_labeled(total, cancelled, self.overlap, self.skip_queue),
-            "created_at": self.now, "updated_at": self.now, "updated_by": self.actor.user_id or None,
-        })
+        self.rows.append(
+            {
+                "project_id": self.project.id,
+                "inner_id": self.next_inner,
+                "data": data,
+                "meta": meta or {},
+                "import_id": self.summary.import_id,
+                "source_line": raw.line,
+                "total_annotations": total,
+                "cancelled_annotations": cancelled,
+                "total_predictions": len(preds),
+                "is_labeled": task_is_labeled(total, cancelled, self.overlap, self.skip_queue),
+                "created_at": self.now,
+                "updated_at": self.now,
+                "updated_by": self.actor.user_id or None,
+            }
+        )
         self.children.append((anns, preds))
         self.next_inner += 1
 
@@ -158,8 +169,10 @@ class _BatchWriter:
         except ResultError as exc:
             raise InvalidInput(f"annotations[{i}].{exc.detail}") from exc
         return {
-            "result": result, "was_cancelled": bool(ann.get("was_cancelled", False)),
-            "ground_truth": bool(ann.get("ground_truth", False)), "lead_time": _float(ann.get("lead_time")),
+            "result": result,
+            "was_cancelled": bool(ann.get("was_cancelled", False)),
+            "ground_truth": bool(ann.get("ground_truth", False)),
+            "lead_time": _float(ann.get("lead_time")),
             "completed_by": self._annotator(ann.get("completed_by")),
         }
 
@@ -168,10 +181,13 @@ class _BatchWriter:
         if isinstance(value, dict):
             value = value.get("id")
         if self.members is None:
-            self.members = set(self.session.scalars(
-                ProjectMember.__table__.select().with_only_columns(ProjectMember.user_id)
-                .where(ProjectMember.project_id == self.project.id)
-            ))
+            self.members = set(
+                self.session.scalars(
+                    ProjectMember.__table__.select()
+                    .with_only_columns(ProjectMember.user_id)
+                    .where(ProjectMember.project_id == self.project.id)
+                )
+            )
         if isinstance(value, int) and value in self.members:
             return value
         return self.actor.user_id or None
@@ -184,21 +200,35 @@ class _BatchWriter:
             validate_result(self.config, result, data)
         except ResultError as exc:
             raise InvalidInput(f"predictions[{i}].{exc.detail}") from exc
-        return {"result": result, "score": _float(pred.get("score")),
-                "model_version": str(pred.get("model_version") or "")}
+        return {
+            "result": result,
+            "score": _float(pred.get("score")),
+            "model_version": str(pred.get("model_version") or ""),
+        }
 
     def _flush(self) -> None:
         if not self.rows:
             return
-        ids = list(self.session.scalars(
-            insert(Task).returning(Task.id, sort_by_parameter_order=True), self.rows
-        ))
+        ids = list(self.session.scalars(insert(Task).returning(Task.id, sort_by_parameter_order=True), self.rows))
         anns, preds = [], []
-        common = {"project_id": self.project.id, "import_id": self.summary.import_id,
-                  "created_at": self.now, "updated_at": self.now}
+        common = {
+            "project_id": self.project.id,
+            "import_id": self.summary.import_id,
+            "created_at": self.now,
+            "updated_at": self.now,
+        }
         for task_id, (task_anns, task_preds) in zip(ids, self.children, strict=True):
-            anns += [{**a, **common, "task_id": task_id, "config_version": self.project.config_version,
-                      "version": 1, "updated_by": a["completed_by"]} for a in task_anns]
+            anns += [
+                {
+                    **a,
+                    **common,
+                    "task_id": task_id,
+                    "config_version": self.project.config_version,
+                    "version": 1,
+                    "updated_by": a["completed_by"],
+                }
+                for a in task_anns
+            ]
             preds += [{**p, **common, "task_id": task_id} for p in task_preds]
         if anns:
             self.session.execute(insert(Annotation), anns)
@@ -216,9 +246,7 @@ class _BatchWriter:
             self._raise()
         self._flush()
         self.summary.data_columns = list(self.columns)
-        self.session.execute(
-            update(Project).where(Project.id == self.project.id).values(next_inner_id=self.next_inner)
-        )
+        self.session.execute(update(Project).where(Project.id == self.project.id).values(next_inner_id=self.next_inner))
 
 
 def _float(value: Any) -> float | None:

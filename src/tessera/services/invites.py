@@ -22,8 +22,9 @@ def create_setup_link_key(session: Session) -> str | None:
     if count_users(session):
         return None
     key = new_key(24)
-    session.add(Invite(kind="setup", key_hash=hash_key(key), is_admin=True,
-                       expires_at=utcnow() + timedelta(hours=SETUP_HOURS)))
+    session.add(
+        Invite(kind="setup", key_hash=hash_key(key), is_admin=True, expires_at=utcnow() + timedelta(hours=SETUP_HOURS))
+    )
     session.flush()
     return key
 
@@ -32,8 +33,16 @@ def create_invite(session: Session, actor: Actor, *, email: str | None = None, i
     if not actor.is_admin:
         raise PermissionDenied("only an instance admin can invite users")
     key = new_key(24)
-    session.add(Invite(kind="invite", key_hash=hash_key(key), email=email, is_admin=is_admin,
-                       created_by=actor.user_id, expires_at=utcnow() + timedelta(days=INVITE_DAYS)))
+    session.add(
+        Invite(
+            kind="invite",
+            key_hash=hash_key(key),
+            email=email,
+            is_admin=is_admin,
+            created_by=actor.user_id,
+            expires_at=utcnow() + timedelta(days=INVITE_DAYS),
+        )
+    )
     session.flush()
     return key
 
@@ -47,13 +56,21 @@ def find_invite(session: Session, key: str) -> Invite:
     return invite
 
 
-def accept_invite(session: Session, key: str, *, email: str, password: str, first_name: str = "",
-                  last_name: str = "") -> User:
+def accept_invite(
+    session: Session, key: str, *, email: str, password: str, first_name: str = "", last_name: str = ""
+) -> User:
     invite = find_invite(session, key)
     if invite.email and invite.email.lower() != email.strip().lower():
         raise InvalidInput("this invite is for another e-mail address", field_errors={"email": ["does not match"]})
-    user = create_user(session, None, email=email, password=password, first_name=first_name,
-                       last_name=last_name, is_admin=invite.is_admin)
+    user = create_user(
+        session,
+        None,
+        email=email,
+        password=password,
+        first_name=first_name,
+        last_name=last_name,
+        is_admin=invite.is_admin,
+    )
     invite.used_at = utcnow()
     session.flush()
     return user

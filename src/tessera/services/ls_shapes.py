@@ -18,8 +18,12 @@ def user_brief(user: User | None) -> dict[str, Any] | None:
     if user is None:
         return None
     return {
-        "id": user.id, "first_name": user.first_name, "last_name": user.last_name, "email": user.email,
-        "avatar": None, "initials": initials(user),
+        "id": user.id,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "email": user.email,
+        "avatar": None,
+        "initials": initials(user),
     }
 
 
@@ -75,9 +79,14 @@ def prediction_dict(pred: Prediction) -> dict[str, Any]:
 
 def draft_dict(draft: Draft) -> dict[str, Any]:
     return {
-        "id": draft.id, "user": draft.user_id, "task": draft.task_id, "annotation": draft.annotation_id,
-        "result": draft.result, "lead_time": draft.lead_time,
-        "created_at": iso(draft.created_at), "updated_at": iso(draft.updated_at),
+        "id": draft.id,
+        "user": draft.user_id,
+        "task": draft.task_id,
+        "annotation": draft.annotation_id,
+        "result": draft.result,
+        "lead_time": draft.lead_time,
+        "created_at": iso(draft.created_at),
+        "updated_at": iso(draft.updated_at),
     }
 
 
@@ -98,38 +107,39 @@ def task_dict(
     out: dict[str, Any] = {"id": task.id}
     if full:
         out["predictions"] = [prediction_dict(p) for p in preds]
-        out["annotations"] = [
-            annotation_dict(a, author=(authors or {}).get(a.completed_by or 0)) for a in anns
-        ]
+        out["annotations"] = [annotation_dict(a, author=(authors or {}).get(a.completed_by or 0)) for a in anns]
         out["drafts"] = [draft_dict(d) for d in drafts or []]
-    out.update({
-        "annotators": sorted({a.completed_by for a in anns if a.completed_by is not None}),
-        "inner_id": task.inner_id,
-        "cancelled_annotations": task.cancelled_annotations,
-        "total_annotations": task.total_annotations,
-        "total_predictions": task.total_predictions,
-        "completed_at": iso(max(completed)) if completed else None,
-        "annotations_results": "",
-        "predictions_results": "",
-        "predictions_score": (sum(p.score for p in preds if p.score is not None) / len(preds))
-        if preds and any(p.score is not None for p in preds) else None,
-        "file_upload": None,
-        "storage_filename": None,
-        "annotations_ids": ", ".join(str(a.id) for a in anns),
-        "predictions_model_versions": ", ".join(sorted({p.model_version for p in preds})),
-        "avg_lead_time": sum(lead) / len(lead) if lead else None,
-        "draft_exists": bool(drafts),
-        "updated_by": [],
-        "data": task.data,
-        "meta": task.meta,
-        "created_at": iso(task.created_at),
-        "updated_at": iso(task.updated_at),
-        "is_labeled": task.is_labeled,
-        "overlap": overlap,
-        "comment_count": 0,
-        "unresolved_comment_count": 0,
-        "last_comment_updated_at": None,
-        "project": task.project_id,
-        "comment_authors": [],
-    })
+    out.update(
+        {
+            "annotators": sorted({a.completed_by for a in anns if a.completed_by is not None}),
+            "inner_id": task.inner_id,
+            "cancelled_annotations": task.cancelled_annotations,
+            "total_annotations": task.total_annotations,
+            "total_predictions": task.total_predictions,
+            "completed_at": iso(max(completed)) if completed else None,
+            "annotations_results": "",
+            "predictions_results": "",
+            "predictions_score": (sum(p.score for p in preds if p.score is not None) / len(preds))
+            if preds and any(p.score is not None for p in preds)
+            else None,
+            "file_upload": None,
+            "storage_filename": None,
+            "annotations_ids": ", ".join(str(a.id) for a in anns),
+            "predictions_model_versions": ", ".join(sorted({p.model_version for p in preds})),
+            "avg_lead_time": sum(lead) / len(lead) if lead else None,
+            "draft_exists": bool(drafts),
+            "updated_by": [],
+            "data": task.data,
+            "meta": task.meta,
+            "created_at": iso(task.created_at),
+            "updated_at": iso(task.updated_at),
+            "is_labeled": task.is_labeled,
+            "overlap": overlap,
+            "comment_count": 0,
+            "unresolved_comment_count": 0,
+            "last_comment_updated_at": None,
+            "project": task.project_id,
+            "comment_authors": [],
+        }
+    )
     return out

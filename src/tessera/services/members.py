@@ -43,7 +43,9 @@ def add_member(session: Session, actor: Actor, project_id: int, body: dict[str, 
         raise InvalidInput("the body must be a JSON object")
     unknown = sorted(set(body) - {"user", "role"})
     if unknown:
-        raise InvalidInput(f"unknown fields: {', '.join(unknown)}", field_errors={k: ["unknown field"] for k in unknown})
+        raise InvalidInput(
+            f"unknown fields: {', '.join(unknown)}", field_errors={k: ["unknown field"] for k in unknown}
+        )
     role = body.get("role", "annotator")
     if role not in ROLES:
         raise InvalidInput(f"role must be one of {', '.join(ROLES)}", field_errors={"role": ["invalid role"]})

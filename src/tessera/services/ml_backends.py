@@ -14,8 +14,19 @@ from tessera.domain.errors import InvalidInput
 from tessera.services.access import get_project, get_scoped, visible_project_ids
 from tessera.services.actors import Actor
 
-FIELDS = {"url", "project", "title", "description", "auth_method", "basic_auth_user", "basic_auth_pass",
-          "extra_params", "timeout", "is_interactive", "model_version"}
+FIELDS = {
+    "url",
+    "project",
+    "title",
+    "description",
+    "auth_method",
+    "basic_auth_user",
+    "basic_auth_pass",
+    "extra_params",
+    "timeout",
+    "is_interactive",
+    "model_version",
+}
 AUTH_METHODS = ("NONE", "BASIC_AUTH")
 
 
@@ -32,8 +43,9 @@ def _check(body: Any, *, creating: bool) -> dict[str, Any]:
             errors["url"] = ["must be an http(s) URL"]
     if "auth_method" in body and body["auth_method"] not in AUTH_METHODS:
         errors["auth_method"] = [f"must be one of {', '.join(AUTH_METHODS)}"]
-    if "timeout" in body and (isinstance(body["timeout"], bool) or not isinstance(body["timeout"], int | float)
-                              or body["timeout"] <= 0):
+    if "timeout" in body and (
+        isinstance(body["timeout"], bool) or not isinstance(body["timeout"], int | float) or body["timeout"] <= 0
+    ):
         errors["timeout"] = ["must be a positive number"]
     if "extra_params" in body and body["extra_params"] is not None and not isinstance(body["extra_params"], dict):
         errors["extra_params"] = ["must be an object"]

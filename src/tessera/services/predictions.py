@@ -21,8 +21,9 @@ def _check(body: Any, *, where: str = "") -> dict[str, Any]:
         raise InvalidInput(f"{where}the prediction must be a JSON object")
     unknown = sorted(set(body) - FIELDS)
     if unknown:
-        raise InvalidInput(f"{where}unknown fields: {', '.join(unknown)}",
-                           field_errors={k: ["unknown field"] for k in unknown})
+        raise InvalidInput(
+            f"{where}unknown fields: {', '.join(unknown)}", field_errors={k: ["unknown field"] for k in unknown}
+        )
     score = body.get("score")
     if score is not None and (isinstance(score, bool) or not isinstance(score, int | float)):
         raise InvalidInput(f"{where}score must be a number", field_errors={"score": ["must be a number"]})
@@ -54,9 +55,13 @@ def create_prediction(session: Session, actor: Actor, body: Any) -> Prediction:
     task, _role = get_scoped(session, actor, Task, task_id, "predictions.change", for_update=True)
     project = session.get(Project, task.project_id)
     assert project is not None
-    pred = Prediction(task_id=task.id, project_id=task.project_id, score=body.get("score"),
-                      model_version=str(body.get("model_version") or ""),
-                      result=_result(parse_config(project.label_config), task, body.get("result", [])))
+    pred = Prediction(
+        task_id=task.id,
+        project_id=task.project_id,
+        score=body.get("score"),
+        model_version=str(body.get("model_version") or ""),
+        result=_result(parse_config(project.label_config), task, body.get("result", [])),
+    )
     session.add(pred)
     session.flush()
     _bump(session, task.id)
@@ -70,20 +75,31 @@ def import_predictions(session: Session, actor: Actor, project_id: int, items: A
         raise InvalidInput("the body must be a JSON list of predictions")
     config = parse_config(project.label_config)
     task_ids = {i.get("task") for i in items if isinstance(i, dict)}
-    tasks = {t.id: t for t in session.scalars(
-        select(Task).where(Task.project_id == project.id, Task.id.in_([t for t in task_ids if isinstance(t, int)]))
-    )}
+    tasks = {
+        t.id: t
+        for t in session.scalars(
+            select(Task).where(Task.project_id == project.id, Task.id.in_([t for t in task_ids if isinstance(t, int)]))
+        )
+    }
     rows = []
     for i, item in enumerate(items):
         where = f"item {i}: "
         body = _check(item, where=where)
         task = tasks.get(body.get("task"))  # type: ignore[arg-type]
         if task is None:
-            raise InvalidInput(f"{where}task {body.get('task')!r} is not a task of this project",
-                               field_errors={"task": [f"item {i}: not found"]})
-        rows.append(Prediction(task_id=task.id, project_id=project.id, score=body.get("score"),
-                               model_version=str(body.get("model_version") or ""),
-                               result=_result(config, task, body.get("result", []), where)))
+            raise InvalidInput(
+                f"{where}task {body.get('task')!r} is not a task of this project",
+                field_errors={"task": [f"item {i}: not found"]},
+            )
+        rows.append(
+            Prediction(
+                task_id=task.id,
+                project_id=project.id,
+                score=body.get("score"),
+                model_version=str(body.get("model_version") or ""),
+                result=_result(config, task, body.get("result", []), where),
+            )
+        )
     session.add_all(rows)
     session.flush()
     for task_id in {r.task_id for r in rows}:
@@ -91,7 +107,9 @@ def import_predictions(session: Session, actor: Actor, project_id: int, items: A
     return len(rows)
 
 
-def list_predictions(session: Session, actor: Actor, *, task_id: int | None, project_id: int | None) -> list[Prediction]:
+def list_predictions(
+    session: Session, actor: Actor, *, task_id: int | None, project_id: int | None
+) -> list[Prediction]:
     if task_id is not None:
         task, _role = get_scoped(session, actor, Task, task_id, "predictions.view")
         q = select(Prediction).where(Prediction.task_id == task.id)

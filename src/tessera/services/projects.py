@@ -100,7 +100,12 @@ def read_project(session: Session, actor: Actor, project_id: int) -> ProjectView
 
 
 def list_projects(
-    session: Session, actor: Actor, *, page: int, page_size: int, title: str | None = None,
+    session: Session,
+    actor: Actor,
+    *,
+    page: int,
+    page_size: int,
+    title: str | None = None,
     ids: list[int] | None = None,
 ) -> tuple[int, list[ProjectView]]:
     q = visible_projects(actor)
@@ -141,9 +146,11 @@ def project_counts(session: Session, ids: list[int]) -> dict[int, ProjectCounts]
     out: dict[int, ProjectCounts] = {}
     for pid, n, done, with_ann, ann, skipped, preds in session.execute(q):
         out[pid] = ProjectCounts(n, done or 0, with_ann or 0, ann or 0, skipped or 0, preds or 0)
-    gt = select(Annotation.project_id, func.count()).where(
-        Annotation.project_id.in_(ids), Annotation.ground_truth.is_(True)
-    ).group_by(Annotation.project_id)
+    gt = (
+        select(Annotation.project_id, func.count())
+        .where(Annotation.project_id.in_(ids), Annotation.ground_truth.is_(True))
+        .group_by(Annotation.project_id)
+    )
     for pid, n in session.execute(gt):
         out.setdefault(pid, ProjectCounts()).ground_truth_number = n
     return out

@@ -24,8 +24,18 @@ COLUMNS: dict[str, Any] = {
 }
 NUMERIC = {"id", "inner_id", "total_annotations", "cancelled_annotations", "total_predictions"}
 OPERATORS = {
-    "equal", "not_equal", "contains", "not_contains", "less", "greater", "less_or_equal",
-    "greater_or_equal", "in", "not_in", "empty", "regex",
+    "equal",
+    "not_equal",
+    "contains",
+    "not_contains",
+    "less",
+    "greater",
+    "less_or_equal",
+    "greater_or_equal",
+    "in",
+    "not_in",
+    "empty",
+    "regex",
 }
 
 
@@ -54,8 +64,10 @@ def _column(name: str, where: str, *, numeric: bool = False) -> ColumnElement[An
         element = Task.data[path] if len(path) > 1 else Task.data[path[0]]
         return element.as_float() if numeric else element.as_string()
     if key not in COLUMNS:
-        raise InvalidInput(f"{where}: column {key!r} cannot be filtered or ordered",
-                           field_errors={"query": [f"unsupported column {key!r}"]})
+        raise InvalidInput(
+            f"{where}: column {key!r} cannot be filtered or ordered",
+            field_errors={"query": [f"unsupported column {key!r}"]},
+        )
     return COLUMNS[key]
 
 
@@ -159,4 +171,3 @@ def order_by(query: dict[str, Any]) -> list[ColumnElement[Any]]:
 
 def project_tasks(project_id: int) -> Select[Any]:
     return select(Task).where(Task.project_id == project_id)
-

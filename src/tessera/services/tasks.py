@@ -33,16 +33,27 @@ def overlap_of(project: Project) -> int:
 
 
 def list_tasks(
-    session: Session, actor: Actor, project_id: int, *, page: int, page_size: int, full: bool,
-    query: str | dict | None = None, view_query: dict | None = None, ids: list[int] | None = None,
+    session: Session,
+    actor: Actor,
+    project_id: int,
+    *,
+    page: int,
+    page_size: int,
+    full: bool,
+    query: str | dict | None = None,
+    view_query: dict | None = None,
+    ids: list[int] | None = None,
 ) -> TaskPage:
     project, role = get_project(session, actor, project_id, "tasks.view")
     parsed = parse_query(query) or view_query or {}
     base = apply_query(select(Task).where(Task.project_id == project.id), parsed, ids=ids)
     sub = base.with_only_columns(Task.total_annotations, Task.total_predictions).subquery()
     counts = session.execute(
-        select(func.count(), func.coalesce(func.sum(sub.c.total_annotations), 0),
-               func.coalesce(func.sum(sub.c.total_predictions), 0))
+        select(
+            func.count(),
+            func.coalesce(func.sum(sub.c.total_annotations), 0),
+            func.coalesce(func.sum(sub.c.total_predictions), 0),
+        )
     ).one()
     total = counts[0]
     if (page - 1) * page_size >= total and page > 1:
@@ -52,8 +63,9 @@ def list_tasks(
     return TaskPage(tasks, total, counts[1], counts[2])
 
 
-def shape_tasks(session: Session, actor: Actor, role: str, project: Project, rows: list[Task], *,
-                full: bool) -> list[dict[str, Any]]:
+def shape_tasks(
+    session: Session, actor: Actor, role: str, project: Project, rows: list[Task], *, full: bool
+) -> list[dict[str, Any]]:
     ids = [t.id for t in rows]
     anns: dict[int, list[Annotation]] = defaultdict(list)
     preds: dict[int, list[Prediction]] = defaultdict(list)
@@ -76,8 +88,15 @@ def shape_tasks(session: Session, actor: Actor, role: str, project: Project, row
                 authors[u.id] = user_brief(u)  # type: ignore[assignment]
     overlap = overlap_of(project)
     return [
-        task_dict(t, overlap=overlap, annotations=anns[t.id], predictions=preds[t.id], drafts=drafts[t.id],
-                  authors=authors, full=full)
+        task_dict(
+            t,
+            overlap=overlap,
+            annotations=anns[t.id],
+            predictions=preds[t.id],
+            drafts=drafts[t.id],
+            authors=authors,
+            full=full,
+        )
         for t in rows
     ]
 
@@ -107,14 +126,17 @@ def create_task(session: Session, actor: Actor, body: dict[str, Any]) -> Task:
         raise InvalidInput("project is required", field_errors={"project": ["this field is required"]})
     unknown = sorted(set(body) - TASK_FIELDS)
     if unknown:
-        raise InvalidInput(f"unknown fields: {', '.join(unknown)}", field_errors={k: ["unknown field"] for k in unknown})
+        raise InvalidInput(
+            f"unknown fields: {', '.join(unknown)}", field_errors={k: ["unknown field"] for k in unknown}
+        )
     project, _role = get_project(session, actor, project_id, "tasks.create", for_update=True)
     data = _check_data(project, body.get("data"))
     meta = body.get("meta") or {}
     if not isinstance(meta, dict):
         raise InvalidInput("meta must be a JSON object", field_errors={"meta": ["must be an object"]})
-    task = Task(project_id=project.id, inner_id=project.next_inner_id, data=data, meta=meta,
-                updated_by=actor.user_id or None)
+    task = Task(
+        project_id=project.id, inner_id=project.next_inner_id, data=data, meta=meta, updated_by=actor.user_id or None
+    )
     project.next_inner_id += 1
     session.add(task)
     session.flush()
@@ -127,7 +149,9 @@ def update_task(session: Session, actor: Actor, task_id: int, body: dict[str, An
         raise InvalidInput("the body must be a JSON object")
     unknown = sorted(set(body) - TASK_FIELDS)
     if unknown:
-        raise InvalidInput(f"unknown fields: {', '.join(unknown)}", field_errors={k: ["unknown field"] for k in unknown})
+        raise InvalidInput(
+            f"unknown fields: {', '.join(unknown)}", field_errors={k: ["unknown field"] for k in unknown}
+        )
     if "project" in body and body["project"] != task.project_id:
         raise InvalidInput("a task cannot move to another project", field_errors={"project": ["read-only"]})
     project = session.get(Project, task.project_id)
@@ -158,7 +182,7 @@ def delete_project_tasks(session: Session, actor: Actor, project_id: int, ids: l
         q = q.where(Task.id.in_(ids))
     task_ids = list(session.scalars(q))
     for start in range(0, len(task_ids), 5000):
-        chunk = task_ids[start:start + 5000]
+        chunk = task_ids[start : start + 5000]
         _delete_children(session, chunk)
         session.execute(delete(Task).where(Task.id.in_(chunk)))
     return len(task_ids)

@@ -19,7 +19,9 @@ def _check(body: Any) -> dict[str, Any]:
         raise InvalidInput("the body must be a JSON object")
     unknown = sorted(set(body) - {"project", "data", "order", "id", "user"})
     if unknown:
-        raise InvalidInput(f"unknown fields: {', '.join(unknown)}", field_errors={k: ["unknown field"] for k in unknown})
+        raise InvalidInput(
+            f"unknown fields: {', '.join(unknown)}", field_errors={k: ["unknown field"] for k in unknown}
+        )
     data = body.get("data", {})
     if not isinstance(data, dict):
         raise InvalidInput("data must be an object", field_errors={"data": ["must be an object"]})
@@ -35,8 +37,9 @@ def create_view(session: Session, actor: Actor, body: Any) -> View:
     if not isinstance(project_id, int) or isinstance(project_id, bool):
         raise InvalidInput("project is required", field_errors={"project": ["this field is required"]})
     get_project(session, actor, project_id, "views.change")
-    view = View(project_id=project_id, user_id=actor.user_id or None, data=body.get("data") or {},
-                order=body.get("order"))
+    view = View(
+        project_id=project_id, user_id=actor.user_id or None, data=body.get("data") or {}, order=body.get("order")
+    )
     session.add(view)
     session.flush()
     return view

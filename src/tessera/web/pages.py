@@ -29,8 +29,9 @@ def mount(app: FastAPI) -> None:
     def render(request: Request, name: str, status: int = 200, **ctx: object) -> HTMLResponse:
         token = request.cookies.get(FORM_COOKIE) or secrets.token_urlsafe(24)
         response = templates.TemplateResponse(request, name, {"form_token": token, **ctx}, status_code=status)
-        response.set_cookie(FORM_COOKIE, token, httponly=True, samesite="strict",
-                            secure=request.app.state.settings.secure_cookies)
+        response.set_cookie(
+            FORM_COOKIE, token, httponly=True, samesite="strict", secure=request.app.state.settings.secure_cookies
+        )
         return response
 
     def form_ok(request: Request, sent: str) -> bool:
@@ -45,10 +46,12 @@ def mount(app: FastAPI) -> None:
             session.commit()
         response = RedirectResponse("/", status_code=303)
         age = settings.session_days * 86400
-        response.set_cookie(SESSION_COOKIE, key, max_age=age, httponly=True, samesite="lax",
-                            secure=settings.secure_cookies)
-        response.set_cookie(CSRF_COOKIE, csrf, max_age=age, httponly=False, samesite="lax",
-                            secure=settings.secure_cookies)
+        response.set_cookie(
+            SESSION_COOKIE, key, max_age=age, httponly=True, samesite="lax", secure=settings.secure_cookies
+        )
+        response.set_cookie(
+            CSRF_COOKIE, csrf, max_age=age, httponly=False, samesite="lax", secure=settings.secure_cookies
+        )
         return response
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
@@ -65,15 +68,18 @@ def mount(app: FastAPI) -> None:
         return render(request, "login.html")
 
     @app.post("/user/login", include_in_schema=False)
-    def login(request: Request, email: str = Form(""), password: str = Form(""), form_token: str = Form("")) -> Response:
+    def login(
+        request: Request, email: str = Form(""), password: str = Form(""), form_token: str = Form("")
+    ) -> Response:
         if not form_ok(request, form_token):
             return render(request, "login.html", 400, error="The form expired; please try again.")
         client = request.client.host if request.client else "unknown"
         settings = request.app.state.settings
         with request.app.state.db.writer() as session:
             try:
-                user = auth.authenticate(session, email, password, client=client,
-                                         per_minute=settings.login_attempts_per_minute)
+                user = auth.authenticate(
+                    session, email, password, client=client, per_minute=settings.login_attempts_per_minute
+                )
             except (NotAuthenticated, TooMany) as exc:
                 session.commit()  # keep the failed attempt on record for the rate limit
                 status = 429 if isinstance(exc, TooMany) else 400
@@ -105,14 +111,22 @@ def mount(app: FastAPI) -> None:
 
     @app.post("/user/setup/{key}", include_in_schema=False)
     @app.post("/user/invite/{key}", include_in_schema=False)
-    def accept(request: Request, key: str, email: str = Form(""), password: str = Form(""),
-               first_name: str = Form(""), last_name: str = Form(""), form_token: str = Form("")) -> Response:
+    def accept(
+        request: Request,
+        key: str,
+        email: str = Form(""),
+        password: str = Form(""),
+        first_name: str = Form(""),
+        last_name: str = Form(""),
+        form_token: str = Form(""),
+    ) -> Response:
         if not form_ok(request, form_token):
             return render(request, "message.html", 400, message="The form expired; open the link again.")
         with request.app.state.db.writer() as session:
             try:
-                user = invites.accept_invite(session, key, email=email, password=password,
-                                             first_name=first_name, last_name=last_name)
+                user = invites.accept_invite(
+                    session, key, email=email, password=password, first_name=first_name, last_name=last_name
+                )
             except NotFound as exc:
                 return render(request, "message.html", 404, message=exc.detail)
             except InvalidInput as exc:

@@ -21,21 +21,39 @@ router = APIRouter(tags=["exports"])
 @router.get("/api/projects/{project_id}/export/formats")
 def formats(project_id: int, ctx: Ctx = Depends(context)) -> list:
     get_project(ctx.session, ctx.actor, project_id, "exports.view")
-    return [{"name": name, "title": spec.title, "description": spec.description, "disabled": False}
-            for name, spec in EXPORT_FORMATS.items()]
+    return [
+        {"name": name, "title": spec.title, "description": spec.description, "disabled": False}
+        for name, spec in EXPORT_FORMATS.items()
+    ]
 
 
 @router.get("/api/projects/{project_id}/export")
-def export(project_id: int, request: Request, exportType: str | None = None, export_type: str | None = None,  # noqa: N803
-           download_all_tasks: str | None = None, ctx: Ctx = Depends(context)) -> FileResponse:
+def export(
+    project_id: int,
+    request: Request,
+    exportType: str | None = None,
+    export_type: str | None = None,  # noqa: N803
+    download_all_tasks: str | None = None,
+    ctx: Ctx = Depends(context),
+) -> FileResponse:
     params = request.query_params
     raw_ids = params.getlist("ids") + params.getlist("ids[]")
     ids = [int(x) for part in raw_ids for x in part.split(",") if x.strip().isdigit()] or None
-    result = exports.sync_export(ctx.session, ctx.actor, project_id, ctx.settings.data_dir,
-                                 fmt=exportType or export_type, ids=ids,
-                                 all_tasks=query_bool(download_all_tasks, False))
-    return FileResponse(result.path, media_type=result.media_type, filename=result.filename,
-                        background=BackgroundTask(result.path.unlink, missing_ok=True))
+    result = exports.sync_export(
+        ctx.session,
+        ctx.actor,
+        project_id,
+        ctx.settings.data_dir,
+        fmt=exportType or export_type,
+        ids=ids,
+        all_tasks=query_bool(download_all_tasks, False),
+    )
+    return FileResponse(
+        result.path,
+        media_type=result.media_type,
+        filename=result.filename,
+        background=BackgroundTask(result.path.unlink, missing_ok=True),
+    )
 
 
 def _read(ctx: Ctx, record: Export) -> dict:
@@ -68,8 +86,9 @@ def delete_snapshot(project_id: int, export_id: int, ctx: Ctx = Depends(context)
 
 
 @router.post("/api/projects/{project_id}/exports/{export_id}/convert")
-def convert_snapshot(project_id: int, export_id: int, body: Any = Depends(json_body),
-                     ctx: Ctx = Depends(context)) -> dict:
+def convert_snapshot(
+    project_id: int, export_id: int, body: Any = Depends(json_body), ctx: Ctx = Depends(context)
+) -> dict:
     fmt = body.get("export_type") if isinstance(body, dict) else None
     exports.convert_snapshot(ctx.session, ctx.actor, project_id, export_id, ctx.settings.data_dir, fmt)
     ctx.commit()
@@ -77,9 +96,15 @@ def convert_snapshot(project_id: int, export_id: int, body: Any = Depends(json_b
 
 
 @router.get("/api/projects/{project_id}/exports/{export_id}/download")
-def download_snapshot(project_id: int, export_id: int, exportType: str | None = None,  # noqa: N803
-                      export_type: str | None = None, ctx: Ctx = Depends(context)) -> FileResponse:
-    result = exports.snapshot_file(ctx.session, ctx.actor, project_id, export_id, ctx.settings.data_dir,
-                                   exportType or export_type)
+def download_snapshot(
+    project_id: int,
+    export_id: int,
+    exportType: str | None = None,  # noqa: N803
+    export_type: str | None = None,
+    ctx: Ctx = Depends(context),
+) -> FileResponse:
+    result = exports.snapshot_file(
+        ctx.session, ctx.actor, project_id, export_id, ctx.settings.data_dir, exportType or export_type
+    )
     ctx.commit()
     return FileResponse(result.path, media_type=result.media_type, filename=result.filename)

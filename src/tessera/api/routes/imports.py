@@ -27,8 +27,9 @@ async def import_payload(request: Request) -> Payload:
     kind = request.headers.get("content-type", "")
     if kind.startswith("multipart/form-data"):
         form = await request.form(max_files=MAX_FILES, max_fields=1000)
-        files = [imports.ImportSource(v.filename or k, v.file) for k, v in form.multi_items()
-                 if isinstance(v, UploadFile)]
+        files = [
+            imports.ImportSource(v.filename or k, v.file) for k, v in form.multi_items() if isinstance(v, UploadFile)
+        ]
         if not files:
             raise InvalidInput("the form has no file", field_errors={"file": ["no file uploaded"]})
         return Payload(files=files)
@@ -41,8 +42,12 @@ async def import_payload(request: Request) -> Payload:
 
 
 @router.post("/api/projects/{project_id}/import", status_code=201)
-def import_tasks(project_id: int, return_task_ids: str | None = None, payload: Payload = Depends(import_payload),
-                 ctx: Ctx = Depends(context)) -> dict:
+def import_tasks(
+    project_id: int,
+    return_task_ids: str | None = None,
+    payload: Payload = Depends(import_payload),
+    ctx: Ctx = Depends(context),
+) -> dict:
     summary = imports.import_tasks(ctx.session, ctx.actor, project_id, body=payload.body, files=payload.files)
     ctx.commit()
     return {

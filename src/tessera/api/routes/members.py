@@ -27,8 +27,9 @@ def add_member(project_id: int, body: Any = Depends(json_body), ctx: Ctx = Depen
 
 
 @router.delete("/api/projects/{project_id}/members", status_code=204)
-def remove_member(project_id: int, user: str | None = None, body: Any = Depends(json_body),
-                  ctx: Ctx = Depends(context)) -> Response:
+def remove_member(
+    project_id: int, user: str | None = None, body: Any = Depends(json_body), ctx: Ctx = Depends(context)
+) -> Response:
     ref = user if user is not None else (body or {}).get("user") if isinstance(body, dict) else None
     if ref is None:
         raise InvalidInput("user is required", field_errors={"user": ["this field is required"]})

@@ -24,8 +24,9 @@ def _opt_int(value: str | None, name: str) -> int | None:
 
 @router.get("/api/predictions")
 def list_predictions(task: str | None = None, project: str | None = None, ctx: Ctx = Depends(context)) -> list:
-    found = predictions.list_predictions(ctx.session, ctx.actor, task_id=_opt_int(task, "task"),
-                                         project_id=_opt_int(project, "project"))
+    found = predictions.list_predictions(
+        ctx.session, ctx.actor, task_id=_opt_int(task, "task"), project_id=_opt_int(project, "project")
+    )
     return [prediction_dict(p) for p in found]
 
 

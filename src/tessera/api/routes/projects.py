@@ -22,8 +22,13 @@ def _read(ctx: Ctx, view: projects.ProjectView) -> dict:
 
 
 @router.get("/api/projects")
-def list_projects(page: str | None = None, page_size: str | None = None, title: str | None = None,
-                  ids: str | None = None, ctx: Ctx = Depends(context)) -> dict:
+def list_projects(
+    page: str | None = None,
+    page_size: str | None = None,
+    title: str | None = None,
+    ids: str | None = None,
+    ctx: Ctx = Depends(context),
+) -> dict:
     p, size = page_args(page, page_size)
     id_list = [int(x) for x in ids.split(",") if x.strip().isdigit()] if ids else None
     total, views = projects.list_projects(ctx.session, ctx.actor, page=p, page_size=size, title=title, ids=id_list)

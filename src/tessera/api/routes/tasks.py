@@ -11,7 +11,6 @@ from tessera.api.paging import page_args
 from tessera.domain.errors import InvalidInput
 from tessera.services import tasks, views
 
-
 router = APIRouter(tags=["tasks"])
 
 
@@ -25,9 +24,17 @@ def _int(value: str | None, name: str) -> int | None:
 
 
 @router.get("/api/tasks")
-def list_tasks(request: Request, project: str | None = None, view: str | None = None, page: str | None = None,
-               page_size: str | None = None, fields: str | None = None, query: str | None = None,
-               resolve_uri: str | None = None, ctx: Ctx = Depends(context)) -> dict:
+def list_tasks(
+    request: Request,
+    project: str | None = None,
+    view: str | None = None,
+    page: str | None = None,
+    page_size: str | None = None,
+    fields: str | None = None,
+    query: str | None = None,
+    resolve_uri: str | None = None,
+    ctx: Ctx = Depends(context),
+) -> dict:
     p, size = page_args(page, page_size, default_size=100)
     view_query = None
     view_id = _int(view, "view")
@@ -38,12 +45,26 @@ def list_tasks(request: Request, project: str | None = None, view: str | None = 
     project_id = _int(project, "project")
     if project_id is None:
         raise InvalidInput("project is required", field_errors={"project": ["this field is required"]})
-    ids = [int(x) for x in request.query_params.getlist("ids") + request.query_params.getlist("ids[]")
-           if x.isdigit()] or None
-    page_ = tasks.list_tasks(ctx.session, ctx.actor, project_id, page=p, page_size=size, full=fields == "all",
-                             query=query, view_query=view_query, ids=ids)
-    return {"tasks": page_.tasks, "total": page_.total, "total_annotations": page_.total_annotations,
-            "total_predictions": page_.total_predictions}
+    ids = [
+        int(x) for x in request.query_params.getlist("ids") + request.query_params.getlist("ids[]") if x.isdigit()
+    ] or None
+    page_ = tasks.list_tasks(
+        ctx.session,
+        ctx.actor,
+        project_id,
+        page=p,
+        page_size=size,
+        full=fields == "all",
+        query=query,
+        view_query=view_query,
+        ids=ids,
+    )
+    return {
+        "tasks": page_.tasks,
+        "total": page_.total,
+        "total_annotations": page_.total_annotations,
+        "total_predictions": page_.total_predictions,
+    }
 
 
 @router.post("/api/tasks", status_code=201)
@@ -70,6 +91,3 @@ def delete_task(task_id: int, ctx: Ctx = Depends(context)) -> Response:
     tasks.delete_task(ctx.session, ctx.actor, task_id)
     ctx.commit()
     return Response(status_code=204)
-
-
-

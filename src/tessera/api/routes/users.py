@@ -42,8 +42,11 @@ def my_token(ctx: Ctx = Depends(context)) -> dict:
     the current one (`token` is null) — `POST /api/current-user/reset-token` makes a new one and shows it."""
     current = tokens.list_tokens(ctx.session, ctx.actor, kind="legacy")
     latest = current[-1] if current else None
-    return {"token": None, "prefix": latest.prefix if latest else None,
-            "detail": "tokens are stored hashed; POST /api/current-user/reset-token to get a new one"}
+    return {
+        "token": None,
+        "prefix": latest.prefix if latest else None,
+        "detail": "tokens are stored hashed; POST /api/current-user/reset-token to get a new one",
+    }
 
 
 @router.post("/api/current-user/reset-token")
@@ -80,8 +83,11 @@ def list_users(ctx: Ctx = Depends(context)) -> list:
     if ctx.actor.is_admin:
         return [user_read(u) for u in users.list_users(ctx.session, ctx.actor)]
     mine = select(ProjectMember.project_id).where(ProjectMember.user_id == ctx.actor.user_id)
-    q = (select(User).where(User.id.in_(select(ProjectMember.user_id).where(ProjectMember.project_id.in_(mine))))
-         .order_by(User.id))
+    q = (
+        select(User)
+        .where(User.id.in_(select(ProjectMember.user_id).where(ProjectMember.project_id.in_(mine))))
+        .order_by(User.id)
+    )
     found = list(ctx.session.scalars(q)) or [_me(ctx)]
     return [user_read(u) for u in found]
 
@@ -93,11 +99,18 @@ def create_user(body: Any = Depends(json_body), ctx: Ctx = Depends(admin_context
     allowed = {"email", "password", "first_name", "last_name", "username", "is_admin"}
     unknown = sorted(set(body) - allowed)
     if unknown:
-        raise InvalidInput(f"unknown fields: {', '.join(unknown)}", field_errors={k: ["unknown field"] for k in unknown})
+        raise InvalidInput(
+            f"unknown fields: {', '.join(unknown)}", field_errors={k: ["unknown field"] for k in unknown}
+        )
     user = users.create_user(
-        ctx.session, ctx.actor, email=str(body.get("email") or ""), password=body.get("password"),
-        first_name=str(body.get("first_name") or ""), last_name=str(body.get("last_name") or ""),
-        username=str(body.get("username") or ""), is_admin=body.get("is_admin") is True,
+        ctx.session,
+        ctx.actor,
+        email=str(body.get("email") or ""),
+        password=body.get("password"),
+        first_name=str(body.get("first_name") or ""),
+        last_name=str(body.get("last_name") or ""),
+        username=str(body.get("username") or ""),
+        is_admin=body.get("is_admin") is True,
     )
     ctx.commit()
     return user_read(user)

@@ -97,9 +97,7 @@ class _Walk:
             raise _fail(node, 'an object tag needs a value, the task data it shows (e.g. value="$text")')
         self.add_fields(node, _DATA_ATTRS)
         name = node.attrs["name"]
-        self.objects[name] = ObjectTag(
-            name, node.tag, value, data_field(value), dict(node.attrs), kind, node.line
-        )
+        self.objects[name] = ObjectTag(name, node.tag, value, data_field(value), dict(node.attrs), kind, node.line)
 
     def add_control(self, node: Node, kind: TagKind) -> _Owner:
         if not node.attrs.get("name"):

@@ -61,9 +61,7 @@ def check_geometry(check: Check) -> None:
             if "frame" in frame and not (isinstance(frame["frame"], int) and frame["frame"] >= 0):
                 raise check.fail(f"sequence[{j}].frame", f"must be a frame number, got {frame['frame']!r}")
     rle = value.get("rle")
-    if rle is not None and not (
-        isinstance(rle, list) and all(isinstance(b, int) and 0 <= b <= 255 for b in rle)
-    ):
+    if rle is not None and not (isinstance(rle, list) and all(isinstance(b, int) and 0 <= b <= 255 for b in rle)):
         raise check.fail("rle", "must be a list of bytes (integers 0..255)")
 
 
@@ -108,9 +106,7 @@ def check_span(check: Check) -> None:
                 raise check.fail(key, f"must be an integer >= 0, got {value[key]!r}")
     elif media in ("audio", "video", "timeseries"):
         for key in ("start", "end"):
-            bad = not (
-                is_number(value.get(key)) or (media == "timeseries" and isinstance(value.get(key), str))
-            )
+            bad = not (is_number(value.get(key)) or (media == "timeseries" and isinstance(value.get(key), str)))
             if key in value and bad:
                 raise check.fail(key, f"must be a number, got {value[key]!r}")
             if media != "timeseries" and is_number(value.get(key)) and value[key] < 0:
@@ -127,11 +123,7 @@ def check_ranges(check: Check) -> None:
     if not isinstance(ranges, list) or not ranges:
         raise check.fail("ranges", "must be a non-empty list of {start, end}")
     for j, frame_range in enumerate(ranges):
-        if not isinstance(frame_range, dict) or not all(
-            is_number(frame_range.get(k)) for k in ("start", "end")
-        ):
+        if not isinstance(frame_range, dict) or not all(is_number(frame_range.get(k)) for k in ("start", "end")):
             raise check.fail(f"ranges[{j}]", "must be {start, end} numbers")
         if frame_range["start"] > frame_range["end"]:
-            raise check.fail(
-                f"ranges[{j}].end", f"{frame_range['end']} is before start {frame_range['start']}"
-            )
+            raise check.fail(f"ranges[{j}].end", f"{frame_range['end']} is before start {frame_range['start']}")

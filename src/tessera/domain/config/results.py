@@ -95,9 +95,7 @@ def _check_item(config: LabelConfig, item: dict[str, Any], index: int, data: dic
     allowed = values.allowed_types(config, control)
     if rtype not in allowed:
         expected = ", ".join(f'"{t}"' for t in sorted(allowed))
-        raise _fail(
-            index, "type", f'"{item["type"]}" does not fit <{control.tag}> "{from_name}" ({expected})'
-        )
+        raise _fail(index, "type", f'"{item["type"]}" does not fit <{control.tag}> "{from_name}" ({expected})')
     if not isinstance(item["value"], dict):
         raise _fail(index, "value", "must be an object")
     obj = config.objects.get(str(to_name).split(",")[0])

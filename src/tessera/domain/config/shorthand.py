@@ -59,9 +59,7 @@ def expand_prediction_shorthand(config: LabelConfig, result: Any) -> list:
     elif isinstance(result, float):
         types = ("number",)
     else:
-        raise ResultError(
-            f"result must be a list, an object, a string or a number, not {type(result).__name__}"
-        )
+        raise ResultError(f"result must be a list, an object, a string or a number, not {type(result).__name__}")
     for control in controls:
         if control.result_type in types:
             return [_item(control, _bare_value(control, result))]

@@ -116,8 +116,6 @@ HTML_ELEMENTS = frozenset(
 )
 
 # Result types whose value describes a shape on an image-like object; "<type>labels" is the labelled twin.
-GEOMETRY_TYPES = frozenset(
-    {"rectangle", "polygon", "keypoint", "ellipse", "brush", "bitmask", "vector", "videovector"}
-)
+GEOMETRY_TYPES = frozenset({"rectangle", "polygon", "keypoint", "ellipse", "brush", "bitmask", "vector", "videovector"})
 # All keys that can carry label values inside a result value.
 LABEL_KEYS = frozenset(k.label_key for k in REGISTRY.values() if k.label_key) | {"labels"}

@@ -205,9 +205,7 @@ def allowed_types(config: LabelConfig, control: ControlTag) -> set[str]:
         types.add(rtype[: -len("labels")])
     if rtype == "labels":
         for name in control.to_names:
-            types |= {
-                c.result_type + "labels" for c in config.controls_of(name) if c.result_type in GEOMETRY_TYPES
-            }
+            types |= {c.result_type + "labels" for c in config.controls_of(name) if c.result_type in GEOMETRY_TYPES}
     if rtype == "magicwand":
         types |= {"brush", "brushlabels"}
     return types

@@ -123,9 +123,7 @@ def upgrade() -> None:
         sa.Column("csrf_token", sa.String(length=64), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["user_id"], ["users.id"], name=op.f("fk_sessions_user_id_users"), ondelete="CASCADE"
-        ),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_sessions_user_id_users"), ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sessions")),
         sa.UniqueConstraint("key_hash", name=op.f("uq_sessions_key_hash")),
     )
@@ -346,9 +344,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["project_id"], ["projects.id"], name=op.f("fk_views_project_id_projects"), ondelete="CASCADE"
         ),
-        sa.ForeignKeyConstraint(
-            ["user_id"], ["users.id"], name=op.f("fk_views_user_id_users"), ondelete="SET NULL"
-        ),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_views_user_id_users"), ondelete="SET NULL"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_views")),
     )
     with op.batch_alter_table("views", schema=None) as batch_op:
@@ -420,9 +416,7 @@ def upgrade() -> None:
     with op.batch_alter_table("tasks", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_tasks_import_id"), ["import_id"], unique=False)
         batch_op.create_index("ix_tasks_project_id_id", ["project_id", "id"], unique=False)
-        batch_op.create_index(
-            "ix_tasks_project_id_is_labeled", ["project_id", "is_labeled", "id"], unique=False
-        )
+        batch_op.create_index("ix_tasks_project_id_is_labeled", ["project_id", "is_labeled", "id"], unique=False)
         batch_op.create_index(batch_op.f("ix_tasks_updated_by"), ["updated_by"], unique=False)
 
     op.create_table(
@@ -496,12 +490,8 @@ def upgrade() -> None:
         sa.Column("lead_time", sa.Float(), nullable=True),
         sa.Column("unique_id", sa.String(length=64), nullable=True),
         sa.Column("config_version", sa.Integer(), nullable=False),
-        sa.Column(
-            "parent_prediction_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
-        ),
-        sa.Column(
-            "parent_annotation_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
-        ),
+        sa.Column("parent_prediction_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column("parent_annotation_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
         sa.Column("review_status", sa.String(length=16), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("import_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
@@ -548,12 +538,8 @@ def upgrade() -> None:
     with op.batch_alter_table("annotations", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_annotations_completed_by"), ["completed_by"], unique=False)
         batch_op.create_index(batch_op.f("ix_annotations_import_id"), ["import_id"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_annotations_parent_annotation_id"), ["parent_annotation_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_annotations_parent_prediction_id"), ["parent_prediction_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_annotations_parent_annotation_id"), ["parent_annotation_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_annotations_parent_prediction_id"), ["parent_prediction_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_annotations_project_id"), ["project_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_annotations_task_id"), ["task_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_annotations_updated_by"), ["updated_by"], unique=False)
@@ -580,9 +566,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["project_id"], ["projects.id"], name=op.f("fk_comments_project_id_projects"), ondelete="CASCADE"
         ),
-        sa.ForeignKeyConstraint(
-            ["task_id"], ["tasks.id"], name=op.f("fk_comments_task_id_tasks"), ondelete="CASCADE"
-        ),
+        sa.ForeignKeyConstraint(["task_id"], ["tasks.id"], name=op.f("fk_comments_task_id_tasks"), ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_comments")),
     )
     with op.batch_alter_table("comments", schema=None) as batch_op:
@@ -611,12 +595,8 @@ def upgrade() -> None:
             name=op.f("fk_drafts_annotation_id_annotations"),
             ondelete="CASCADE",
         ),
-        sa.ForeignKeyConstraint(
-            ["task_id"], ["tasks.id"], name=op.f("fk_drafts_task_id_tasks"), ondelete="CASCADE"
-        ),
-        sa.ForeignKeyConstraint(
-            ["user_id"], ["users.id"], name=op.f("fk_drafts_user_id_users"), ondelete="CASCADE"
-        ),
+        sa.ForeignKeyConstraint(["task_id"], ["tasks.id"], name=op.f("fk_drafts_task_id_tasks"), ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_drafts_user_id_users"), ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_drafts")),
     )
     with op.batch_alter_table("drafts", schema=None) as batch_op:
@@ -652,9 +632,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("reviews", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_reviews_annotation_id"), ["annotation_id"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_reviews_fixed_annotation_id"), ["fixed_annotation_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_reviews_fixed_annotation_id"), ["fixed_annotation_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_reviews_reviewer_id"), ["reviewer_id"], unique=False)
 
 
