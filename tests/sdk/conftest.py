@@ -77,8 +77,13 @@ class LiveServer:
 
     def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
         """Run `tessera <args> --data-dir <this server's folder>` against the live server's database."""
-        done = subprocess.run([*self.command, *args, "--data-dir", str(self.data_dir)], env=self.env,
-                              capture_output=True, text=True, timeout=120)
+        done = subprocess.run(
+            [*self.command, *args, "--data-dir", str(self.data_dir)],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         if done.returncode != 0:
             raise AssertionError(f"tessera {' '.join(args)} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
         return done
@@ -119,7 +124,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         with open(log_path, "wb") as log:
             proc = subprocess.Popen(
                 [*server.command, "start", "--data-dir", str(data_dir), "--port", str(port)],
-                env=env, stdout=log, stderr=subprocess.STDOUT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
         _wait_for_health(server.base_url, proc, log_path)
         yield server
@@ -142,7 +149,8 @@ def _wait_for_health(base_url: str, proc: subprocess.Popen[bytes], log_path: Pat
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise AssertionError(f"tessera start exited with {proc.returncode}:\n{log_path.read_text(errors='replace')}")
+            log = log_path.read_text(errors="replace")
+            raise AssertionError(f"tessera start exited with {proc.returncode}:\n{log}")
         try:
             r = httpx.get(f"{base_url}/health", timeout=2)
             if r.status_code == 200 and r.json() == {"status": "UP"}:
@@ -150,8 +158,9 @@ def _wait_for_health(base_url: str, proc: subprocess.Popen[bytes], log_path: Pat
         except httpx.TransportError:
             pass
         time.sleep(0.2)
-    raise AssertionError(f"tessera start did not answer /health in {START_TIMEOUT_S} s:\n"
-                         f"{log_path.read_text(errors='replace')}")
+    raise AssertionError(
+        f"tessera start did not answer /health in {START_TIMEOUT_S} s:\n{log_path.read_text(errors='replace')}"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -180,8 +189,7 @@ def make_project(ls: Any) -> Iterator[Callable[..., Any]]:
     made: list[int] = []
 
     def make(label_config: str = NER_CONFIG, title: str | None = None, **kwargs: Any) -> Any:
-        project = ls.projects.create(title=title or f"sdk {uuid.uuid4().hex[:8]}", label_config=label_config,
-                                     **kwargs)
+        project = ls.projects.create(title=title or f"sdk {uuid.uuid4().hex[:8]}", label_config=label_config, **kwargs)
         made.append(project.id)
         return project
 

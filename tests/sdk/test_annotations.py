@@ -19,15 +19,15 @@ def _ner_item() -> dict[str, Any]:
 
 
 def _sentiment_item(choice: str = "Positive") -> dict[str, Any]:
-    return {"id": "c1", "from_name": "sentiment", "to_name": "text", "type": "choices",
-            "value": {"choices": [choice]}}
+    return {"id": "c1", "from_name": "sentiment", "to_name": "text", "type": "choices", "value": {"choices": [choice]}}
 
 
 @pytest.fixture
 def task_ids(ls: Any, make_project: Any) -> list[int]:
     project = make_project(NER_CONFIG)
-    r = ls.projects.import_tasks(id=project.id, request=[{"text": "Alice works at Acme Corp."}, {"text": "Bob"}],
-                                 return_task_ids=True)
+    r = ls.projects.import_tasks(
+        id=project.id, request=[{"text": "Alice works at Acme Corp."}, {"text": "Bob"}], return_task_ids=True
+    )
     return list(r.task_ids)
 
 
@@ -41,8 +41,9 @@ def test_annotation_lifecycle_and_task_counters(ls: Any, task_ids: list[int]) ->
     task_id = task_ids[0]
     assert _counters(ls, task_id) == (0, 0, False)
 
-    created = ls.annotations.create(id=task_id, result=[_ner_item()], lead_time=2.5, was_cancelled=False,
-                                    ground_truth=False)
+    created = ls.annotations.create(
+        id=task_id, result=[_ner_item()], lead_time=2.5, was_cancelled=False, ground_truth=False
+    )
     assert isinstance(created.id, int)
     assert [strip_item(i) for i in created.result] == [strip_item(_ner_item())]
     assert created.task == task_id

@@ -44,8 +44,12 @@ def _sentiment(choice: str) -> dict[str, Any]:
 
 
 FLAT_RESULT = [
-    {"from_name": "label", "to_name": "text", "type": "labels",
-     "value": {"start": 0, "end": 4, "text": "flat", "labels": ["ORG"]}},
+    {
+        "from_name": "label",
+        "to_name": "text",
+        "type": "labels",
+        "value": {"start": 0, "end": 4, "text": "flat", "labels": ["ORG"]},
+    },
     _sentiment("Negative"),
 ]
 
@@ -54,8 +58,9 @@ FLAT_RESULT = [
 def exported(ls: Any) -> Iterator[Exported]:
     project = ls.projects.create(title="exports", label_config=NER_CONFIG)
     tasks = fixture_json("import_tasks.json") + [{"text": "untouched"}]
-    flat, full, skipped, untouched = ls.projects.import_tasks(id=project.id, request=tasks,
-                                                              return_task_ids=True).task_ids
+    flat, full, skipped, untouched = ls.projects.import_tasks(
+        id=project.id, request=tasks, return_task_ids=True
+    ).task_ids
     a = ls.annotations.create(id=flat, result=FLAT_RESULT, lead_time=2.5)
     ls.annotations.create(id=skipped, result=[], was_cancelled=True)
     ls.predictions.create(task=skipped, result=[_sentiment("Positive")], score=0.3, model_version="m1")
@@ -74,7 +79,8 @@ def _converted(tmp_path: Path, json_export: bytes, export_type: str) -> str:
     source.write_bytes(json_export)
     out = tmp_path / f"converted-{export_type}"
     Converter(config=NER_CONFIG, project_dir=None, download_resources=False).convert(
-        str(source), str(out), export_type, is_dir=False)
+        str(source), str(out), export_type, is_dir=False
+    )
     [produced] = [p for p in out.iterdir() if p.is_file()]
     return produced.read_text(encoding="utf-8")
 
@@ -121,7 +127,8 @@ def test_sync_json_export(ls: Any, exported: Exported) -> None:
     assert a["was_cancelled"] is False
 
     [imported] = by_id[exported.full]["annotations"]
-    assert [strip_item(i) for i in imported["result"]] == fixture_json("import_tasks.json")[1]["annotations"][0]["result"]
+    want = fixture_json("import_tasks.json")[1]["annotations"][0]["result"]
+    assert [strip_item(i) for i in imported["result"]] == want
     assert by_id[exported.full]["meta"] == {"src": "x"}
     [prediction] = by_id[exported.full]["predictions"]
     # Label Studio's sync export lists prediction ids; a full prediction object is fine too
@@ -144,9 +151,15 @@ def test_sync_json_export_only_annotated_and_by_ids(ls: Any, live_server: Any, e
     assert sorted(t["id"] for t in picked) == sorted(chosen)
 
     with live_server.http() as http:  # `ids[]=` and `exportType=`, as other clients send them
-        r = http.get(f"/api/projects/{exported.project_id}/export",
-                     params=[("exportType", "JSON"), ("download_all_tasks", "true"),
-                             ("ids[]", str(exported.flat)), ("ids[]", str(exported.skipped))])
+        r = http.get(
+            f"/api/projects/{exported.project_id}/export",
+            params=[
+                ("exportType", "JSON"),
+                ("download_all_tasks", "true"),
+                ("ids[]", str(exported.flat)),
+                ("ids[]", str(exported.skipped)),
+            ],
+        )
         assert r.status_code == 200
         assert sorted(t["id"] for t in r.json()) == sorted([exported.flat, exported.skipped])
         assert "attachment" in r.headers.get("content-disposition", "")
@@ -167,8 +180,9 @@ def test_sync_json_min_export_matches_the_converter(ls: Any, exported: Exported,
 
 
 @pytest.mark.parametrize(("export_type", "delimiter"), [("CSV", ","), ("TSV", "\t")])
-def test_sync_table_exports_match_the_converter(ls: Any, exported: Exported, tmp_path: Path,
-                                                export_type: str, delimiter: str) -> None:
+def test_sync_table_exports_match_the_converter(
+    ls: Any, exported: Exported, tmp_path: Path, export_type: str, delimiter: str
+) -> None:
     got = _sync(ls, exported.project_id, export_type).decode("utf-8")
     want = _converted(tmp_path, _sync(ls, exported.project_id, "JSON"), export_type)
     got_columns, got_rows = _table(got, delimiter)
@@ -196,12 +210,14 @@ def test_legacy_export_tasks(legacy: Any, ls: Any, exported: Exported, tmp_path:
     assert exported.untouched not in {t["id"] for t in labeled}
 
     json_min = project.export_tasks(export_type="JSON_MIN", download_all_tasks=True)
-    assert sorted(json_min, key=_row_key) == sorted(json.loads(_sync(ls, exported.project_id, "JSON_MIN")),
-                                                    key=_row_key)
+    assert sorted(json_min, key=_row_key) == sorted(
+        json.loads(_sync(ls, exported.project_id, "JSON_MIN")), key=_row_key
+    )
 
     path = project.export_tasks(export_type="CSV", download_all_tasks=True, export_location=str(tmp_path / "x.csv"))
-    assert _table(Path(path).read_text(encoding="utf-8"), ",") == \
-        _table(_sync(ls, exported.project_id, "CSV").decode("utf-8"), ",")
+    assert _table(Path(path).read_text(encoding="utf-8"), ",") == _table(
+        _sync(ls, exported.project_id, "CSV").decode("utf-8"), ","
+    )
 
 
 def _wait_completed(ls: Any, project_id: int, export_id: int) -> Any:
@@ -213,9 +229,11 @@ def _wait_completed(ls: Any, project_id: int, export_id: int) -> Any:
         time.sleep(0.2)
 
 
-SNAPSHOT_BUG = ("the snapshot's final state is never saved: `iter_export_tasks` calls `session.expunge_all()`, "
-                "which detaches the Export record, so create/convert lose status, md5, counters, files and "
-                "finished_at (services/exports.py)")
+SNAPSHOT_BUG = (
+    "the snapshot's final state is never saved: `iter_export_tasks` calls `session.expunge_all()`, "
+    "which detaches the Export record, so create/convert lose status, md5, counters, files and "
+    "finished_at (services/exports.py)"
+)
 
 
 def test_snapshot_lifecycle(ls: Any, exported: Exported) -> None:
@@ -309,8 +327,9 @@ def test_legacy_snapshot_status_completes(legacy: Any, exported: Exported) -> No
 @pytest.mark.timeout(30)
 def test_legacy_export_helper(legacy: Any, exported: Exported, tmp_path: Path) -> None:
     """`Project.export()`: snapshot, wait, download, in one call (no filters, so no Data Manager view)."""
-    result = legacy.get_project(exported.project_id).export(title="one call", export_type="JSON",
-                                                            output_dir=str(tmp_path))
+    result = legacy.get_project(exported.project_id).export(
+        title="one call", export_type="JSON", output_dir=str(tmp_path)
+    )
     assert result["status"] == 200
     tasks = json.loads((tmp_path / result["filename"]).read_text(encoding="utf-8"))
     assert sorted(t["id"] for t in tasks) == sorted(exported.task_ids)

@@ -88,8 +88,9 @@ def _upload(project: Any, path: Path) -> list[int]:
     """The multipart request `Project.import_tasks(path)` sends, through the legacy client's session; returns
     the new task ids after checking the summary."""
     with open(path, "rb") as f:
-        r = project.make_request("POST", f"/api/projects/{project.id}/import", files={"file": f},
-                                 params={"return_task_ids": "1"})
+        r = project.make_request(
+            "POST", f"/api/projects/{project.id}/import", files={"file": f}, params={"return_task_ids": "1"}
+        )
     assert r.status_code == 201
     body = r.json()
     assert body["task_count"] == len(body["task_ids"])
@@ -189,8 +190,10 @@ def test_imports_add_up(ls: Any, make_project: Any) -> None:
     assert len(_all_tasks(ls, project.id)) == 120
 
 
-LEGACY_IMPORT_BUG = ("the import answer carries `import: <id>`, so the legacy client polls "
-                     "GET /api/projects/{id}/imports/{import_id}, which is a 404 (api/routes/imports.py)")
+LEGACY_IMPORT_BUG = (
+    "the import answer carries `import: <id>`, so the legacy client polls "
+    "GET /api/projects/{id}/imports/{import_id}, which is a 404 (api/routes/imports.py)"
+)
 
 
 @pytest.mark.xfail(reason=LEGACY_IMPORT_BUG, strict=True)
@@ -214,10 +217,18 @@ def test_import_answer_has_the_community_shape(live_server: Any, make_project: A
     """Label Studio Community answers an import synchronously, without an `import` id to poll."""
     project = make_project(SPAM_CONFIG)
     with live_server.http() as http:
-        r = http.post(f"/api/projects/{project.id}/import", params={"return_task_ids": "true"},
-                      json=[{"text": "a"}])
+        r = http.post(f"/api/projects/{project.id}/import", params={"return_task_ids": "true"}, json=[{"text": "a"}])
     assert r.status_code == 201
     body = r.json()
-    assert {"task_count", "annotation_count", "prediction_count", "duration", "file_upload_ids",
-            "could_be_tasks_list", "found_formats", "data_columns", "task_ids"} <= set(body)
+    assert {
+        "task_count",
+        "annotation_count",
+        "prediction_count",
+        "duration",
+        "file_upload_ids",
+        "could_be_tasks_list",
+        "found_formats",
+        "data_columns",
+        "task_ids",
+    } <= set(body)
     assert body["task_count"] == 1 and len(body["task_ids"]) == 1

@@ -15,8 +15,14 @@ UNREACHABLE = "http://127.0.0.1:9/"  # the discard port: nothing listens
 
 def test_ml_backend_lifecycle(ls: Any, make_project: Any) -> None:
     project = make_project(SENTIMENT_CONFIG)
-    created = ls.ml.create(project=project.id, url=UNREACHABLE, title="unreachable", description="no model here",
-                           is_interactive=False, timeout=5)
+    created = ls.ml.create(
+        project=project.id,
+        url=UNREACHABLE,
+        title="unreachable",
+        description="no model here",
+        is_interactive=False,
+        timeout=5,
+    )
     assert isinstance(created.id, int)
     assert created.project == project.id
     assert created.url.rstrip("/") == UNREACHABLE.rstrip("/")
@@ -29,8 +35,9 @@ def test_ml_backend_lifecycle(ls: Any, make_project: Any) -> None:
     got = ls.ml.get(created.id)
     assert (got.id, got.project, got.title, got.description) == (created.id, project.id, "unreachable", "no model here")
 
-    updated = ls.ml.update(created.id, title="renamed", url="http://127.0.0.1:9/v2", is_interactive=True,
-                           extra_params={"threshold": 0.5})
+    updated = ls.ml.update(
+        created.id, title="renamed", url="http://127.0.0.1:9/v2", is_interactive=True, extra_params={"threshold": 0.5}
+    )
     assert updated.title == "renamed"
     assert updated.url.rstrip("/") == "http://127.0.0.1:9/v2"
     assert updated.is_interactive is True
@@ -57,8 +64,14 @@ def test_list_is_per_project(ls: Any, make_project: Any) -> None:
 def test_basic_auth_password_is_never_shown(ls: Any, make_project: Any, live_server: Any) -> None:
     project = make_project(SENTIMENT_CONFIG)
     secret = "s3cret-basic-pass"
-    created = ls.ml.create(project=project.id, url=UNREACHABLE, title="basic", auth_method="BASIC_AUTH",
-                           basic_auth_user="model-user", basic_auth_pass=secret)
+    created = ls.ml.create(
+        project=project.id,
+        url=UNREACHABLE,
+        title="basic",
+        auth_method="BASIC_AUTH",
+        basic_auth_user="model-user",
+        basic_auth_pass=secret,
+    )
     assert created.auth_method == "BASIC_AUTH"
     assert created.basic_auth_user == "model-user"
     assert created.basic_auth_pass_is_set is True

@@ -18,8 +18,9 @@ def _sentiment(choice: str) -> dict[str, Any]:
 @pytest.fixture
 def project_and_tasks(ls: Any, make_project: Any) -> tuple[Any, list[int]]:
     project = make_project(SENTIMENT_CONFIG)
-    r = ls.projects.import_tasks(id=project.id, request=[{"text": t} for t in ("good", "bad", "meh")],
-                                 return_task_ids=True)
+    r = ls.projects.import_tasks(
+        id=project.id, request=[{"text": t} for t in ("good", "bad", "meh")], return_task_ids=True
+    )
     return project, list(r.task_ids)
 
 
@@ -73,8 +74,9 @@ def test_bad_shorthand_is_refused(legacy: Any, project_and_tasks: tuple[Any, lis
     assert excinfo.value.response.status_code == 400
 
 
-def test_list_by_task_and_project_update_delete(ls: Any, make_project: Any,
-                                                project_and_tasks: tuple[Any, list[int]]) -> None:
+def test_list_by_task_and_project_update_delete(
+    ls: Any, make_project: Any, project_and_tasks: tuple[Any, list[int]]
+) -> None:
     project, (t1, t2, t3) = project_and_tasks
     a = ls.predictions.create(task=t1, result=[_sentiment("Positive")], score=0.9, model_version="m1")
     b = ls.predictions.create(task=t1, result=[_sentiment("Neutral")], score=0.1, model_version="m2")
@@ -108,9 +110,14 @@ def test_legacy_bulk_create_predictions(legacy: Any, ls: Any, make_project: Any)
     rows = spam_rows()[:40]
     task_ids = ls.projects.import_tasks(id=project.id, request=rows, return_task_ids=True).task_ids
     bulk = [
-        {"task": task_id, "score": 0.75, "model_version": "bulk-v1",
-         "result": [{"from_name": "label", "to_name": "text", "type": "choices",
-                     "value": {"choices": [row["label"]]}}]}
+        {
+            "task": task_id,
+            "score": 0.75,
+            "model_version": "bulk-v1",
+            "result": [
+                {"from_name": "label", "to_name": "text", "type": "choices", "value": {"choices": [row["label"]]}}
+            ],
+        }
         for task_id, row in zip(task_ids, rows, strict=True)
     ]
     answer = legacy.get_project(project.id).create_predictions(bulk)
@@ -128,19 +135,22 @@ def test_legacy_bulk_create_predictions(legacy: Any, ls: Any, make_project: Any)
 
 def test_new_client_import_predictions(ls: Any, make_project: Any) -> None:
     project = make_project(SENTIMENT_CONFIG)
-    task_ids = ls.projects.import_tasks(id=project.id, request=[{"text": "x"}, {"text": "y"}],
-                                        return_task_ids=True).task_ids
-    ls.projects.import_predictions(project.id, request=[
-        {"task": task_ids[0], "result": [_sentiment("Positive")], "score": 0.6, "model_version": "imp"},
-        {"task": task_ids[1], "result": [_sentiment("Negative")], "score": 0.4, "model_version": "imp"},
-    ])
+    task_ids = ls.projects.import_tasks(
+        id=project.id, request=[{"text": "x"}, {"text": "y"}], return_task_ids=True
+    ).task_ids
+    ls.projects.import_predictions(
+        project.id,
+        request=[
+            {"task": task_ids[0], "result": [_sentiment("Positive")], "score": 0.6, "model_version": "imp"},
+            {"task": task_ids[1], "result": [_sentiment("Negative")], "score": 0.4, "model_version": "imp"},
+        ],
+    )
     stored = {p.task: p for p in ls.predictions.list(project=project.id)}
     assert stored[task_ids[0]].result[0]["value"] == {"choices": ["Positive"]}
     assert stored[task_ids[1]].score == pytest.approx(0.4)
 
 
-def test_bulk_predictions_for_a_task_of_another_project_are_refused(ls: Any, legacy: Any,
-                                                                     make_project: Any) -> None:
+def test_bulk_predictions_for_a_task_of_another_project_are_refused(ls: Any, legacy: Any, make_project: Any) -> None:
     from requests import HTTPError
 
     mine = make_project(SENTIMENT_CONFIG)

@@ -26,8 +26,7 @@ def test_create_get_update_delete(ls: Any, make_project: Any) -> None:
     assert {c.name for c in interface.controls} == {"label", "sentiment"}
     assert {o.name for o in interface.objects} == {"text"}
 
-    updated = ls.projects.update(created.id, title="renamed", description="new words",
-                                 label_config=SENTIMENT_CONFIG)
+    updated = ls.projects.update(created.id, title="renamed", description="new words", label_config=SENTIMENT_CONFIG)
     assert (updated.title, updated.description) == ("renamed", "new words")
     assert updated.label_config == SENTIMENT_CONFIG
     again = ls.projects.get(created.id)
@@ -81,7 +80,7 @@ INVALID_CONFIGS = {
     # The recorded Label Studio answer for this one: 400, "'Choice' is a required property"
     "choices without choice": '<View><Text name="text" value="$text"/><Choices name="c" toName="text"/></View>',
     "toName names no object": '<View><Text name="text" value="$text"/>'
-                              '<Choices name="c" toName="nowhere"><Choice value="A"/></Choices></View>',
+    '<Choices name="c" toName="nowhere"><Choice value="A"/></Choices></View>',
     "not XML": '<View><Text name="text" value="$text"',
 }
 
@@ -116,8 +115,11 @@ def test_update_to_invalid_config_is_refused(ls: Any, make_project: Any) -> None
 
 
 def test_missing_project_is_404(ls: Any) -> None:
-    for call in (lambda: ls.projects.get(999_999), lambda: ls.projects.delete(999_999),
-                 lambda: ls.projects.update(999_999, title="x")):
+    for call in (
+        lambda: ls.projects.get(999_999),
+        lambda: ls.projects.delete(999_999),
+        lambda: ls.projects.update(999_999, title="x"),
+    ):
         with pytest.raises(ApiError) as excinfo:
             call()
         assert excinfo.value.status_code == 404

@@ -42,8 +42,9 @@ def test_users_list_create_get(ls: Any) -> None:
     me = ls.users.whoami()
     assert me.id in [u.id for u in ls.users.list()]
 
-    user = ls.users.create(email="ann@example.com", username="ann", first_name="Ann", last_name="Lee",
-                           password="ann-password-123")
+    user = ls.users.create(
+        email="ann@example.com", username="ann", first_name="Ann", last_name="Lee", password="ann-password-123"
+    )
     assert isinstance(user.id, int)
     assert (user.email, user.first_name, user.last_name) == ("ann@example.com", "Ann", "Lee")
     assert "password" not in user.model_dump()
@@ -78,8 +79,11 @@ def test_personal_access_token_is_a_jwt_the_sdk_refreshes(ls: Any, live_server: 
     access = pat_client._client_wrapper._tokens_client._access_token
     assert access and access != refresh
     assert jwt.decode(access, options={"verify_signature": False})["token_type"] == "access"
-    project = pat_client.projects.create(title="made with a PAT", label_config='<View><Text name="t" value="$t"/>'
-                                         '<Choices name="c" toName="t"><Choice value="a"/></Choices></View>')
+    project = pat_client.projects.create(
+        title="made with a PAT",
+        label_config='<View><Text name="t" value="$t"/>'
+        '<Choices name="c" toName="t"><Choice value="a"/></Choices></View>',
+    )
     assert ls.projects.get(project.id).title == "made with a PAT"
     pat_client.projects.delete(project.id)
 

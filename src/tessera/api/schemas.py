@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tessera.db.tables import ApiToken, Export, MLBackend, User, View
-from tessera.domain.config import parse_config
+from tessera.domain.config import cached_config
 from tessera.services.ls_shapes import initials, iso, user_brief
 from tessera.services.projects import ProjectView
 
@@ -58,7 +58,7 @@ def project_read(view: ProjectView, creator: User | None) -> dict[str, Any]:
     }
     out.update({k: v for k, v in p.settings.items() if k != "annotators_see_others"})
     out["annotators_see_others"] = bool(p.settings.get("annotators_see_others"))
-    config = parse_config(p.label_config)
+    config = cached_config(p.label_config)
     out.update(
         {
             "num_tasks_with_annotations": c.num_tasks_with_annotations,

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tessera.db.tables import Annotation, Prediction, Project, ProjectMember, Task, utcnow
-from tessera.domain.config import parse_config, validate_result
+from tessera.domain.config import cached_config, validate_result
 from tessera.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from tessera.domain.labeling import task_is_labeled
 from tessera.domain.policy import allows
@@ -111,7 +111,7 @@ def create_annotation(session: Session, actor: Actor, task_id: int, body: Any) -
     project = session.get(Project, task.project_id)
     assert project is not None
     result = body.get("result", [])
-    validate_result(parse_config(project.label_config), result, task.data)
+    validate_result(cached_config(project.label_config), result, task.data)
     parent_prediction = body.get("parent_prediction")
     if parent_prediction is not None:
         pred = session.get(Prediction, parent_prediction) if isinstance(parent_prediction, int) else None
@@ -185,7 +185,7 @@ def update_annotation(session: Session, actor: Actor, annotation_id: int, body: 
     project = session.get(Project, ann.project_id)
     assert task is not None and project is not None
     if "result" in body:
-        validate_result(parse_config(project.label_config), body["result"], task.data)
+        validate_result(cached_config(project.label_config), body["result"], task.data)
         ann.result = body["result"]
     for key in ("was_cancelled", "ground_truth", "lead_time"):
         if key in body:

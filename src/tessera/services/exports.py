@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tessera.db.tables import Annotation, Export, Prediction, Project, Task, utcnow
-from tessera.domain.config import parse_config
+from tessera.domain.config import cached_config
 from tessera.domain.errors import InvalidInput, NotFound
 from tessera.io.writers import EXPORT_FORMATS
 from tessera.services.access import get_project, get_scoped
@@ -105,7 +105,7 @@ def write_export(session: Session, project: Project, fmt_name: str, target: Path
     counter = [0]
     try:
         with open(tmp, "wb") as out:
-            schema = parse_config(project.label_config).parsed_label_config()
+            schema = cached_config(project.label_config).parsed_label_config()
             fmt.writer(iter_export_tasks(session, project, counter=counter, **filters), out, schema=schema)
             out.flush()
             os.fsync(out.fileno())

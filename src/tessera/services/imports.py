@@ -13,7 +13,7 @@ from sqlalchemy import insert, update
 from sqlalchemy.orm import Session
 
 from tessera.db.tables import Annotation, ImportRecord, Prediction, Project, ProjectMember, Task, utcnow
-from tessera.domain.config import LabelConfig, expand_prediction_shorthand, parse_config, validate_result
+from tessera.domain.config import LabelConfig, cached_config, expand_prediction_shorthand, validate_result
 from tessera.domain.errors import InvalidInput, ResultError
 from tessera.domain.labeling import task_is_labeled
 from tessera.io.readers import RawTask, read_tasks, split_task
@@ -62,7 +62,7 @@ def import_tasks(
 ) -> ImportSummary:
     started = time.perf_counter()
     project, _role = get_project(session, actor, project_id, "tasks.create", for_update=True)
-    config = parse_config(project.label_config)
+    config = cached_config(project.label_config)
     record = ImportRecord(project_id=project.id, created_by=actor.user_id or None, status="in_progress")
     session.add(record)
     session.flush()

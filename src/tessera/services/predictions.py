@@ -8,7 +8,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from tessera.db.tables import Prediction, Project, Task, utcnow
-from tessera.domain.config import LabelConfig, expand_prediction_shorthand, parse_config, validate_result
+from tessera.domain.config import LabelConfig, cached_config, expand_prediction_shorthand, validate_result
 from tessera.domain.errors import InvalidInput, NotFound, ResultError
 from tessera.services.access import get_project, get_scoped
 from tessera.services.actors import Actor
@@ -60,7 +60,7 @@ def create_prediction(session: Session, actor: Actor, body: Any) -> Prediction:
         project_id=task.project_id,
         score=body.get("score"),
         model_version=str(body.get("model_version") or ""),
-        result=_result(parse_config(project.label_config), task, body.get("result", [])),
+        result=_result(cached_config(project.label_config), task, body.get("result", [])),
     )
     session.add(pred)
     session.flush()
@@ -73,7 +73,7 @@ def import_predictions(session: Session, actor: Actor, project_id: int, items: A
     project, _role = get_project(session, actor, project_id, "predictions.change")
     if not isinstance(items, list):
         raise InvalidInput("the body must be a JSON list of predictions")
-    config = parse_config(project.label_config)
+    config = cached_config(project.label_config)
     task_ids = {i.get("task") for i in items if isinstance(i, dict)}
     tasks = {
         t.id: t
@@ -135,7 +135,7 @@ def update_prediction(session: Session, actor: Actor, prediction_id: int, body: 
     if task is None or project is None:
         raise NotFound("prediction not found")
     if "result" in body:
-        pred.result = _result(parse_config(project.label_config), task, body["result"])
+        pred.result = _result(cached_config(project.label_config), task, body["result"])
     if "score" in body:
         pred.score = body["score"]
     if "model_version" in body:

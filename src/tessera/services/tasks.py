@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from tessera.db.tables import Annotation, Draft, Prediction, Project, Task, User, utcnow
-from tessera.domain.config import parse_config
+from tessera.domain.config import cached_config
 from tessera.domain.errors import InvalidInput, NotFound
 from tessera.services.access import get_project, get_scoped, sees_all_annotations
 from tessera.services.actors import Actor
@@ -111,7 +111,7 @@ def read_task(session: Session, actor: Actor, task_id: int) -> dict[str, Any]:
 def _check_data(project: Project, data: Any) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise InvalidInput("data must be a JSON object", field_errors={"data": ["must be an object"]})
-    missing = parse_config(project.label_config).missing_fields(data)
+    missing = cached_config(project.label_config).missing_fields(data)
     if missing:
         msg = f"data has no field {', '.join(repr(m) for m in missing)} that the config needs"
         raise InvalidInput(msg, field_errors={"data": [msg]})
