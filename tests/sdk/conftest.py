@@ -129,6 +129,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
                 stderr=subprocess.STDOUT,
             )
         _wait_for_health(server.base_url, proc, log_path)
+        if db_name is not None:  # the server really runs on PostgreSQL, not on a SQLite file in its folder
+            assert not (data_dir / "tessera.db").exists()
         yield server
     finally:
         if proc is not None:

@@ -190,13 +190,6 @@ def test_imports_add_up(ls: Any, make_project: Any) -> None:
     assert len(_all_tasks(ls, project.id)) == 120
 
 
-LEGACY_IMPORT_BUG = (
-    "the import answer carries `import: <id>`, so the legacy client polls "
-    "GET /api/projects/{id}/imports/{import_id}, which is a 404 (api/routes/imports.py)"
-)
-
-
-@pytest.mark.xfail(reason=LEGACY_IMPORT_BUG, strict=True)
 def test_legacy_import_tasks_from_a_file(legacy: Any, ls: Any, make_project: Any, tmp_path: Path) -> None:
     project = legacy.get_project(make_project(SPAM_CONFIG).id)
     rows = _emails()[:20]
@@ -206,7 +199,6 @@ def test_legacy_import_tasks_from_a_file(legacy: Any, ls: Any, make_project: Any
     assert [got[i] for i in ids] == rows
 
 
-@pytest.mark.xfail(reason=LEGACY_IMPORT_BUG, strict=True)
 def test_legacy_import_tasks_from_a_list(legacy: Any, ls: Any, make_project: Any) -> None:
     project = legacy.get_project(make_project(SPAM_CONFIG).id)
     ids = project.import_tasks([{"text": "a"}, {"data": {"text": "b"}}])
@@ -232,3 +224,26 @@ def test_import_answer_has_the_community_shape(live_server: Any, make_project: A
         "task_ids",
     } <= set(body)
     assert body["task_count"] == 1 and len(body["task_ids"]) == 1
+
+
+def test_imported_annotations_are_ground_truth_by_default(ls: Any, make_project: Any) -> None:
+    project = make_project(NER_CONFIG)
+    tasks = fixture_json("import_tasks.json")
+    full_id = ls.projects.import_tasks(id=project.id, request=tasks, return_task_ids=True).task_ids[1]
+    [annotation] = ls.tasks.get(full_id).annotations
+    assert val(annotation, "ground_truth") is True
+
+
+def test_imported_annotation_keeps_an_explicit_ground_truth(ls: Any, make_project: Any) -> None:
+    project = make_project(NER_CONFIG)
+    result = fixture_json("import_tasks.json")[1]["annotations"][0]["result"]
+    [task_id] = ls.projects.import_tasks(
+        id=project.id,
+        request=[
+            {"data": {"text": "Alice works at Acme."}, "annotations": [{"result": result, "ground_truth": False}]}
+        ],
+        return_task_ids=True,
+    ).task_ids
+    [annotation] = ls.tasks.get(task_id).annotations
+    assert val(annotation, "ground_truth") is False
+    assert ls.tasks.get(task_id).is_labeled is True

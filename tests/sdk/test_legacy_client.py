@@ -106,11 +106,6 @@ def test_get_users(legacy: Any) -> None:
     assert ADMIN_EMAIL in [u.email for u in users]
 
 
-@pytest.mark.xfail(
-    reason="POST /api/users refuses `phone` (400 'unknown fields: phone'), a field Label Studio "
-    "accepts and the legacy client always sends (api/routes/users.py create_user)",
-    strict=True,
-)
 def test_create_user_with_the_fields_the_legacy_client_sends(legacy: Any) -> None:
     """`Client.create_user` posts `username, email, first_name, last_name, phone` and no password."""
     user = legacy.create_user(

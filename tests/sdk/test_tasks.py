@@ -125,11 +125,6 @@ def test_legacy_filters_combine(legacy: Any, emails: Emails) -> None:
     assert sorted(either) == sorted(is_spam | has_word)
 
 
-@pytest.mark.xfail(
-    reason="the `tasks:completed_at` filter reads `Task.updated_at`, never empty, so `empty: false` "
-    "matches every task and `empty: true` none (services/task_query.py COLUMNS)",
-    strict=True,
-)
 def test_legacy_labeled_and_unlabeled(legacy: Any, emails: Emails) -> None:
     """`get_labeled_tasks` / `get_unlabeled_tasks` filter on `tasks:completed_at` being empty or not."""
     project = legacy.get_project(emails.project_id)

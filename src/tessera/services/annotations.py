@@ -190,13 +190,7 @@ def update_annotation(session: Session, actor: Actor, annotation_id: int, body: 
     for key in ("was_cancelled", "ground_truth", "lead_time"):
         if key in body:
             setattr(ann, key, body[key])
-    stmt = (
-        update(Annotation)
-        .where(Annotation.id == ann.id, Annotation.version == ann.version)
-        .values(version=ann.version + 1)
-    )
-    if session.execute(stmt).rowcount != 1:
-        raise Conflict("the annotation changed since you read it")
+    # The annotation row is locked (FOR UPDATE; SQLite writers are serialized), so the check above holds.
     ann.version += 1
     ann.updated_at = utcnow()
     ann.updated_by = actor.user_id or None

@@ -55,22 +55,26 @@ def iter_export_tasks(
 ) -> Iterator[dict[str, Any]]:
     """Tasks in id order, a batch at a time (keyset), with their annotations and predictions."""
     last = 0
+    conn = session.connection()
     while True:
-        q = select(Task).where(Task.project_id == project.id, Task.id > last)
+        # Core rows, not ORM objects: the export reads each row once and never changes it.
+        q = select(Task.__table__).where(Task.project_id == project.id, Task.id > last)
         if ids is not None:
             q = q.where(Task.id.in_(ids))
         if only_labeled:
             q = q.where((Task.total_annotations + Task.cancelled_annotations) > 0)
-        tasks = list(session.scalars(q.order_by(Task.id).limit(BATCH)))
+        tasks = list(conn.execute(q.order_by(Task.id).limit(BATCH)))
         if not tasks:
             return
         last = tasks[-1].id
         task_ids = [t.id for t in tasks]
         anns: dict[int, list[dict]] = defaultdict(list)
         preds: dict[int, list[dict]] = defaultdict(list)
-        for a in session.scalars(select(Annotation).where(Annotation.task_id.in_(task_ids)).order_by(Annotation.id)):
+        aq = select(Annotation.__table__).where(Annotation.task_id.in_(task_ids)).order_by(Annotation.id)
+        for a in conn.execute(aq):
             anns[a.task_id].append(annotation_dict(a))
-        for p in session.scalars(select(Prediction).where(Prediction.task_id.in_(task_ids)).order_by(Prediction.id)):
+        pq = select(Prediction.__table__).where(Prediction.task_id.in_(task_ids)).order_by(Prediction.id)
+        for p in conn.execute(pq):
             preds[p.task_id].append(prediction_dict(p))
         for t in tasks:
             if counter is not None:
@@ -95,7 +99,6 @@ def iter_export_tasks(
                 "updated_by": t.updated_by,
                 "comment_authors": [],
             }
-        session.expunge_all()
 
 
 def write_export(session: Session, project: Project, fmt_name: str, target: Path, **filters: Any) -> ExportFile:

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from tessera.db.tables import Annotation, Draft, Prediction, Task, User, as_utc
+from tessera.db.tables import Annotation, Draft, Prediction, Task, User
 
 
 def iso(at: datetime | None) -> str | None:
     if at is None:
         return None
-    return as_utc(at).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    if at.tzinfo is not None:
+        at = at.astimezone(UTC).replace(tzinfo=None)
+    return at.isoformat(timespec="microseconds") + "Z"
 
 
 def user_brief(user: User | None) -> dict[str, Any] | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, false, not_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, false, func, not_, or_, select
 
 from tessera.db.tables import Annotation, Task
 from tessera.domain.errors import InvalidInput
@@ -20,7 +20,11 @@ COLUMNS: dict[str, Any] = {
     "is_labeled": Task.is_labeled,
     "created_at": Task.created_at,
     "updated_at": Task.updated_at,
-    "completed_at": Task.updated_at,
+    # When the last completed annotation was made; NULL (empty) for a task nobody has completed.
+    "completed_at": select(func.max(Annotation.created_at))
+    .where(Annotation.task_id == Task.id, Annotation.was_cancelled.is_(False))
+    .correlate(Task)
+    .scalar_subquery(),
 }
 NUMERIC = {"id", "inner_id", "total_annotations", "cancelled_annotations", "total_predictions"}
 OPERATORS = {

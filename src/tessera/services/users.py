@@ -18,6 +18,8 @@ _hasher = PasswordHasher()
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD = 8
 PROFILE_FIELDS = {"first_name", "last_name", "username"}
+# Label Studio profile fields that its clients send; accepted and not kept.
+IGNORED_PROFILE_FIELDS = {"phone", "allow_newsletters", "custom_hotkeys"}
 # A hash to verify against when the user is unknown, so both cases take the same time.
 _DUMMY_HASH = _hasher.hash("tessera-timing-equaliser")
 
@@ -104,7 +106,7 @@ def update_user(session: Session, actor: Actor, user_id: int, changes: dict[str,
         raise PermissionDenied("you can change only your own profile")
     user = get_user(session, actor, user_id)
     allowed = PROFILE_FIELDS | ({"is_active", "is_admin"} if actor.is_admin else set())
-    unknown = sorted(set(changes) - allowed - {"password"})
+    unknown = sorted(set(changes) - allowed - {"password"} - IGNORED_PROFILE_FIELDS)
     if unknown:
         raise InvalidInput(
             f"these fields cannot be changed: {', '.join(unknown)}",

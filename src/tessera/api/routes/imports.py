@@ -60,7 +60,6 @@ def import_tasks(
         "could_be_tasks_list": False,
         "found_formats": summary.found_formats or [],
         "data_columns": summary.data_columns,
-        "import": summary.import_id,
         **({"task_ids": summary.task_ids} if query_bool(return_task_ids, True) else {}),
     }
 

@@ -96,7 +96,8 @@ def list_users(ctx: Ctx = Depends(context)) -> list:
 def create_user(body: Any = Depends(json_body), ctx: Ctx = Depends(admin_context)) -> dict:
     if not isinstance(body, dict):
         raise InvalidInput("the body must be a JSON object")
-    allowed = {"email", "password", "first_name", "last_name", "username", "is_admin"}
+    # `phone` and `allow_newsletters` are sent by Label Studio's legacy client; Tessera keeps neither.
+    allowed = {"email", "password", "first_name", "last_name", "username", "is_admin", "phone", "allow_newsletters"}
     unknown = sorted(set(body) - allowed)
     if unknown:
         raise InvalidInput(
