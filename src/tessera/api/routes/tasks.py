@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Request, Response
 
 from tessera.api.context import Ctx, context, json_body
 from tessera.api.paging import page_args
+from tessera.api.responses import FastJSON
 from tessera.domain.errors import InvalidInput
 from tessera.services import tasks, views
 
@@ -34,7 +35,7 @@ def list_tasks(
     query: str | None = None,
     resolve_uri: str | None = None,
     ctx: Ctx = Depends(context),
-) -> dict:
+) -> FastJSON:
     p, size = page_args(page, page_size, default_size=100)
     view_query = None
     view_id = _int(view, "view")
@@ -59,12 +60,14 @@ def list_tasks(
         view_query=view_query,
         ids=ids,
     )
-    return {
-        "tasks": page_.tasks,
-        "total": page_.total,
-        "total_annotations": page_.total_annotations,
-        "total_predictions": page_.total_predictions,
-    }
+    return FastJSON(
+        {
+            "tasks": page_.tasks,
+            "total": page_.total,
+            "total_annotations": page_.total_annotations,
+            "total_predictions": page_.total_predictions,
+        }
+    )
 
 
 @router.post("/api/tasks", status_code=201)
@@ -75,8 +78,8 @@ def create_task(body: Any = Depends(json_body), ctx: Ctx = Depends(context)) -> 
 
 
 @router.get("/api/tasks/{task_id}")
-def read_task(task_id: int, ctx: Ctx = Depends(context)) -> dict:
-    return tasks.read_task(ctx.session, ctx.actor, task_id)
+def read_task(task_id: int, ctx: Ctx = Depends(context)) -> FastJSON:
+    return FastJSON(tasks.read_task(ctx.session, ctx.actor, task_id))
 
 
 @router.patch("/api/tasks/{task_id}")
