@@ -24,7 +24,7 @@ from tessera.api.routes import (
     views,
 )
 from tessera.db.engine import Database
-from tessera.settings import Settings
+from tessera.settings import Settings, load_settings
 from tessera.web import pages
 
 CSP = (
@@ -39,7 +39,8 @@ DOCS_CSP = CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline' c
 
 class PathAndHeaders:
     """Route `/path` and `/path/` alike without redirects (a redirect loses a POST body), refuse bodies over
-    the limit by their Content-Length, and add the security headers to every response."""
+    the limit by their Content-Length, turn an unexpected exception into a logged 500, and add the security
+    headers to every response, those three included."""
 
     def __init__(self, app: ASGIApp, max_body: int) -> None:
         self.app = app
@@ -52,15 +53,13 @@ class PathAndHeaders:
         path = scope["path"]
         if len(path) > 1 and path.endswith("/"):
             scope = {**scope, "path": path.rstrip("/") or "/", "raw_path": None}
-        length = dict(scope.get("headers") or []).get(b"content-length")
-        if length and length.isdigit() and int(length) > self.max_body:
-            body = errors.error_body(413, f"the body is larger than the limit of {self.max_body} bytes")
-            await JSONResponse(body, status_code=413)(scope, receive, send)
-            return
         docs = scope["path"].startswith("/api/docs")
+        started = False
 
         async def send_with_headers(message: dict) -> None:  # type: ignore[type-arg]
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 headers = list(message.get("headers") or [])
                 names = {k.lower() for k, _ in headers}
                 extra = {
@@ -73,7 +72,18 @@ class PathAndHeaders:
                 message = {**message, "headers": headers}
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        length = dict(scope.get("headers") or []).get(b"content-length")
+        if length and length.isdigit() and int(length) > self.max_body:
+            body = errors.error_body(413, f"the body is larger than the limit of {self.max_body} bytes")
+            await JSONResponse(body, status_code=413)(scope, receive, send_with_headers)
+            return
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception as exc:  # the last line of defence: log it, answer 500 in the usual shape, with headers
+            if started:
+                raise
+            errors.log_unexpected(scope.get("method", "?"), scope["path"], exc)
+            await errors.internal_error()(scope, receive, send_with_headers)
 
 
 def create_app(settings: Settings, *, database: Database | None = None) -> FastAPI:
@@ -106,3 +116,8 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     pages.mount(app)
     app.add_middleware(PathAndHeaders, max_body=settings.max_body_bytes)
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app factory each worker process calls when `tessera start --workers N` runs several."""
+    return create_app(load_settings())

@@ -55,8 +55,9 @@ def test_malformed_json_body(world: World, manager: Person) -> None:
 
 
 def test_oversized_body_is_refused_before_reading(world: World, manager: Person) -> None:
-    small = create_app(world.settings.__class__(**{**world.settings.__dict__, "max_body_bytes": 1000}),
-                       database=world.db)
+    small = create_app(
+        world.settings.__class__(**{**world.settings.__dict__, "max_body_bytes": 1000}), database=world.db
+    )
     with TestClient(small) as client:
         r = client.post("/api/projects", json={"title": "x" * 5000}, headers=manager.headers)
     assert r.status_code == 413 and "1000 bytes" in r.json()["detail"]
@@ -96,8 +97,10 @@ FILES = {
 def test_bad_files_import_nothing(world: World, manager: Person, name: str) -> None:
     pid = world.project(manager)
     content, named = FILES[name]
-    files = [("file", ("fine.json", json.dumps([{"text": "good"}]).encode(), "application/json")),
-             ("file", (name, content, "application/octet-stream"))]
+    files = [
+        ("file", ("fine.json", json.dumps([{"text": "good"}]).encode(), "application/json")),
+        ("file", (name, content, "application/octet-stream")),
+    ]
     r = world.client.post(f"/api/projects/{pid}/import", files=files, headers=manager.headers)
     assert r.status_code == 400, r.text
     assert named.lower() in r.json()["detail"].lower(), r.json()["detail"]
@@ -114,16 +117,25 @@ GOOD = {"from_name": "sentiment", "to_name": "text", "type": "choices", "value":
         ({**GOOD, "to_name": "image"}, "image"),
         ({**GOOD, "type": "labels"}, "type"),
         ({**GOOD, "value": {"choices": ["Maybe"]}}, "Maybe"),
-        ({"from_name": "label", "to_name": "text", "type": "labels",
-          "value": {"start": 0, "end": 500, "labels": ["PER"]}}, "end"),
+        (
+            {
+                "from_name": "label",
+                "to_name": "text",
+                "type": "labels",
+                "value": {"start": 0, "end": 500, "labels": ["PER"]},
+            },
+            "end",
+        ),
         ("not an object", "result[0]"),
     ],
 )
-def test_invalid_results_are_refused_with_the_item_named(world: World, manager: Person, item: object,
-                                                         named: str) -> None:
+def test_invalid_results_are_refused_with_the_item_named(
+    world: World, manager: Person, item: object, named: str
+) -> None:
     pid = world.project(manager)
-    task = world.client.post(f"/api/projects/{pid}/import", json=[{"text": "Alice"}],
-                             headers=manager.headers).json()["task_ids"][0]
+    task = world.client.post(f"/api/projects/{pid}/import", json=[{"text": "Alice"}], headers=manager.headers).json()[
+        "task_ids"
+    ][0]
     r = world.client.post(f"/api/tasks/{task}/annotations", json={"result": [item]}, headers=manager.headers)
     assert r.status_code == 400, r.text
     assert named in r.json()["detail"], r.json()["detail"]
@@ -135,15 +147,21 @@ def test_invalid_results_are_refused_with_the_item_named(world: World, manager: 
 
 def test_prediction_shorthands(world: World, manager: Person) -> None:
     pid = world.project(manager)
-    task = world.client.post(f"/api/projects/{pid}/import", json=[{"text": "Alice"}],
-                             headers=manager.headers).json()["task_ids"][0]
+    task = world.client.post(f"/api/projects/{pid}/import", json=[{"text": "Alice"}], headers=manager.headers).json()[
+        "task_ids"
+    ][0]
     for result in ({"choices": ["Negative"]}, "Negative"):
-        r = world.client.post("/api/predictions", json={"task": task, "result": result, "score": 0.5},
-                              headers=manager.headers)
+        r = world.client.post(
+            "/api/predictions", json={"task": task, "result": result, "score": 0.5}, headers=manager.headers
+        )
         assert r.status_code == 201, r.text
         (item,) = r.json()["result"]
         assert (item["from_name"], item["to_name"], item["type"], item["value"]) == (
-            "sentiment", "text", "choices", {"choices": ["Negative"]})
+            "sentiment",
+            "text",
+            "choices",
+            {"choices": ["Negative"]},
+        )
 
 
 def test_missing_field_in_json_body_import(world: World, manager: Person) -> None:

@@ -7,8 +7,6 @@ import json
 import re
 from pathlib import Path
 
-import pytest
-
 from tests.api.conftest import CONFIG
 from tests.cli.conftest import Cli, last_line
 
@@ -103,11 +101,6 @@ def test_project_create_refuses_a_bad_config(cli: Cli, tmp_path: Path) -> None:
     assert done.returncode == 1 and "error:" in done.stderr and "Traceback" not in done.stderr
 
 
-@pytest.mark.xfail(
-    reason="cli/main.py import_files(): `f.stat()` runs before any check, so a missing file ends in a "
-    "FileNotFoundError traceback instead of an error line",
-    strict=True,
-)
 def test_import_of_a_missing_file_fails_clearly(cli: Cli, tmp_path: Path) -> None:
     project = make_project(cli, tmp_path)
     done = cli.run("import", project, tmp_path / "nowhere.json")
@@ -115,11 +108,6 @@ def test_import_of_a_missing_file_fails_clearly(cli: Cli, tmp_path: Path) -> Non
     assert "nowhere.json" in done.stderr and "Traceback" not in done.stderr
 
 
-@pytest.mark.xfail(
-    reason="services/imports.py _BatchWriter._raise(): the string ' (stopped at the first {MAX_REPORTED})' "
-    "lacks its f prefix, so the message shows the placeholder",
-    strict=True,
-)
 def test_many_bad_rows_say_where_the_report_stopped(cli: Cli, tmp_path: Path) -> None:
     project = make_project(cli, tmp_path)
     rows = write(tmp_path / "rows.jsonl", '{"title": "no text"}\n' * 150)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import httpx
-import pytest
 
 from tests.cli.conftest import Cli
 
@@ -45,11 +44,6 @@ def test_start_with_an_existing_database_keeps_its_data(cli: Cli) -> None:
         assert login.status_code == 200 and "tessera_form" in login.headers["set-cookie"]
 
 
-@pytest.mark.xfail(
-    reason="cli/main.py start(): with --workers > 1 it hands uvicorn.run an app object, which uvicorn refuses "
-    "('You must pass the application as an import string to enable reload or workers') and exits with 3",
-    strict=True,
-)
 def test_start_with_several_workers(cli: Cli) -> None:
     with cli.start("--workers", "2") as server:
         assert httpx.get(f"{server.url}/health").json() == {"status": "UP"}

@@ -108,9 +108,7 @@ EDGE_TASKS = [
             "pages": [{"text": "p"}],
         },
         "annotations": [
-            _annotation(
-                6, [_choices("label", "A"), _choices("answer_0", "Y"), _choices("answer_1", "Y")], "2024"
-            ),
+            _annotation(6, [_choices("label", "A"), _choices("answer_0", "Y"), _choices("answer_1", "Y")], "2024"),
             _annotation(7, [CHAT, _text("=SUM(A1)")], "2025", history=[{"action": "x"}], lead_time=None),
         ],
     },
@@ -122,9 +120,7 @@ def _converted(tasks: list[dict], fmt: str, config: str, tmp_path: Path) -> byte
     source.write_text(json.dumps(tasks), encoding="utf-8")
     out_dir = tmp_path / fmt
     schema = label_config.parse_config(config) if config else ""
-    converter.Converter(config=schema, project_dir=str(tmp_path)).convert(
-        str(source), str(out_dir), fmt, is_dir=False
-    )
+    converter.Converter(config=schema, project_dir=str(tmp_path)).convert(str(source), str(out_dir), fmt, is_dir=False)
     [result] = out_dir.iterdir()
     return result.read_bytes()
 
@@ -136,12 +132,8 @@ def _ours(tasks: list[dict], fmt: str, config: str) -> bytes:
 
 
 @pytest.mark.parametrize("fmt", ["JSON_MIN", "CSV", "TSV"])
-def test_the_all_tags_sample(
-    fmt: str, all_tags_tasks: list[dict], all_tags_config: str, tmp_path: Path
-) -> None:
-    assert _ours(all_tags_tasks, fmt, all_tags_config) == _converted(
-        all_tags_tasks, fmt, all_tags_config, tmp_path
-    )
+def test_the_all_tags_sample(fmt: str, all_tags_tasks: list[dict], all_tags_config: str, tmp_path: Path) -> None:
+    assert _ours(all_tags_tasks, fmt, all_tags_config) == _converted(all_tags_tasks, fmt, all_tags_config, tmp_path)
 
 
 @pytest.mark.parametrize("fmt", ["JSON_MIN", "CSV", "TSV"])

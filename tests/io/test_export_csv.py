@@ -50,8 +50,7 @@ def test_columns_are_the_union_sorted_and_missing_cells_empty() -> None:
     ]
     written = _written(tasks)
     assert (
-        written.splitlines()[0]
-        == b'"a","annotation_id","annotator","b","c","created_at","id","lead_time","updated_at"'
+        written.splitlines()[0] == b'"a","annotation_id","annotator","b","c","created_at","id","lead_time","updated_at"'
     )
     assert written.splitlines()[2] == b'"","","","","{""k"":""v\\/w""}","",2,"",""'
 

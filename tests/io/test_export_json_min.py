@@ -44,9 +44,7 @@ def _written(tasks, schema) -> bytes:
     return out.getvalue()
 
 
-def test_the_recorded_all_tags_export_byte_for_byte(
-    all_tags_tasks: list[dict], all_tags_schema: dict
-) -> None:
+def test_the_recorded_all_tags_export_byte_for_byte(all_tags_tasks: list[dict], all_tags_schema: dict) -> None:
     expected = (SAMPLES / "all_tags_export_JSON_MIN.json").read_bytes()
     assert _written(all_tags_tasks, all_tags_schema) == expected
 

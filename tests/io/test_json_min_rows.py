@@ -82,9 +82,7 @@ def test_collapsing_choices_and_textarea() -> None:
     two_texts = {**text, "value": {"text": ["one", "two"]}}
     [row] = json_min_rows(_task(_annotation(1, [_choice("label", "A", "B"), text])), SCHEMA)
     assert row["label"] == {"choices": ["A", "B"]} and row["note"] == "one"
-    [row] = json_min_rows(
-        _task(_annotation(1, [_choice("label", "A"), _choice("label", "B"), two_texts])), SCHEMA
-    )
+    [row] = json_min_rows(_task(_annotation(1, [_choice("label", "A"), _choice("label", "B"), two_texts])), SCHEMA)
     assert row["label"] == ["A", "B"] and row["note"] == {"text": ["one", "two"]}
 
 

@@ -29,6 +29,4 @@ def test_every_writer_has_the_same_call(name: str, all_tags_tasks: list[dict], a
         assert count == 2 and len(json.loads(content)) == 2
     else:
         delimiter = "\t" if name.upper() == "TSV" else ","
-        assert (
-            count == 2 and len(list(csv.reader(io.StringIO(content, newline=""), delimiter=delimiter))) == 3
-        )
+        assert count == 2 and len(list(csv.reader(io.StringIO(content, newline=""), delimiter=delimiter))) == 3

@@ -154,9 +154,7 @@ def serve() -> Iterator[ServerFactory]:
     """Start servers with `serve(host="127.0.0.1", port=0, name="a", tls=None)`; all stop after the test."""
     started: list[Server] = []
 
-    def start(
-        host: str = "127.0.0.1", port: int = 0, name: str = "a", tls: ssl.SSLContext | None = None
-    ) -> Server:
+    def start(host: str = "127.0.0.1", port: int = 0, name: str = "a", tls: ssl.SSLContext | None = None) -> Server:
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         httpd = _Server((host, port), family, name)
         if tls is not None:

@@ -79,14 +79,10 @@ def test_addresses_keep_the_resolver_order_and_unmap_ipv4():
 
 
 def test_cidr_entries_match_resolved_addresses_including_mapped_ones():
-    policy = AddressPolicy(
-        ["10.0.0.0/8", "fd00::/8"], resolver=lambda host, port: ["::ffff:10.1.2.3", "fd00::5"]
-    )
+    policy = AddressPolicy(["10.0.0.0/8", "fd00::/8"], resolver=lambda host, port: ["::ffff:10.1.2.3", "fd00::5"])
     assert [str(a) for a in policy.addresses_for("models.internal", 80)] == ["10.1.2.3", "fd00::5"]
     with pytest.raises(Blocked):
-        AddressPolicy(["10.0.0.0/8"], resolver=lambda host, port: ["172.16.0.1"]).addresses_for(
-            "x.internal", 80
-        )
+        AddressPolicy(["10.0.0.0/8"], resolver=lambda host, port: ["172.16.0.1"]).addresses_for("x.internal", 80)
 
 
 def test_name_entries_match_the_host_whatever_it_resolves_to():

@@ -75,11 +75,6 @@ def test_api_docs_alone_may_run_inline_scripts(world: World) -> None:
     assert_secure(r, docs=True)
 
 
-@pytest.mark.xfail(
-    reason="server.py PathAndHeaders.__call__: the 413 answer for an over-limit Content-Length is sent "
-    "through the bare `send`, not `send_with_headers`, so it has no security headers",
-    strict=True,
-)
 def test_payload_too_large_answer_has_security_headers(world: World, tmp_path: Path) -> None:
     settings = load_settings(data_dir=tmp_path, database_url=world.db.url, env={}, max_body_bytes=100)
     with TestClient(create_app(settings, database=world.db)) as client:
@@ -88,11 +83,6 @@ def test_payload_too_large_answer_has_security_headers(world: World, tmp_path: P
     assert_secure(r)
 
 
-@pytest.mark.xfail(
-    reason="server.py create_app: the catch-all Exception handler runs in Starlette's ServerErrorMiddleware, "
-    "outside the PathAndHeaders middleware, so a 500 answer has no security headers",
-    strict=True,
-)
 def test_internal_error_answer_has_security_headers(world: World, manager: Person) -> None:
     with world.db.writer() as s:  # a real fault in the database: the table the query needs is gone
         s.connection().exec_driver_sql("ALTER TABLE projects RENAME TO projects_gone")

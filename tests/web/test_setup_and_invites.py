@@ -5,7 +5,6 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import httpx
-import pytest
 from sqlalchemy import select
 
 from tessera.db.tables import User
@@ -87,11 +86,6 @@ def test_unknown_link_is_404(world: World) -> None:
     assert world.client.get("/user/invite/deadbeef").status_code == 404
 
 
-@pytest.mark.xfail(
-    reason="web/pages.py accept(): a refused setup form is re-rendered with setup=False, so the page turns "
-    "into the invite page ('Create your account.')",
-    strict=True,
-)
 def test_refused_setup_form_stays_the_setup_page(world: World) -> None:
     path = f"/user/setup/{setup_key(world)}"
     r = sign_up(world, path, "root@example.com", password="short")

@@ -73,7 +73,11 @@ def install(app: FastAPI) -> None:
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
         return error_response(exc.status_code, str(exc.detail), None, getattr(exc, "headers", None))
 
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-        return error_response(500, "internal error; the server log has the details")
+
+def log_unexpected(method: str, path: str, exc: BaseException) -> None:
+    log.error("unhandled error on %s %s", method, path, exc_info=exc)
+
+
+def internal_error() -> JSONResponse:
+    """The answer to an unexpected exception; the server's outermost middleware sends it (see server.py)."""
+    return error_response(500, "internal error; the server log has the details")

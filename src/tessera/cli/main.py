@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -68,10 +69,13 @@ def start(
     if key:
         typer.echo(f"No user exists yet. Create the first admin here (valid 24 hours, once): {base}/user/setup/{key}")
     typer.echo(f"Tessera on {base} (data in {settings.data_dir})")
-    app_ = create_app(settings, database=db)
-    uvicorn.run(
-        app_, host=host, port=port, workers=workers if workers > 1 else None, log_level="warning", access_log=False
-    )
+    options = {"host": host, "port": port, "log_level": "warning", "access_log": False}
+    if workers > 1:  # each worker process builds its own app from the environment
+        os.environ["TESSERA_DATA_DIR"] = str(settings.data_dir)
+        db.engine.dispose()
+        uvicorn.run("tessera.server:app_from_environment", factory=True, workers=workers, **options)
+    else:
+        uvicorn.run(create_app(settings, database=db), **options)
 
 
 @db_app.command("upgrade")
@@ -160,6 +164,10 @@ def project_create(
 @app.command("import")
 def import_files(project: int, files: list[Path], data_dir: DataDir = None) -> None:
     """Import task files (JSON, JSONL, CSV, TSV, TXT, gzipped too) into a project: all or nothing."""
+    missing = [str(f) for f in files if not f.is_file()]
+    if missing:
+        typer.echo(f"error: no such file: {', '.join(missing)}", err=True)
+        raise typer.Exit(1)
     _settings, db = _open(data_dir)
     total = sum(f.stat().st_size for f in files)
     with db.writer() as session, progress_bar("importing", total) as advance:

@@ -120,7 +120,7 @@ class _BatchWriter:
             self._raise()
 
     def _raise(self) -> None:
-        more = " (stopped at the first {MAX_REPORTED})" if len(self.errors) >= MAX_REPORTED else ""
+        more = f" (stopped at the first {MAX_REPORTED})" if len(self.errors) >= MAX_REPORTED else ""
         detail = f"{len(self.errors)} bad row(s){more}, nothing was imported: {self.errors[0]}"
         raise InvalidInput(detail, field_errors={"tasks": self.errors})
 

@@ -130,6 +130,7 @@ def mount(app: FastAPI) -> None:
             except NotFound as exc:
                 return render(request, "message.html", 404, message=exc.detail)
             except InvalidInput as exc:
-                return render(request, "signup.html", 400, error=exc.detail, email=email, setup=False)
+                setup = request.url.path.startswith("/user/setup/")
+                return render(request, "signup.html", 400, error=exc.detail, email=email, setup=setup)
             session.commit()
         return signed_in(request, user)

@@ -27,9 +27,7 @@ def test_entity_bomb_is_refused_fast():
 
 
 def test_external_entity_is_refused():
-    xml = (
-        '<!DOCTYPE v [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><View><Text name="t" value="&xxe;"/></View>'
-    )
+    xml = '<!DOCTYPE v [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><View><Text name="t" value="&xxe;"/></View>'
     assert "DTD and entities are not allowed" in refused(xml).detail
 
 
@@ -94,9 +92,7 @@ def test_object_without_name():
 
 
 def test_control_without_name():
-    error = refused(
-        '<View><Text name="t" value="$t"/><Choices toName="t"><Choice value="A"/></Choices></View>'
-    )
+    error = refused('<View><Text name="t" value="$t"/><Choices toName="t"><Choice value="A"/></Choices></View>')
     assert error.tag == "Choices" and "needs a name" in error.detail
 
 

@@ -107,9 +107,7 @@ def test_repeater_reads_its_list_field():
 
 
 def test_dynamic_options_are_not_data_fields_and_allow_no_children():
-    config = parse_config(
-        '<View><Text name="t" value="$text"/><Choices name="c" toName="t" value="$options"/></View>'
-    )
+    config = parse_config('<View><Text name="t" value="$text"/><Choices name="c" toName="t" value="$options"/></View>')
     assert config.controls["c"].dynamic_labels is True
     assert config.controls["c"].labels == []
     assert config.data_fields == ["text"]
@@ -127,9 +125,7 @@ def test_first_text_field():
     assert parse_config(SENTIMENT).first_text_field() == "text"
     two = parse_config('<View><Text name="a" value="$a"/><Text name="b" value="$b"/></View>')
     assert two.first_text_field() is None
-    same = parse_config(
-        '<View><Text name="a" value="$x"/><Header value="h"/><Text name="b" value="$x"/></View>'
-    )
+    same = parse_config('<View><Text name="a" value="$x"/><Header value="h"/><Text name="b" value="$x"/></View>')
     assert same.first_text_field() == "x"
     literal = parse_config('<View><Text name="a" value="hello"/></View>')
     assert literal.first_text_field() is None
@@ -137,8 +133,7 @@ def test_first_text_field():
 
 def test_pairwise_to_name_lists_both_objects():
     config = parse_config(
-        '<View><Text name="a" value="$a"/><Text name="b" value="$b"/>'
-        '<Pairwise name="pw" toName="a,b"/></View>'
+        '<View><Text name="a" value="$a"/><Text name="b" value="$b"/><Pairwise name="pw" toName="a,b"/></View>'
     )
     assert config.controls["pw"].to_names == ["a", "b"]
     assert config.controls["pw"].result_type == "pairwise"

@@ -82,9 +82,7 @@ def test_item_needs_its_keys(key):
 
 
 def test_unknown_from_name():
-    assert error([item("nope", "choices", {"choices": ["A"]})]).detail.startswith(
-        'result[0].from_name: "nope"'
-    )
+    assert error([item("nope", "choices", {"choices": ["A"]})]).detail.startswith('result[0].from_name: "nope"')
 
 
 def test_to_name_must_be_a_to_name_of_the_control():
@@ -94,9 +92,7 @@ def test_to_name_must_be_a_to_name_of_the_control():
 
 
 def test_odd_json_is_refused_not_crashed_on():
-    assert (
-        "to_name" in error([item("sentiment", "choices", {"choices": ["Positive"]}, to_name=["text"])]).detail
-    )
+    assert "to_name" in error([item("sentiment", "choices", {"choices": ["Positive"]}, to_name=["text"])]).detail
     assert "whole number" in error([item("stars", "rating", {"rating": float("inf")})]).detail
     assert "must be a number" in error([box(x=float("nan"))]).detail
     assert "from_name" in error([item({"a": 1}, "choices", {})]).detail
@@ -130,16 +126,11 @@ def test_dynamic_choices_accept_any_value():
 
 
 def test_choices_must_be_strings():
-    assert error([item("sentiment", "choices", {"choices": "Positive"})]).detail.endswith(
-        "must be a list of strings"
-    )
+    assert error([item("sentiment", "choices", {"choices": "Positive"})]).detail.endswith("must be a list of strings")
 
 
 def test_missing_value_key():
-    assert (
-        error([item("sentiment", "choices", {"labels": ["x"]})]).detail
-        == 'result[0].value: missing "choices"'
-    )
+    assert error([item("sentiment", "choices", {"labels": ["x"]})]).detail == 'result[0].value: missing "choices"'
 
 
 def test_span_label_must_be_known():
@@ -167,10 +158,7 @@ def test_rating_range():
 
 def test_number_range():
     validate_result(CONFIG, [item("num", "number", {"number": 0}), item("num", "number", {"number": 4.5})])
-    assert (
-        error([item("num", "number", {"number": 6})]).detail
-        == 'result[0].value.number: 6 is outside 0..5 of "num"'
-    )
+    assert error([item("num", "number", {"number": 6})]).detail == 'result[0].value.number: 6 is outside 0..5 of "num"'
     assert "must be a number" in error([item("num", "number", {"number": True})]).detail
 
 
@@ -214,9 +202,7 @@ def test_error_index_and_field_errors():
 
 
 def test_chat_messages_are_results_of_the_chat_itself():
-    config = parse_config(
-        '<View><Chat name="chat" value="$chat"/><TextArea name="note" toName="chat"/></View>'
-    )
+    config = parse_config('<View><Chat name="chat" value="$chat"/><TextArea name="note" toName="chat"/></View>')
     message = {
         "from_name": "chat",
         "to_name": "chat",

@@ -46,10 +46,7 @@ def error(result, data=None) -> ResultError:
 def test_text_span_checks_offsets_against_the_text():
     validate_result(CONFIG, [span(0, 5), span(10, 14, "ORG")], DATA)
     validate_result(CONFIG, [span(0, 500)])  # no data: offsets only checked for order
-    assert (
-        error([span(0, 15)], DATA).detail
-        == "result[0].value.end: 15 is past the end of the text (14 characters)"
-    )
+    assert error([span(0, 15)], DATA).detail == "result[0].value.end: 15 is past the end of the text (14 characters)"
     assert error([span(5, 2)], DATA).detail == "result[0].value.end: 2 is before start 5"
     assert "integer >= 0" in error([span(-1, 2)], DATA).detail
     assert "integer >= 0" in error([span(1.5, 2)], DATA).detail
@@ -91,15 +88,11 @@ def test_shape_tool_with_labels_in_merged_and_split_form():
 
 
 def test_labelled_shape_without_labels_is_the_bare_type():
-    validate_result(
-        CONFIG, [item("box", "rectangle", {"x": 1, "y": 2, "width": 3, "height": 4}, to_name="img")]
-    )
+    validate_result(CONFIG, [item("box", "rectangle", {"x": 1, "y": 2, "width": 3, "height": 4}, to_name="img")])
 
 
 def test_audio_segments_are_seconds():
-    validate_result(
-        CONFIG, [item("sound", "labels", {"start": 1.25, "end": 3.5, "labels": ["Speech"]}, "audio")]
-    )
+    validate_result(CONFIG, [item("sound", "labels", {"start": 1.25, "end": 3.5, "labels": ["Speech"]}, "audio")])
     late = item("sound", "labels", {"start": 3.5, "end": 1.25, "labels": ["Speech"]}, "audio")
     assert error([late]).detail == "result[0].value.end: 1.25 is before start 3.5"
     early = item("sound", "labels", {"start": -1, "end": 1, "labels": ["Speech"]}, "audio")
@@ -111,9 +104,7 @@ def test_video_tracks_check_every_keyframe_and_take_labels_from_a_sibling():
     track = {"framesCount": 100, "duration": 4.0, "sequence": frames, "labels": ["Car"]}
     validate_result(CONFIG, [item("track", "videorectangle", track, "video")])
     wrong = track | {"labels": ["Bus"]}
-    assert (
-        '"Bus" is not a label of "track"' in error([item("track", "videorectangle", wrong, "video")]).detail
-    )
+    assert '"Bus" is not a label of "track"' in error([item("track", "videorectangle", wrong, "video")]).detail
     off = track | {"sequence": [frames[0] | {"x": 150}]}
     detail = error([item("track", "videorectangle", off, "video")]).detail
     assert detail.startswith("result[0].value.sequence[0].x: 150 is outside 0..100")

@@ -82,9 +82,7 @@ def test_an_unknown_label_is_refused_by_both_tessera_and_the_sdk(config, name):
     assert info.value.detail.startswith(f'result[0].value.{LABEL_KEYS[name]}: "Nope" is not a')
 
 
-@pytest.mark.parametrize(
-    ("field", "bad"), [("from_name", "nobody"), ("to_name", "image"), ("type", "labels")]
-)
+@pytest.mark.parametrize(("field", "bad"), [("from_name", "nobody"), ("to_name", "image"), ("type", "labels")])
 def test_a_wrong_link_is_refused_by_both(config, field, bad):
     label_interface = pytest.importorskip("label_studio_sdk.label_interface")
     item = copy.deepcopy(sample("result_examples.json")["Choices"])

@@ -24,9 +24,7 @@ def expand(result, config=CONFIG):
 
 
 def test_a_list_is_returned_as_is():
-    result = [
-        {"from_name": "sentiment", "to_name": "text", "type": "choices", "value": {"choices": ["Positive"]}}
-    ]
+    result = [{"from_name": "sentiment", "to_name": "text", "type": "choices", "value": {"choices": ["Positive"]}}]
     assert expand_prediction_shorthand(CONFIG, result) is result
 
 
@@ -80,8 +78,7 @@ def test_a_float_goes_to_the_first_number():
 
 def test_pairwise_to_name_is_joined():
     config = parse_config(
-        '<View><Text name="a" value="$a"/><Text name="b" value="$b"/>'
-        '<Pairwise name="pw" toName="a,b"/></View>'
+        '<View><Text name="a" value="$a"/><Text name="b" value="$b"/><Pairwise name="pw" toName="a,b"/></View>'
     )
     (item,) = expand({"selected": "right"}, config)
     assert item["to_name"] == "a,b"
