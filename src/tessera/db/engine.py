@@ -95,7 +95,7 @@ class Database:
         self.engine = make_engine(self.url)
         self.is_sqlite = self.url.startswith("sqlite")
         write_engine = self.engine.execution_options(sqlite_begin="IMMEDIATE") if self.is_sqlite else self.engine
-        self._read = sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
+        self._read = sessionmaker(self.engine, expire_on_commit=False, autoflush=False, info={"read_only": True})
         self._write = sessionmaker(write_engine, expire_on_commit=False, autoflush=False)
 
     def reader(self) -> Session:

@@ -135,6 +135,9 @@ class Project(Base):
     created_at: Mapped[datetime] = _ts()
     updated_at: Mapped[datetime] = _ts()
     next_inner_id: Mapped[int] = mapped_column(BigInteger, nullable=False, default=1)
+    # Bumped by every write that changes the project's tasks, annotations or predictions, in the same
+    # transaction: cached task counts are valid while it stands still.
+    data_version: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0, server_default="0")
 
 
 class ProjectMember(Base):

@@ -15,6 +15,7 @@ from tessera.domain.labeling import task_is_labeled
 from tessera.domain.policy import allows
 from tessera.services.access import get_scoped, sees_all_annotations
 from tessera.services.actors import Actor
+from tessera.services.task_totals import changed
 
 CREATE_FIELDS = {
     "result",
@@ -81,6 +82,7 @@ def refresh_counters(session: Session, task_id: int, project: Project) -> None:
         .where(Task.id == task_id)
         .values(total_annotations=total, cancelled_annotations=cancelled, is_labeled=labeled, updated_at=utcnow())
     )
+    changed(session, project.id)
 
 
 def _author(session: Session, actor: Actor, role: str, project_id: int, value: Any) -> int | None:

@@ -19,6 +19,7 @@ from tessera.domain.labeling import task_is_labeled
 from tessera.io.readers import RawTask, read_tasks, split_task
 from tessera.services.access import get_project
 from tessera.services.actors import Actor
+from tessera.services.task_totals import changed
 
 BATCH = 2000
 MAX_REPORTED = 100
@@ -77,6 +78,7 @@ def import_tasks(
         items = read_tasks(source.stream, source.filename, text_field=config.first_text_field())
         writer.feed(source.filename, items)
     writer.finish()
+    changed(session, project.id)
     summary = writer.summary
     summary.duration = time.perf_counter() - started
     record.status = "completed"

@@ -12,6 +12,7 @@ from tessera.domain.config import LabelConfig, cached_config, expand_prediction_
 from tessera.domain.errors import InvalidInput, NotFound, ResultError
 from tessera.services.access import get_project, get_scoped
 from tessera.services.actors import Actor
+from tessera.services.task_totals import changed
 
 FIELDS = {"task", "result", "score", "model_version", "project", "cluster", "neighbors", "mislabeling"}
 
@@ -65,6 +66,7 @@ def create_prediction(session: Session, actor: Actor, body: Any) -> Prediction:
     session.add(pred)
     session.flush()
     _bump(session, task.id)
+    changed(session, task.project_id)
     return pred
 
 
@@ -104,6 +106,7 @@ def import_predictions(session: Session, actor: Actor, project_id: int, items: A
     session.flush()
     for task_id in {r.task_id for r in rows}:
         _bump(session, task_id)
+    changed(session, project.id)
     return len(rows)
 
 
@@ -147,7 +150,8 @@ def update_prediction(session: Session, actor: Actor, prediction_id: int, body: 
 
 def delete_prediction(session: Session, actor: Actor, prediction_id: int) -> None:
     pred, _role = get_scoped(session, actor, Prediction, prediction_id, "predictions.change")
-    task_id = pred.task_id
+    task_id, project_id = pred.task_id, pred.project_id
     session.delete(pred)
     session.flush()
     _bump(session, task_id)
+    changed(session, project_id)

@@ -6,8 +6,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, false, func, not_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, false, func, literal, not_, or_, select
 
+from tessera.db.expressions import ContainsText, DataField, valid_path
 from tessera.db.tables import Annotation, Task
 from tessera.domain.errors import InvalidInput
 
@@ -65,6 +66,8 @@ def _column(name: str, where: str, *, numeric: bool = False) -> ColumnElement[An
         path = tuple(key[5:].split("."))
         if not all(path):
             raise InvalidInput(f"{where}: bad data path {key!r}")
+        if valid_path(path):  # written into the SQL, so that an expression index can serve it
+            return DataField(Task.__table__.c.data, path, numeric=numeric)
         element = Task.data[path] if len(path) > 1 else Task.data[path[0]]
         return element.as_float() if numeric else element.as_string()
     if key not in COLUMNS:
@@ -99,7 +102,7 @@ def _filter(item: Any, i: int) -> ColumnElement[bool]:
         is_empty = or_(col.is_(None), col == "") if not numeric else col.is_(None)
         return is_empty if _truthy(value) else not_(is_empty)
     if op in ("contains", "not_contains"):
-        cond = col.ilike(_like(value), escape="\\")
+        cond = ContainsText(col, literal(_like(value)))
         return cond if op == "contains" else or_(not_(cond), col.is_(None))
     if op == "regex":
         raise InvalidInput(f"{where}: the regex operator is not supported; use contains")
@@ -171,6 +174,19 @@ def order_by(query: dict[str, Any]) -> list[ColumnElement[Any]]:
         out.append(col.desc() if desc else col.asc())
     out.append(Task.id.desc() if out and str(ordering[-1]).startswith("-") else Task.id.asc())
     return out
+
+
+def ordering_data_paths(query: dict[str, Any]) -> list[tuple[str, ...]]:
+    """The `data.<path>` keys the query orders by that an expression index can serve."""
+    ordering = query.get("ordering") or []
+    if isinstance(ordering, str):
+        ordering = [ordering]
+    paths = []
+    for name in ordering:
+        key = str(name).lstrip("-").split(":", 2)[-1]
+        if key.startswith("data.") and valid_path(tuple(key[5:].split("."))):
+            paths.append(tuple(key[5:].split(".")))
+    return paths
 
 
 def project_tasks(project_id: int) -> Select[Any]:

@@ -6,16 +6,18 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from tessera.db.data_indexes import ensure_data_index
 from tessera.db.tables import Annotation, Draft, Prediction, Project, Task, User, utcnow
 from tessera.domain.config import cached_config
 from tessera.domain.errors import InvalidInput, NotFound
 from tessera.services.access import get_project, get_scoped, sees_all_annotations
 from tessera.services.actors import Actor
 from tessera.services.ls_shapes import task_dict, user_brief
-from tessera.services.task_query import apply_query, order_by, parse_query
+from tessera.services.task_query import apply_query, order_by, ordering_data_paths, parse_query
+from tessera.services.task_totals import changed, task_totals
 
 TASK_FIELDS = {"data", "meta", "project"}
 
@@ -47,15 +49,11 @@ def list_tasks(
     project, role = get_project(session, actor, project_id, "tasks.view")
     parsed = parse_query(query) or view_query or {}
     base = apply_query(select(Task).where(Task.project_id == project.id), parsed, ids=ids)
-    sub = base.with_only_columns(Task.total_annotations, Task.total_predictions).subquery()
-    counts = session.execute(
-        select(
-            func.count(),
-            func.coalesce(func.sum(sub.c.total_annotations), 0),
-            func.coalesce(func.sum(sub.c.total_predictions), 0),
-        )
-    ).one()
+    key = {"filters": parsed.get("filters"), "selected": parsed.get("selectedItems"), "ids": ids}
+    counts = task_totals(session, project, base, key)
     total = counts[0]
+    for path in ordering_data_paths(parsed):
+        ensure_data_index(session.get_bind(), path)
     if (page - 1) * page_size >= total and page > 1:
         raise NotFound("Invalid page.")
     rows = list(session.scalars(base.order_by(*order_by(parsed)).offset((page - 1) * page_size).limit(page_size)))
@@ -140,6 +138,7 @@ def create_task(session: Session, actor: Actor, body: dict[str, Any]) -> Task:
     project.next_inner_id += 1
     session.add(task)
     session.flush()
+    changed(session, project.id)
     return task
 
 
@@ -165,6 +164,7 @@ def update_task(session: Session, actor: Actor, task_id: int, body: dict[str, An
     task.updated_at = utcnow()
     task.updated_by = actor.user_id or None
     session.flush()
+    changed(session, project.id)
     return task
 
 
@@ -173,6 +173,7 @@ def delete_task(session: Session, actor: Actor, task_id: int) -> None:
     _delete_children(session, [task.id])
     session.delete(task)
     session.flush()
+    changed(session, task.project_id)
 
 
 def delete_project_tasks(session: Session, actor: Actor, project_id: int, ids: list[int] | None = None) -> int:
@@ -185,6 +186,7 @@ def delete_project_tasks(session: Session, actor: Actor, project_id: int, ids: l
         chunk = task_ids[start : start + 5000]
         _delete_children(session, chunk)
         session.execute(delete(Task).where(Task.id.in_(chunk)))
+    changed(session, project_id)
     return len(task_ids)
 
 

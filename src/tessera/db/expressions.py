@@ -1,0 +1,83 @@
+"""SQL expressions over task data that compile to the same text on every call, per dialect, so that the
+expression indexes made by `data_indexes` serve the queries that use them (a bound JSON path would not)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy import ColumnElement, Float, String
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ColumnClause
+from sqlalchemy.sql.visitors import InternalTraversal
+
+KEY = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")
+
+
+def valid_path(path: tuple[str, ...]) -> bool:
+    """Keys that can be written into SQL text: letters, digits, `_` and `-`, at most four deep."""
+    return 0 < len(path) <= 4 and all(KEY.match(k) for k in path)
+
+
+class DataField(ColumnElement[Any]):
+    """`data.<path>` of a task as text (or as a number with `numeric`): JSON_EXTRACT on SQLite, `->>` on
+    PostgreSQL. The path must pass `valid_path`; it is written into the SQL, not bound."""
+
+    inherit_cache = True
+    _traverse_internals = [
+        ("column", InternalTraversal.dp_clauseelement),
+        ("path", InternalTraversal.dp_plain_obj),
+        ("numeric", InternalTraversal.dp_plain_obj),
+    ]
+
+    def __init__(self, column: ColumnClause[Any], path: tuple[str, ...], *, numeric: bool = False) -> None:
+        if not valid_path(path):
+            raise ValueError(f"data path {'.'.join(path)!r} cannot be used in a query")
+        self.column = column
+        self.path = path
+        self.numeric = numeric
+        self.type = Float() if numeric else String()
+
+
+@compiles(DataField, "sqlite")
+def _sqlite(element: DataField, compiler: SQLCompiler, **kw: Any) -> str:
+    col = compiler.process(element.column, **kw)
+    text = f"json_extract({col}, '$.{'.'.join(element.path)}')"
+    return f"CAST({text} AS REAL)" if element.numeric else text
+
+
+@compiles(DataField, "postgresql")
+def _postgresql(element: DataField, compiler: SQLCompiler, **kw: Any) -> str:
+    col = compiler.process(element.column, **kw)
+    if len(element.path) == 1:
+        text = f"({col} ->> '{element.path[0]}')"
+    else:
+        text = f"({col} #>> '{{{','.join(element.path)}}}')"
+    return f"({text})::float8" if element.numeric else text
+
+
+class ContainsText(ColumnElement[bool]):
+    """Case-insensitive substring test: `LIKE` on SQLite (already case-insensitive for ASCII, as `lower()`
+    is there), `ILIKE` on PostgreSQL. `pattern` is escaped with a backslash by the caller."""
+
+    inherit_cache = True
+    _traverse_internals = [
+        ("expr", InternalTraversal.dp_clauseelement),
+        ("pattern", InternalTraversal.dp_clauseelement),
+    ]
+
+    def __init__(self, expr: ColumnElement[Any], pattern: ColumnElement[Any]) -> None:
+        self.expr = expr
+        self.pattern = pattern
+        self.type = String()
+
+
+@compiles(ContainsText, "sqlite")
+def _contains_sqlite(element: ContainsText, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"{compiler.process(element.expr, **kw)} LIKE {compiler.process(element.pattern, **kw)} ESCAPE '\\'"
+
+
+@compiles(ContainsText, "postgresql")
+def _contains_postgresql(element: ContainsText, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"{compiler.process(element.expr, **kw)} ILIKE {compiler.process(element.pattern, **kw)} ESCAPE '\\'"
