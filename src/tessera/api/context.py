@@ -80,12 +80,22 @@ def _credentials_actor(request: Request, session: Session) -> Actor | None:
     return None
 
 
-def optional_actor(request: Request, session: Session = Depends(db_session)) -> Actor | None:
-    return _credentials_actor(request, session)
+def _actor(request: Request) -> Actor | None:
+    """Check the credentials in a read transaction of their own, so that a write request holds its write
+    transaction (on SQLite, the database's one writer slot) only for the work itself."""
+    with database(request).reader() as session:
+        try:
+            return _credentials_actor(request, session)
+        finally:
+            session.rollback()
+
+
+def optional_actor(request: Request) -> Actor | None:
+    return _actor(request)
 
 
 def context(request: Request, session: Session = Depends(db_session)) -> Ctx:
-    actor = _credentials_actor(request, session)
+    actor = _actor(request)
     if actor is None:
         raise NotAuthenticated(NO_CREDENTIALS)
     return Ctx(session, actor, settings_of(request), request)

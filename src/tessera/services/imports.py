@@ -9,9 +9,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from tessera.db.bulk import driver_value, insert_many, to_json
 from tessera.db.tables import Annotation, ImportRecord, Prediction, Project, ProjectMember, Task, utcnow
 from tessera.domain.config import LabelConfig, cached_config, expand_prediction_shorthand, validate_result
 from tessera.domain.errors import InvalidInput, ResultError
@@ -22,6 +23,46 @@ from tessera.services.actors import Actor
 from tessera.services.task_totals import changed
 
 BATCH = 2000
+TASK_COLUMNS = (
+    "project_id",
+    "inner_id",
+    "data",
+    "meta",
+    "import_id",
+    "source_line",
+    "total_annotations",
+    "cancelled_annotations",
+    "total_predictions",
+    "is_labeled",
+    "created_at",
+    "updated_at",
+    "updated_by",
+)
+ANNOTATION_COLUMNS = (
+    "task_id",
+    "project_id",
+    "import_id",
+    "result",
+    "was_cancelled",
+    "ground_truth",
+    "lead_time",
+    "completed_by",
+    "updated_by",
+    "config_version",
+    "version",
+    "created_at",
+    "updated_at",
+)
+PREDICTION_COLUMNS = (
+    "task_id",
+    "project_id",
+    "import_id",
+    "result",
+    "score",
+    "model_version",
+    "created_at",
+    "updated_at",
+)
 MAX_REPORTED = 100
 MAX_COLUMNS = 1000
 
@@ -101,11 +142,17 @@ class _BatchWriter:
         self.summary = ImportSummary(import_id=import_id)
         self.errors: list[str] = []
         self.columns: dict[str, None] = {}
-        self.rows: list[dict[str, Any]] = []
+        self.rows: list[tuple[Any, ...]] = []
         self.children: list[tuple[list[dict], list[dict]]] = []
         self.next_inner = project.next_inner_id
         self.now = utcnow()
         self.members: set[int] | None = None
+        conn = session.connection()
+        self.conn = conn
+        self.stamp = driver_value(conn, Task.__table__.c.created_at, self.now)
+        self.true, self.false = (driver_value(conn, Task.__table__.c.is_labeled, v) for v in (True, False))
+        self.unlabeled = self.true if task_is_labeled(0, 0, self.overlap, self.skip_queue) else self.false
+        self.project_id, self.import_id, self.user_id = project.id, import_id, actor.user_id or None
 
     def feed(self, filename: str, items: Iterable[RawTask]) -> None:
         for raw in items:
@@ -137,27 +184,34 @@ class _BatchWriter:
         preds = [self._prediction(p, data, i) for i, p in enumerate(predictions or [])]
         if self.errors:
             return  # keep scanning for errors, but stop building rows
-        for key in data:
-            if len(self.columns) < MAX_COLUMNS:
-                self.columns.setdefault(key, None)
-        total = sum(1 for a in anns if not a["was_cancelled"])
-        cancelled = len(anns) - total
+        columns = self.columns
+        if len(columns) < MAX_COLUMNS:
+            for key in data:
+                if key not in columns:
+                    columns[key] = None
+        if anns:
+            total = sum(1 for a in anns if not a["was_cancelled"])
+            cancelled = len(anns) - total
+            flag = self.true if task_is_labeled(total, cancelled, self.overlap, self.skip_queue) else self.false
+        else:
+            total = cancelled = 0
+            flag = self.unlabeled
         self.rows.append(
-            {
-                "project_id": self.project.id,
-                "inner_id": self.next_inner,
-                "data": data,
-                "meta": meta or {},
-                "import_id": self.summary.import_id,
-                "source_line": raw.line,
-                "total_annotations": total,
-                "cancelled_annotations": cancelled,
-                "total_predictions": len(preds),
-                "is_labeled": task_is_labeled(total, cancelled, self.overlap, self.skip_queue),
-                "created_at": self.now,
-                "updated_at": self.now,
-                "updated_by": self.actor.user_id or None,
-            }
+            (
+                self.project_id,
+                self.next_inner,
+                to_json(data),
+                to_json(meta) if meta else "{}",
+                self.import_id,
+                raw.line,
+                total,
+                cancelled,
+                len(preds),
+                flag,
+                self.stamp,
+                self.stamp,
+                self.user_id,
+            )
         )
         self.children.append((anns, preds))
         self.next_inner += 1
@@ -171,7 +225,7 @@ class _BatchWriter:
         except ResultError as exc:
             raise InvalidInput(f"annotations[{i}].{exc.detail}") from exc
         return {
-            "result": result,
+            "result": to_json(result),
             "was_cancelled": bool(ann.get("was_cancelled", False)),
             "ground_truth": bool(ann.get("ground_truth", True)),  # imported labels are ground truth, as in LS
             "lead_time": _float(ann.get("lead_time")),
@@ -203,7 +257,7 @@ class _BatchWriter:
         except ResultError as exc:
             raise InvalidInput(f"predictions[{i}].{exc.detail}") from exc
         return {
-            "result": result,
+            "result": to_json(result),
             "score": _float(pred.get("score")),
             "model_version": str(pred.get("model_version") or ""),
         }
@@ -211,41 +265,43 @@ class _BatchWriter:
     def _flush(self) -> None:
         if not self.rows:
             return
-        # A plain executemany, then the ids by inner_id (unique per project, and the project row is locked):
-        # much faster than INSERT ... RETURNING row by row.
-        self.session.execute(insert(Task.__table__), self.rows)
-        first, last = self.rows[0]["inner_id"], self.rows[-1]["inner_id"]
+        # A plain executemany of driver-ready values, then the ids by inner_id (unique per project, and the
+        # project row is locked): much faster than INSERT ... RETURNING row by row.
+        insert_many(self.conn, Task.__table__, TASK_COLUMNS, self.rows)
+        first, last = self.rows[0][1], self.rows[-1][1]
         ids = list(
-            self.session.scalars(
+            self.conn.execute(
                 select(Task.id)
-                .where(Task.project_id == self.project.id, Task.inner_id.between(first, last))
+                .where(Task.project_id == self.project_id, Task.inner_id.between(first, last))
                 .order_by(Task.inner_id)
-            )
+            ).scalars()
         )
-        anns, preds = [], []
-        common = {
-            "project_id": self.project.id,
-            "import_id": self.summary.import_id,
-            "created_at": self.now,
-            "updated_at": self.now,
-        }
+        anns: list[tuple[Any, ...]] = []
+        preds: list[tuple[Any, ...]] = []
+        pid, iid, version = self.project.id, self.summary.import_id, self.project.config_version
         for task_id, (task_anns, task_preds) in zip(ids, self.children, strict=True):
-            anns += [
-                {
-                    **a,
-                    **common,
-                    "task_id": task_id,
-                    "config_version": self.project.config_version,
-                    "version": 1,
-                    "updated_by": a["completed_by"],
-                }
-                for a in task_anns
-            ]
-            preds += [{**p, **common, "task_id": task_id} for p in task_preds]
-        if anns:
-            self.session.execute(insert(Annotation.__table__), anns)
-        if preds:
-            self.session.execute(insert(Prediction.__table__), preds)
+            for a in task_anns:
+                anns.append(
+                    (
+                        task_id,
+                        pid,
+                        iid,
+                        a["result"],
+                        self.true if a["was_cancelled"] else self.false,
+                        self.true if a["ground_truth"] else self.false,
+                        a["lead_time"],
+                        a["completed_by"],
+                        a["completed_by"],
+                        version,
+                        1,
+                        self.stamp,
+                        self.stamp,
+                    )
+                )
+            for p in task_preds:
+                preds.append((task_id, pid, iid, p["result"], p["score"], p["model_version"], self.stamp, self.stamp))
+        insert_many(self.conn, Annotation.__table__, ANNOTATION_COLUMNS, anns)
+        insert_many(self.conn, Prediction.__table__, PREDICTION_COLUMNS, preds)
         self.summary.task_count += len(ids)
         self.summary.annotation_count += len(anns)
         self.summary.prediction_count += len(preds)
