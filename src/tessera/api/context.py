@@ -80,22 +80,24 @@ def _credentials_actor(request: Request, session: Session) -> Actor | None:
     return None
 
 
-def _actor(request: Request) -> Actor | None:
-    """Check the credentials in a read transaction of their own, so that a write request holds its write
-    transaction (on SQLite, the database's one writer slot) only for the work itself."""
-    with database(request).reader() as session:
+def _actor(request: Request, session: Session) -> Actor | None:
+    """A read request checks the credentials in its own session; a write request in a read transaction of
+    their own, so that it holds its write transaction (on SQLite, the one writer slot) only for the work."""
+    if request.method in SAFE_METHODS:
+        return _credentials_actor(request, session)
+    with database(request).reader() as reader:
         try:
-            return _credentials_actor(request, session)
+            return _credentials_actor(request, reader)
         finally:
-            session.rollback()
+            reader.rollback()
 
 
-def optional_actor(request: Request) -> Actor | None:
-    return _actor(request)
+def optional_actor(request: Request, session: Session = Depends(db_session)) -> Actor | None:
+    return _actor(request, session)
 
 
 def context(request: Request, session: Session = Depends(db_session)) -> Ctx:
-    actor = _actor(request)
+    actor = _actor(request, session)
     if actor is None:
         raise NotAuthenticated(NO_CREDENTIALS)
     return Ctx(session, actor, settings_of(request), request)
