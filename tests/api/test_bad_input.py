@@ -54,6 +54,27 @@ def test_malformed_json_body(world: World, manager: Person) -> None:
     assert r.status_code == 400 and "not valid JSON" in r.json()["detail"]
 
 
+@pytest.mark.parametrize(
+    ("escape", "named"), [("\\ud800", "surrogate"), ("\\u0000", "NUL"), ("NaN", "NaN")], ids=["surrogate", "nul", "nan"]
+)
+def test_values_no_column_can_hold_are_refused(world: World, manager: Person, escape: str, named: str) -> None:
+    pid = world.project(manager)
+    h = {**manager.headers, "Content-Type": "application/json"}
+    value = escape if escape == "NaN" else f'"a{escape}b"'
+    task = world.client.post("/api/tasks", json={"project": pid, "data": {"text": "ok"}}, headers=h).json()["id"]
+    bodies = [
+        ("/api/tasks", '{"project": %d, "data": {"text": %s}}' % (pid, value)),
+        (f"/api/projects/{pid}/import", '[{"text": %s}]' % value),
+        (f"/api/tasks/{task}/annotations", '{"result": [], "lead_time": %s, "x": %s}' % (value, value)),
+    ]
+    for path, body in bodies:
+        r = world.client.post(path, content=body.encode(), headers=h)
+        assert r.status_code == 400, (path, r.text)
+        assert named in r.json()["detail"], r.json()["detail"]
+    listed = world.client.get("/api/tasks", params={"project": pid}, headers=h).json()
+    assert listed["total"] == 1 and listed["total_annotations"] == 0
+
+
 def test_oversized_body_is_refused_before_reading(world: World, manager: Person) -> None:
     small = create_app(
         world.settings.__class__(**{**world.settings.__dict__, "max_body_bytes": 1000}), database=world.db

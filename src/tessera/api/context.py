@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 
 from tessera.db.engine import Database
 from tessera.domain.errors import InvalidInput, NotAuthenticated, PermissionDenied
+from tessera.io.json_values import DECODER, NonFiniteNumber, problem_in
+from tessera.net.outbound import OutboundClient
 from tessera.services import auth, tokens
 from tessera.services.actors import Actor
 from tessera.services.secrets import same
@@ -115,13 +117,19 @@ async def json_body(request: Request) -> Any:
     if not raw.strip():
         return None
     try:
-        return json.loads(raw)
+        text = raw.decode("utf-8-sig")
+        value = DECODER.decode(text)
     except UnicodeDecodeError as exc:
         raise InvalidInput("the body is not UTF-8 text") from exc
     except RecursionError as exc:
         raise InvalidInput("the body is nested too deeply") from exc
+    except NonFiniteNumber as exc:
+        raise InvalidInput(f"the body is not valid JSON: {exc}") from exc
     except json.JSONDecodeError as exc:
         raise InvalidInput(f"the body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from exc
+    if problem := problem_in(value, text, 0, len(text)):  # what no database column can hold
+        raise InvalidInput(f"the body cannot be stored: {problem}")
+    return value
 
 
 def query_bool(value: str | None, default: bool = False) -> bool:

@@ -10,6 +10,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from tessera.db.bulk import to_json
+
 SQLITE_BUSY_TIMEOUT_S = 60
 
 
@@ -35,6 +37,8 @@ def _sqlite_engine(url: str) -> Engine:
     engine = create_engine(
         url,
         connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False},
+        # JSON stored compact and unescaped, the way the JSON export writes it: the export copies the text.
+        json_serializer=to_json,
         pool_size=8,
         max_overflow=8,
     )

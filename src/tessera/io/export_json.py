@@ -9,18 +9,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, BinaryIO
 
-from tessera.io.ls_json import encode_compact, to_utf8, ujson_style
+from tessera.io.ls_json import encode_task, to_utf8, ujson_style
 
 BATCH_CHARS = 1 << 20
 
 
 def write_json(tasks: Iterable[dict[str, Any]], out: BinaryIO, **_options: Any) -> int:
-    """Write `[task,task,...]` to `out`; returns the number of tasks."""
+    """Write `[task,task,...]` to `out`; returns the number of tasks. A task's `data` and `meta` may come as
+    `RawJSON` text (see `EXPORT_FORMATS[...].raw_json`)."""
     out.write(b"[")
     batch: list[str] = []
     size = count = 0
     for task in tasks:
-        text = encode_compact(task)
+        text = encode_task(task)
         batch.append("," + text if count else text)
         count += 1
         size += len(text)

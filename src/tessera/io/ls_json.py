@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 from typing import Any
 
 _COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
@@ -44,6 +45,51 @@ def dumps_indented(value: Any) -> str:
 def encode_compact(value: Any) -> str:
     """Compact JSON without the ujson rewrite (for callers that rewrite a whole batch at once)."""
     return _COMPACT.encode(value)
+
+
+class RawJSON(str):
+    """JSON text already encoded the way `encode_compact` encodes (compact, not ASCII-escaped), to be written
+    as is: a task's `data` read from the database as text skips a decode and an encode."""
+
+    __slots__ = ()
+
+
+_RAW_KEYS = ("data", "meta")
+# Stand-ins for raw values while the rest of the task is encoded: a NUL and a per-process secret, so that no
+# string in a task can look like one.
+_SECRET = secrets.token_hex(16)
+_TOKENS = {key: f"\x00{_SECRET}:{key}\x00" for key in _RAW_KEYS}
+_ENCODED_TOKENS = {key: _COMPACT.encode(token) for key, token in _TOKENS.items()}
+
+
+def encode_task(task: dict[str, Any]) -> str:
+    """`encode_compact(task)`, with `RawJSON` values of its `data` and `meta` keys written verbatim."""
+    data, meta = task.get("data"), task.get("meta")
+    raw_data, raw_meta = type(data) is RawJSON, type(meta) is RawJSON
+    if not raw_data and not raw_meta:
+        return _COMPACT.encode(task)
+    shell = task.copy()
+    if raw_data:
+        shell["data"] = _TOKENS["data"]
+    if raw_meta:
+        shell["meta"] = _TOKENS["meta"]
+    text = _COMPACT.encode(shell)
+    spans = []
+    if raw_data:
+        at = text.index(_ENCODED_TOKENS["data"])
+        spans.append((at, at + len(_ENCODED_TOKENS["data"]), data))
+    if raw_meta:
+        at = text.index(_ENCODED_TOKENS["meta"])
+        spans.append((at, at + len(_ENCODED_TOKENS["meta"]), meta))
+    if len(spans) == 2 and spans[0][0] > spans[1][0]:
+        spans.reverse()
+    parts, pos = [], 0
+    for start, stop, value in spans:
+        parts.append(text[pos:start])
+        parts.append(value)
+        pos = stop
+    parts.append(text[pos:])
+    return "".join(parts)
 
 
 def to_utf8(text: str) -> bytes:

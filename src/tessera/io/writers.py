@@ -24,6 +24,7 @@ class ExportFormat(NamedTuple):
     extension: str
     title: str
     description: str
+    raw_json: bool = False  # the writer takes a task's `data` and `meta` as `RawJSON` text
 
 
 EXPORT_FORMATS: dict[str, ExportFormat] = {
@@ -34,6 +35,7 @@ EXPORT_FORMATS: dict[str, ExportFormat] = {
         "JSON",
         "List of items in raw JSON format stored in one JSON file. Use to export both the data and the "
         "annotations for a dataset. It's Label Studio Common Format",
+        raw_json=True,
     ),
     "JSON_MIN": ExportFormat(
         write_json_min,

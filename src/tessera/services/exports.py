@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Text, cast, select
 from sqlalchemy.orm import Session
 
 from tessera.db.tables import Annotation, Export, Prediction, Project, Task, utcnow
 from tessera.domain.config import cached_config
 from tessera.domain.errors import InvalidInput, NotFound
+from tessera.io.ls_json import RawJSON
 from tessera.io.writers import EXPORT_FORMATS
 from tessera.services.access import get_project, get_scoped
 from tessera.services.actors import Actor
@@ -52,22 +53,40 @@ def iter_export_tasks(
     ids: list[int] | None = None,
     only_labeled: bool = False,
     counter: list[int] | None = None,
+    raw_json: bool = False,
 ) -> Iterator[dict[str, Any]]:
-    """Tasks in id order, a batch at a time (keyset), with their annotations and predictions."""
+    """Tasks in id order, a batch at a time (keyset), with their annotations and predictions. With `raw_json`
+    on SQLite, `data` and `meta` come as the stored JSON text (`RawJSON`), which the JSON writer copies."""
     last = 0
     conn = session.connection()
+    raw = raw_json and conn.dialect.name == "sqlite"  # SQLite keeps the text as written (see db.engine)
+    t = Task.__table__.c
+    data_col = cast(t.data, Text) if raw else t.data
+    meta_col = cast(t.meta, Text) if raw else t.meta
+    columns = (t.id, data_col, meta_col, t.created_at, t.updated_at, t.inner_id, t.total_annotations)
+    columns += (t.cancelled_annotations, t.total_predictions, t.project_id, t.updated_by)
+    stamps: dict[Any, str | None] = {}  # a batch of imported tasks shares its timestamps
+
+    def stamp(at: Any) -> str | None:
+        text = stamps.get(at)
+        if text is None:
+            if len(stamps) > 10_000:
+                stamps.clear()
+            text = stamps[at] = iso(at)
+        return text
+
     while True:
         # Core rows, not ORM objects: the export reads each row once and never changes it.
-        q = select(Task.__table__).where(Task.project_id == project.id, Task.id > last)
+        q = select(*columns).where(t.project_id == project.id, t.id > last)
         if ids is not None:
-            q = q.where(Task.id.in_(ids))
+            q = q.where(t.id.in_(ids))
         if only_labeled:
-            q = q.where((Task.total_annotations + Task.cancelled_annotations) > 0)
-        tasks = list(conn.execute(q.order_by(Task.id).limit(BATCH)))
+            q = q.where((t.total_annotations + t.cancelled_annotations) > 0)
+        tasks = conn.execute(q.order_by(t.id).limit(BATCH)).all()
         if not tasks:
             return
-        last = tasks[-1].id
-        task_ids = [t.id for t in tasks]
+        last = tasks[-1][0]
+        task_ids = [row[0] for row in tasks]
         anns: dict[int, list[dict]] = defaultdict(list)
         preds: dict[int, list[dict]] = defaultdict(list)
         aq = select(Annotation.__table__).where(Annotation.task_id.in_(task_ids)).order_by(Annotation.id)
@@ -76,27 +95,27 @@ def iter_export_tasks(
         pq = select(Prediction.__table__).where(Prediction.task_id.in_(task_ids)).order_by(Prediction.id)
         for p in conn.execute(pq):
             preds[p.task_id].append(prediction_dict(p))
-        for t in tasks:
+        for tid, data, meta, created, updated, inner, total, cancelled, predicted, pid, updated_by in tasks:
             if counter is not None:
                 counter[0] += 1
             yield {
-                "id": t.id,
-                "annotations": anns[t.id],
+                "id": tid,
+                "annotations": anns.get(tid, []),
                 "drafts": [],
-                "predictions": preds[t.id],
-                "data": t.data,
-                "meta": t.meta,
-                "created_at": iso(t.created_at),
-                "updated_at": iso(t.updated_at),
-                "inner_id": t.inner_id,
-                "total_annotations": t.total_annotations,
-                "cancelled_annotations": t.cancelled_annotations,
-                "total_predictions": t.total_predictions,
+                "predictions": preds.get(tid, []),
+                "data": RawJSON(data) if raw else data,
+                "meta": RawJSON(meta) if raw else meta,
+                "created_at": stamp(created),
+                "updated_at": stamp(updated),
+                "inner_id": inner,
+                "total_annotations": total,
+                "cancelled_annotations": cancelled,
+                "total_predictions": predicted,
                 "comment_count": 0,
                 "unresolved_comment_count": 0,
                 "last_comment_updated_at": None,
-                "project": t.project_id,
-                "updated_by": t.updated_by,
+                "project": pid,
+                "updated_by": updated_by,
                 "comment_authors": [],
             }
 
@@ -109,7 +128,8 @@ def write_export(session: Session, project: Project, fmt_name: str, target: Path
     try:
         with open(tmp, "wb") as out:
             schema = cached_config(project.label_config).parsed_label_config()
-            fmt.writer(iter_export_tasks(session, project, counter=counter, **filters), out, schema=schema)
+            tasks = iter_export_tasks(session, project, counter=counter, raw_json=fmt.raw_json, **filters)
+            fmt.writer(tasks, out, schema=schema)
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, target)
