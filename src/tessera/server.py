@@ -24,6 +24,7 @@ from tessera.api.routes import (
     views,
 )
 from tessera.db.engine import Database
+from tessera.net.outbound import OutboundClient
 from tessera.settings import Settings, load_settings
 from tessera.web import pages
 
@@ -97,6 +98,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     )
     app.state.settings = settings
     app.state.db = database or Database(settings.database_url)
+    app.state.outbound = OutboundClient(settings.outbound_allowlist)
     errors.install(app)
     for module in (
         system,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,6 +68,24 @@ def world(db: Database, tmp_path: Path) -> Iterator[World]:
     w = World(db, tmp_path / "data")
     yield w
     w.client.close()
+    w.app.state.outbound.close()
+
+
+@pytest.fixture
+def client_with(world: World) -> Iterator[Callable[..., TestClient]]:
+    """Clients of other apps over the world's database: `client_with(outbound_allowlist=("127.0.0.1",))`."""
+    made: list[TestClient] = []
+
+    def make(**settings: object) -> TestClient:
+        options = load_settings(data_dir=world.settings.data_dir, database_url=world.db.url, env={}, **settings)
+        app = create_app(options, database=world.db)
+        made.append(TestClient(app, raise_server_exceptions=False))
+        return made[-1]
+
+    yield make
+    for client in made:
+        client.close()
+        client.app.state.outbound.close()
 
 
 @pytest.fixture

@@ -315,6 +315,14 @@ def test_total_timeout_bounds_a_dripping_body(server):
     assert time.monotonic() - started < 2
 
 
+def test_total_timeout_can_be_shortened_per_call(server):
+    started = time.monotonic()
+    with OutboundClient(["127.0.0.1"], resolver=no_dns, timeout=1, total_timeout=60) as client:
+        with pytest.raises(httpx.TimeoutException, match="total"):
+            client.request("GET", f"{server.origin}/drip?n=100&every=0.05", total_timeout=0.5)
+    assert time.monotonic() - started < 2
+
+
 def test_cookies_are_not_carried_between_calls(server):
     with OutboundClient(["127.0.0.1"], resolver=no_dns) as client:
         client.request("GET", f"{server.origin}/cookie")

@@ -45,6 +45,11 @@ def settings_of(request: Request) -> Settings:
     return request.app.state.settings
 
 
+def outbound_client(request: Request) -> OutboundClient:
+    """The app's one guarded client for URLs users give (built in `create_app` from the allowlist setting)."""
+    return request.app.state.outbound
+
+
 def db_session(request: Request) -> Iterator[Session]:
     db = database(request)
     session = db.reader() if request.method in SAFE_METHODS else db.writer()

@@ -33,7 +33,7 @@ import httpx
 from tessera.domain.errors import Blocked
 from tessera.net.addresses import AddressPolicy, Resolver, parse_allowlist, resolve_host
 
-__all__ = ["OutboundClient", "parse_allowlist", "resolve_host"]
+__all__ = ["OutboundClient", "describe_failure", "parse_allowlist", "resolve_host"]
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 
@@ -150,15 +150,17 @@ class OutboundClient:
         headers: Mapping[str, str] | None = None,
         auth: httpx.Auth | tuple[str, str] | None = None,
         timeout: float | None = None,
+        total_timeout: float | None = None,
         max_bytes: int | None = None,
     ) -> httpx.Response:
         """Send a request; return the response with its body read.
 
         The body is refused past `max_bytes` once decoded; the whole call, redirects and body included, must
-        end within the client's total timeout.
+        end within `total_timeout` (default: the client's).
         """
         limit = self._max_bytes if max_bytes is None else max_bytes
-        deadline = time.monotonic() + self._total_timeout
+        total = self._total_timeout if total_timeout is None else total_timeout
+        deadline = time.monotonic() + total
         with self.stream(
             method,
             url,
@@ -167,6 +169,7 @@ class OutboundClient:
             headers=headers,
             auth=auth,
             timeout=timeout,
+            total_timeout=total,
             max_bytes=limit,
         ) as response:
             body = bytearray()
@@ -191,12 +194,14 @@ class OutboundClient:
         headers: Mapping[str, str] | None = None,
         auth: httpx.Auth | tuple[str, str] | None = None,
         timeout: float | None = None,
+        total_timeout: float | None = None,
         max_bytes: int | None = None,
     ) -> Iterator[httpx.Response]:
         """Send a request and yield the response unread, for `iter_bytes()` over big downloads.
 
         The body is refused past `max_bytes` as it arrives (raw bytes on the wire), so pass a limit that fits
-        the download. Each read is bounded by `timeout`; the pace of the whole body is the caller's business.
+        the download. Each read is bounded by `timeout`, and the response headers must arrive within
+        `total_timeout` (default: the client's); the pace of the whole body is the caller's business.
         """
         limit = self._max_bytes if max_bytes is None else max_bytes
         try:
@@ -206,7 +211,8 @@ class OutboundClient:
         # Checked before `build_request`, which would read `file:///x` as a path relative to a base URL.
         self._policy.check_url(target)
         request = self._client.build_request(method, target, json=json, content=content, headers=headers)
-        response = self._follow(request, headers or {}, auth, timeout)
+        total = self._total_timeout if total_timeout is None else total_timeout
+        response = self._follow(request, headers or {}, auth, timeout, total)
         try:
             declared = response.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > limit:
@@ -231,9 +237,10 @@ class OutboundClient:
         headers: Mapping[str, str],
         auth: httpx.Auth | tuple[str, str] | None,
         timeout: float | None,
+        total_timeout: float,
     ) -> httpx.Response:
         """Send `request`, following redirects hop by hop and checking each URL; return the last response."""
-        deadline = time.monotonic() + self._total_timeout
+        deadline = time.monotonic() + total_timeout
         origin = _origin(request.url)
         hops: list[httpx.Response] = []
         while True:
@@ -260,3 +267,13 @@ class OutboundClient:
 
 def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
     return url.scheme, url.host, url.port
+
+
+def describe_failure(exc: httpx.HTTPError) -> str:
+    """A network failure in words for a user: `could not connect: [Errno 111] Connection refused`, `timed out`."""
+    text = str(exc) or type(exc).__name__
+    if isinstance(exc, httpx.TimeoutException):
+        return text if "time" in text.lower() else f"timed out ({text})"
+    if isinstance(exc, httpx.ConnectError):
+        return f"could not connect: {text}"
+    return text

@@ -1,5 +1,5 @@
-"""ML backend records (`/api/ml/`). Connecting to the model server comes later; storing one never fails
-because the server is unreachable."""
+"""ML backend records (`/api/ml/`). Storing one never fails because the model server is unreachable: its
+health check (`services/model_servers.py`) runs afterwards and only sets `state` and `error_message`."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from tessera.db.tables import MLBackend, utcnow
 from tessera.domain.errors import InvalidInput
 from tessera.services.access import get_project, get_scoped, visible_project_ids
 from tessera.services.actors import Actor
+from tessera.services.model_servers import Health
 
 FIELDS = {
     "url",
@@ -100,6 +101,15 @@ def update_backend(session: Session, actor: Actor, backend_id: int, body: Any) -
         raise InvalidInput("project cannot be changed", field_errors={"project": ["read-only"]})
     _apply(backend, body)
     backend.updated_at = utcnow()
+    session.flush()
+    return backend
+
+
+def record_health(session: Session, actor: Actor, backend_id: int, health: Health) -> MLBackend:
+    """Store the outcome of a health check: `state` CO or ER, and the reason for an error."""
+    backend, _role = get_scoped(session, actor, MLBackend, backend_id, "ml.change", for_update=True)
+    backend.state = health.state
+    backend.error_message = health.error_message
     session.flush()
     return backend
 
