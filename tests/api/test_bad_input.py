@@ -63,9 +63,9 @@ def test_values_no_column_can_hold_are_refused(world: World, manager: Person, es
     value = escape if escape == "NaN" else f'"a{escape}b"'
     task = world.client.post("/api/tasks", json={"project": pid, "data": {"text": "ok"}}, headers=h).json()["id"]
     bodies = [
-        ("/api/tasks", '{"project": %d, "data": {"text": %s}}' % (pid, value)),
-        (f"/api/projects/{pid}/import", '[{"text": %s}]' % value),
-        (f"/api/tasks/{task}/annotations", '{"result": [], "lead_time": %s, "x": %s}' % (value, value)),
+        ("/api/tasks", f'{{"project": {pid}, "data": {{"text": {value}}}}}'),
+        (f"/api/projects/{pid}/import", f'[{{"text": {value}}}]'),
+        (f"/api/tasks/{task}/annotations", f'{{"result": [], "lead_time": {value}, "x": {value}}}'),
     ]
     for path, body in bodies:
         r = world.client.post(path, content=body.encode(), headers=h)

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from tessera.db.tables import Annotation, Prediction, Project, ProjectMember, Task, utcnow
 from tessera.domain.config import cached_config, validate_result
@@ -67,21 +68,26 @@ def _check_fields(body: Any, allowed: set[str]) -> dict[str, Any]:
     return body
 
 
-def refresh_counters(session: Session, task_id: int, project: Project) -> None:
+def refresh_counters(session: Session, task: Task, project: Project) -> None:
     """Recompute a task's counters from its rows (the task row is locked by the caller)."""
-    total, cancelled = session.execute(
+    conn = session.connection()  # Core statements: the ORM's bulk-update bookkeeping costs more than the work
+    a = Annotation.__table__.c
+    total, cancelled = conn.execute(
         select(
-            func.coalesce(func.sum(case((Annotation.was_cancelled, 0), else_=1)), 0),
-            func.coalesce(func.sum(case((Annotation.was_cancelled, 1), else_=0)), 0),
-        ).where(Annotation.task_id == task_id)
+            func.coalesce(func.sum(case((a.was_cancelled, 0), else_=1)), 0),
+            func.coalesce(func.sum(case((a.was_cancelled, 1), else_=0)), 0),
+        ).where(a.task_id == task.id)
     ).one()
     overlap = int(project.settings.get("maximum_annotations", 1))
-    labeled = task_is_labeled(total, cancelled, overlap, project.settings.get("skip_queue", ""))
-    session.execute(
-        update(Task)
-        .where(Task.id == task_id)
-        .values(total_annotations=total, cancelled_annotations=cancelled, is_labeled=labeled, updated_at=utcnow())
-    )
+    values = {
+        "total_annotations": total,
+        "cancelled_annotations": cancelled,
+        "is_labeled": task_is_labeled(total, cancelled, overlap, project.settings.get("skip_queue", "")),
+        "updated_at": utcnow(),
+    }
+    conn.execute(update(Task.__table__).where(Task.__table__.c.id == task.id).values(**values))
+    for key, value in values.items():
+        set_committed_value(task, key, value)
     changed(session, project.id)
 
 
@@ -135,16 +141,20 @@ def create_annotation(session: Session, actor: Actor, task_id: int, body: Any) -
         updated_by=actor.user_id or None,
         last_action="submitted" if not body.get("was_cancelled") else "skipped",
     )
-    try:
-        with session.begin_nested():
-            session.add(ann)
-            session.flush()
-    except IntegrityError:
-        existing = _by_unique_id(session, actor, task, unique_id) if unique_id else None
-        if existing is None:
-            raise
-        return existing, False
-    refresh_counters(session, task.id, project)
+    if not unique_id:
+        session.add(ann)
+        session.flush()
+    else:  # a retry racing the first create: the unique index decides, inside a savepoint
+        try:
+            with session.begin_nested():
+                session.add(ann)
+                session.flush()
+        except IntegrityError:
+            existing = _by_unique_id(session, actor, task, unique_id)
+            if existing is None:
+                raise
+            return existing, False
+    refresh_counters(session, task, project)
     return ann, True
 
 
@@ -198,7 +208,7 @@ def update_annotation(session: Session, actor: Actor, annotation_id: int, body: 
     ann.updated_by = actor.user_id or None
     ann.last_action = "updated"
     session.flush()
-    refresh_counters(session, task.id, project)
+    refresh_counters(session, task, project)
     return ann
 
 
@@ -215,7 +225,7 @@ def delete_annotation(session: Session, actor: Actor, annotation_id: int) -> Non
     )
     session.delete(ann)
     session.flush()
-    refresh_counters(session, task.id, project)
+    refresh_counters(session, task, project)
 
 
 def _id_of(value: Any) -> Any:

@@ -26,7 +26,10 @@ _lock = threading.Lock()
 
 def changed(session: Session, project_id: int) -> None:
     """Mark the project's tasks as changed, in the caller's transaction."""
-    session.execute(update(Project).where(Project.id == project_id).values(data_version=Project.data_version + 1))
+    projects = Project.__table__
+    session.connection().execute(
+        update(projects).where(projects.c.id == project_id).values(data_version=projects.c.data_version + 1)
+    )
 
 
 def task_totals(session: Session, project: Project, matching: Select[Any], key: Any) -> Totals:
