@@ -69,7 +69,7 @@ def _credentials_actor(request: Request, session: Session) -> Actor | None:
             if tokens.looks_like_jwt(value):
                 # The SDK sends a personal access token this way only after refreshing; accept both.
                 return auth.actor_for(tokens.user_for_access(session, value))
-            return auth.actor_for(tokens.user_for_token(session, value))
+            return tokens.actor_for_token(session, value)
         if scheme.lower() == "bearer" and value:
             return auth.actor_for(tokens.user_for_access(session, value))
         raise NotAuthenticated("Invalid token header.")

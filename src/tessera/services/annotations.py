@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import bindparam, case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -68,16 +68,27 @@ def _check_fields(body: Any, allowed: set[str]) -> dict[str, Any]:
     return body
 
 
+_A = Annotation.__table__.c
+_COUNT_ANNOTATIONS = select(
+    func.coalesce(func.sum(case((_A.was_cancelled, 0), else_=1)), 0),
+    func.coalesce(func.sum(case((_A.was_cancelled, 1), else_=0)), 0),
+).where(_A.task_id == bindparam("task_id"))
+_SET_COUNTERS = (
+    update(Task.__table__)
+    .where(Task.__table__.c.id == bindparam("task_id"))
+    .values(
+        total_annotations=bindparam("total_annotations"),
+        cancelled_annotations=bindparam("cancelled_annotations"),
+        is_labeled=bindparam("is_labeled"),
+        updated_at=bindparam("updated_at"),
+    )
+)  # both built once: Core statements that every submit runs, their cache keys computed once
+
+
 def refresh_counters(session: Session, task: Task, project: Project) -> None:
     """Recompute a task's counters from its rows (the task row is locked by the caller)."""
-    conn = session.connection()  # Core statements: the ORM's bulk-update bookkeeping costs more than the work
-    a = Annotation.__table__.c
-    total, cancelled = conn.execute(
-        select(
-            func.coalesce(func.sum(case((a.was_cancelled, 0), else_=1)), 0),
-            func.coalesce(func.sum(case((a.was_cancelled, 1), else_=0)), 0),
-        ).where(a.task_id == task.id)
-    ).one()
+    conn = session.connection()
+    total, cancelled = conn.execute(_COUNT_ANNOTATIONS, {"task_id": task.id}).one()
     overlap = int(project.settings.get("maximum_annotations", 1))
     values = {
         "total_annotations": total,
@@ -85,7 +96,7 @@ def refresh_counters(session: Session, task: Task, project: Project) -> None:
         "is_labeled": task_is_labeled(total, cancelled, overlap, project.settings.get("skip_queue", "")),
         "updated_at": utcnow(),
     }
-    conn.execute(update(Task.__table__).where(Task.__table__.c.id == task.id).values(**values))
+    conn.execute(_SET_COUNTERS, {"task_id": task.id, **values})
     for key, value in values.items():
         set_committed_value(task, key, value)
     changed(session, project.id)

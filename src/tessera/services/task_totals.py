@@ -12,7 +12,7 @@ from collections import OrderedDict
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from tessera.db.tables import Project, Task
@@ -24,12 +24,13 @@ _caches: WeakKeyDictionary[Any, OrderedDict[tuple[Any, ...], Totals]] = WeakKeyD
 _lock = threading.Lock()
 
 
+_P = Project.__table__.c
+_BUMP = update(Project.__table__).where(_P.id == bindparam("project_id")).values(data_version=_P.data_version + 1)
+
+
 def changed(session: Session, project_id: int) -> None:
     """Mark the project's tasks as changed, in the caller's transaction."""
-    projects = Project.__table__
-    session.connection().execute(
-        update(projects).where(projects.c.id == project_id).values(data_version=projects.c.data_version + 1)
-    )
+    session.connection().execute(_BUMP, {"project_id": project_id})
 
 
 def task_totals(session: Session, project: Project, matching: Select[Any], key: Any) -> Totals:
