@@ -29,6 +29,13 @@ def insert_many(conn: Connection, table: Table, columns: Sequence[str], rows: Se
     if not rows:
         return
     pg = conn.dialect.name == "postgresql"
+    if pg:  # COPY: several times faster than any INSERT for thousands of rows
+        driver = conn.connection.dbapi_connection
+        assert driver is not None
+        with driver.cursor() as cur, cur.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
     marks = []
     for name in columns:
         mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
 from tessera.db.bulk import driver_value, insert_many, to_json
@@ -64,6 +64,7 @@ PREDICTION_COLUMNS = (
     "updated_at",
 )
 MAX_REPORTED = 100
+ANALYZE_AFTER = 5000  # tasks imported at once
 MAX_COLUMNS = 1000
 
 
@@ -120,6 +121,10 @@ def import_tasks(
         writer.feed(source.filename, items)
     writer.finish()
     changed(session, project.id)
+    if writer.summary.task_count >= ANALYZE_AFTER and session.get_bind().dialect.name == "postgresql":
+        # Fresh statistics now, not when autovacuum gets to it: without them the planner takes a big project
+        # for a small one and sorts every row to serve a page of 100.
+        session.execute(text("ANALYZE tasks"))
     summary = writer.summary
     summary.duration = time.perf_counter() - started
     record.status = "completed"

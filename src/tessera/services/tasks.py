@@ -56,7 +56,18 @@ def list_tasks(
         ensure_data_index(session.get_bind(), path)
     if (page - 1) * page_size >= total and page > 1:
         raise NotFound("Invalid page.")
-    rows = list(session.scalars(base.order_by(*order_by(parsed)).offset((page - 1) * page_size).limit(page_size)))
+    # The page's ids first, from an index alone (a deep OFFSET then skips index entries, not table rows),
+    # then those tasks.
+    page_ids = list(
+        session.scalars(
+            base.with_only_columns(Task.id)
+            .order_by(*order_by(parsed))
+            .offset((page - 1) * page_size)
+            .limit(page_size)
+        )
+    )
+    found = {t.id: t for t in session.scalars(select(Task).where(Task.id.in_(page_ids)))} if page_ids else {}
+    rows = [found[i] for i in page_ids if i in found]
     tasks = shape_tasks(session, actor, role, project, rows, full=full)
     return TaskPage(tasks, total, counts[1], counts[2])
 
