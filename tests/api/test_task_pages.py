@@ -5,8 +5,10 @@ and `contains` filters ignore case and treat `%` and `_` literally."""
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select, text
 
 from tessera.db.data_indexes import index_name
@@ -124,3 +126,21 @@ def test_contains_ignores_case_and_takes_wildcards_literally(world: World, manag
     assert found("a_b") == ["a_b"]
     with world.db.reader() as s:
         assert s.scalar(select(func.count()).select_from(Task).where(Task.project_id == pid)) == len(texts)
+
+
+def test_a_big_import_on_postgresql_leaves_statistics_and_a_vacuum(world: World, manager: Person) -> None:
+    if world.db.is_sqlite:
+        pytest.skip("PostgreSQL upkeep")
+    pid = world.project(manager)
+    rows = [{"text": f"task {i}"} for i in range(6000)]
+    r = world.client.post(f"/api/projects/{pid}/import", json=rows, headers=manager.headers)
+    assert r.status_code == 201, r.text
+    query = text("SELECT last_analyze, last_vacuum FROM pg_stat_user_tables WHERE relname = 'tasks'")
+    deadline = time.monotonic() + 30
+    while True:
+        with world.db.reader() as s:
+            analyzed, vacuumed = s.execute(query).one()
+        if (analyzed and vacuumed) or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert analyzed is not None and vacuumed is not None

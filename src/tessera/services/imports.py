@@ -9,10 +9,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
-from sqlalchemy import select, text, update
+from sqlalchemy import event, select, text, update
 from sqlalchemy.orm import Session
 
 from tessera.db.bulk import driver_value, insert_many, to_json
+from tessera.db.maintenance import vacuum_in_background
 from tessera.db.tables import Annotation, ImportRecord, Prediction, Project, ProjectMember, Task, utcnow
 from tessera.domain.config import LabelConfig, cached_config, expand_prediction_shorthand, validate_result
 from tessera.domain.errors import InvalidInput, ResultError
@@ -123,8 +124,11 @@ def import_tasks(
     changed(session, project.id)
     if writer.summary.task_count >= ANALYZE_AFTER and session.get_bind().dialect.name == "postgresql":
         # Fresh statistics now, not when autovacuum gets to it: without them the planner takes a big project
-        # for a small one and sorts every row to serve a page of 100.
+        # for a small one and sorts every row to serve a page of 100. After the commit, a vacuum in the
+        # background marks the new pages all-visible, so that pages are found by index-only scans.
         session.execute(text("ANALYZE tasks"))
+        engine = session.get_bind().engine
+        event.listen(session, "after_commit", lambda _s: vacuum_in_background(engine, "tasks"), once=True)
     summary = writer.summary
     summary.duration = time.perf_counter() - started
     record.status = "completed"

@@ -60,10 +60,7 @@ def list_tasks(
     # then those tasks.
     page_ids = list(
         session.scalars(
-            base.with_only_columns(Task.id)
-            .order_by(*order_by(parsed))
-            .offset((page - 1) * page_size)
-            .limit(page_size)
+            base.with_only_columns(Task.id).order_by(*order_by(parsed)).offset((page - 1) * page_size).limit(page_size)
         )
     )
     found = {t.id: t for t in session.scalars(select(Task).where(Task.id.in_(page_ids)))} if page_ids else {}
