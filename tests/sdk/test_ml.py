@@ -21,9 +21,11 @@ def test_ml_backend_lifecycle(ls: Any, make_project: Any) -> None:
         title="unreachable",
         description="no model here",
         is_interactive=False,
+        auto_update=False,
         timeout=5,
     )
     assert isinstance(created.id, int)
+    assert created.auto_update is False
     assert created.project == project.id
     assert created.url.rstrip("/") == UNREACHABLE.rstrip("/")
     assert created.title == "unreachable"

@@ -116,6 +116,7 @@ def ml_read(b: MLBackend) -> dict[str, Any]:
         "state": b.state,
         "error_message": b.error_message,
         "model_version": b.model_version,
+        "auto_update": b.auto_update,
         "readable_state": {"CO": "Connected", "DI": "Disconnected", "ER": "Error", "TR": "Training"}.get(b.state, ""),
         "created_at": iso(b.created_at),
         "updated_at": iso(b.updated_at),

@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -324,6 +325,8 @@ class MLBackend(Base):
     state: Mapped[str] = mapped_column(String(2), nullable=False, default="DI")
     error_message: Mapped[str | None] = mapped_column(Text)
     model_version: Mapped[str] = mapped_column(String(255), nullable=False, default="")
+    # As in Label Studio: true, the model version follows the model server; false, the user sets it.
+    auto_update: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True, server_default=true())
     created_at: Mapped[datetime] = _ts()
     updated_at: Mapped[datetime] = _ts()
 

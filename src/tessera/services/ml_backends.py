@@ -27,6 +27,7 @@ FIELDS = {
     "timeout",
     "is_interactive",
     "model_version",
+    "auto_update",
 }
 AUTH_METHODS = ("NONE", "BASIC_AUTH")
 
@@ -50,8 +51,9 @@ def _check(body: Any, *, creating: bool) -> dict[str, Any]:
         errors["timeout"] = ["must be a positive number"]
     if "extra_params" in body and body["extra_params"] is not None and not isinstance(body["extra_params"], dict):
         errors["extra_params"] = ["must be an object"]
-    if "is_interactive" in body and not isinstance(body["is_interactive"], bool):
-        errors["is_interactive"] = ["must be a boolean"]
+    for flag in ("is_interactive", "auto_update"):
+        if flag in body and not isinstance(body[flag], bool):
+            errors[flag] = ["must be a boolean"]
     if errors:
         raise InvalidInput("; ".join(f"{k}: {v[0]}" for k, v in errors.items()), field_errors=errors)
     return body
