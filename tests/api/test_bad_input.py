@@ -71,6 +71,9 @@ def test_values_no_column_can_hold_are_refused(world: World, manager: Person, es
         r = world.client.post(path, content=body.encode(), headers=h)
         assert r.status_code == 400, (path, r.text)
         assert named in r.json()["detail"], r.json()["detail"]
+    pasted = {"url": f'[{{"text": {value}}}]'}  # tasks pasted as JSON into the import form's URL box
+    r = world.client.post(f"/api/projects/{pid}/import", data=pasted, headers=manager.headers)
+    assert r.status_code == 400 and named in r.json()["detail"], r.text
     listed = world.client.get("/api/tasks", params={"project": pid}, headers=h).json()
     assert listed["total"] == 1 and listed["total_annotations"] == 0
 

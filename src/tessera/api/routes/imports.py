@@ -4,7 +4,6 @@ field `url` naming a file to fetch (as Label Studio's "import from URL"); and
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,6 +12,7 @@ from starlette.datastructures import UploadFile
 
 from tessera.api.context import Ctx, context, json_body, outbound_client, query_bool
 from tessera.domain.errors import InvalidInput
+from tessera.io.json_values import DECODER, problem_in
 from tessera.net.outbound import OutboundClient
 from tessera.services import imports, predictions, remote_files
 
@@ -57,10 +57,13 @@ def _url_payload(url: str) -> Payload:
     if not url.startswith(("[", "{")):
         return Payload(url=url)
     try:
-        return Payload(body=json.loads(url))
-    except (json.JSONDecodeError, RecursionError) as exc:
-        detail = "the url field is neither an http(s) URL nor valid JSON"
+        value = DECODER.decode(url)
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError and NonFiniteNumber are ValueErrors
+        detail = f"the url field is neither an http(s) URL nor valid JSON: {exc}"
         raise InvalidInput(detail, field_errors={"url": [str(exc)]}) from exc
+    if problem := problem_in(value, url, 0, len(url)):
+        raise InvalidInput(f"the tasks in the url field cannot be stored: {problem}", field_errors={"url": [problem]})
+    return Payload(body=value)
 
 
 @router.post("/api/projects/{project_id}/import", status_code=201)
