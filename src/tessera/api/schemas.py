@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tessera.db.tables import ApiToken, Export, MLBackend, User, View
+from tessera.db.tables import ApiToken, Export, ImportRecord, MLBackend, User, View, as_utc
 from tessera.domain.config import cached_config
 from tessera.services.ls_shapes import initials, iso, user_brief
 from tessera.services.projects import ProjectView
@@ -97,6 +97,26 @@ def export_read(record: Export, creator: User | None) -> dict[str, Any]:
         "task_filter_options": opts.get("task_filter_options"),
         "annotation_filter_options": opts.get("annotation_filter_options"),
         "serialization_options": opts.get("serialization_options"),
+    }
+
+
+def import_read(record: ImportRecord) -> dict[str, Any]:
+    finished = record.finished_at
+    return {
+        "id": record.id,
+        "project": record.project_id,
+        "status": record.status,
+        "error": None,
+        "created_at": iso(record.created_at),
+        "updated_at": iso(finished or record.created_at),
+        "finished_at": iso(finished),
+        "task_count": record.task_count,
+        "annotation_count": record.annotation_count,
+        "prediction_count": record.prediction_count,
+        "duration": (as_utc(finished) - as_utc(record.created_at)).total_seconds() if finished else None,
+        "file_upload_ids": [],
+        "data_columns": record.data_columns,
+        "filenames": record.filenames,
     }
 
 

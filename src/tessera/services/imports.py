@@ -16,7 +16,7 @@ from tessera.db.bulk import driver_value, insert_many, to_json
 from tessera.db.maintenance import vacuum_in_background
 from tessera.db.tables import Annotation, ImportRecord, Prediction, Project, ProjectMember, Task, utcnow
 from tessera.domain.config import LabelConfig, cached_config, expand_prediction_shorthand, validate_result
-from tessera.domain.errors import InvalidInput, ResultError
+from tessera.domain.errors import InvalidInput, NotFound, ResultError
 from tessera.domain.labeling import task_is_labeled
 from tessera.io.readers import RawTask, read_tasks, split_task
 from tessera.services.access import get_project
@@ -86,6 +86,16 @@ class ImportSummary:
     data_columns: list[str] = field(default_factory=list)
     found_formats: dict[str, int] = field(default_factory=dict)
     filenames: list[str] = field(default_factory=list)
+
+
+def read_import(session: Session, actor: Actor, project_id: int, import_id: int) -> ImportRecord:
+    """One import of the project. Imports are all or nothing, so a refused one left no record: only completed
+    imports are found."""
+    project, _role = get_project(session, actor, project_id, "tasks.view")
+    record = session.get(ImportRecord, import_id)
+    if record is None or record.project_id != project.id:
+        raise NotFound("import not found")
+    return record
 
 
 def items_from_body(body: Any) -> Iterator[RawTask]:

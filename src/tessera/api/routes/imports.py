@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Request
 from starlette.datastructures import UploadFile
 
 from tessera.api.context import Ctx, context, json_body, outbound_client, query_bool
+from tessera.api.schemas import import_read
 from tessera.domain.errors import InvalidInput
 from tessera.io.json_values import DECODER, problem_in
 from tessera.net.outbound import OutboundClient
@@ -106,3 +107,9 @@ def import_predictions(project_id: int, body: Any = Depends(json_body), ctx: Ctx
     created = predictions.import_predictions(ctx.session, ctx.actor, project_id, body)
     ctx.commit()
     return {"created": created}
+
+
+@router.get("/api/projects/{project_id}/imports/{import_id}")
+def read_import(project_id: int, import_id: int, ctx: Ctx = Depends(context)) -> dict:
+    """Label Studio's ProjectImport: an import's state and counts."""
+    return import_read(imports.read_import(ctx.session, ctx.actor, project_id, import_id))
