@@ -58,8 +58,13 @@ def parse_query(raw: str | dict | None) -> dict[str, Any]:
     return query
 
 
+def _task_key(name: str) -> str | None:
+    """`id` of `tasks:id` or `filter:tasks:id`, `data.text` of `tasks:data.text`; None for other names."""
+    return name.split(":", 2)[-1] if name.startswith(("filter:tasks:", "tasks:")) else None
+
+
 def _column(name: str, where: str, *, numeric: bool = False) -> ColumnElement[Any]:
-    key = name.split(":", 2)[-1] if name.startswith(("filter:tasks:", "tasks:")) else None
+    key = _task_key(name)
     if key is None:
         raise InvalidInput(f"{where}: unknown column {name!r}", field_errors={"query": [f"unknown column {name!r}"]})
     if key.startswith("data."):
@@ -163,30 +168,27 @@ def apply_query(q: Select[Any], query: dict[str, Any], *, ids: list[int] | None 
     return q
 
 
-def order_by(query: dict[str, Any]) -> list[ColumnElement[Any]]:
+def _ordering(query: dict[str, Any]) -> list[str]:
     ordering = query.get("ordering") or []
-    if isinstance(ordering, str):
-        ordering = [ordering]
+    return [ordering] if isinstance(ordering, str) else [str(name) for name in ordering]
+
+
+def order_by(query: dict[str, Any]) -> list[ColumnElement[Any]]:
+    ordering = _ordering(query)
     out: list[ColumnElement[Any]] = []
     for i, name in enumerate(ordering):
-        desc = str(name).startswith("-")
-        col = _column(str(name).lstrip("-"), f"query.ordering[{i}]")
+        desc = name.startswith("-")
+        col = _column(name.lstrip("-"), f"query.ordering[{i}]")
         out.append(col.desc() if desc else col.asc())
-    out.append(Task.id.desc() if out and str(ordering[-1]).startswith("-") else Task.id.asc())
+    out.append(Task.id.desc() if out and ordering[-1].startswith("-") else Task.id.asc())
     return out
 
 
 def ordering_data_paths(query: dict[str, Any]) -> list[tuple[str, ...]]:
     """The `data.<path>` keys the query orders by that an expression index can serve."""
-    ordering = query.get("ordering") or []
-    if isinstance(ordering, str):
-        ordering = [ordering]
-    paths = []
-    for name in ordering:
-        key = str(name).lstrip("-").split(":", 2)[-1]
-        if key.startswith("data.") and valid_path(tuple(key[5:].split("."))):
-            paths.append(tuple(key[5:].split(".")))
-    return paths
+    keys = [_task_key(name.lstrip("-")) or "" for name in _ordering(query)]
+    paths = [tuple(key[5:].split(".")) for key in keys if key.startswith("data.")]
+    return [path for path in paths if valid_path(path)]
 
 
 def project_tasks(project_id: int) -> Select[Any]:
