@@ -27,15 +27,17 @@ from tessera.db.engine import Database
 from tessera.net.outbound import OutboundClient
 from tessera.settings import Settings, load_settings
 from tessera.web import pages
+from tessera.web.importmap import IMPORT_MAP_HASH
 
 CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+    f"default-src 'self'; script-src 'self' '{IMPORT_MAP_HASH}'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; "
     "media-src 'self' blob:; connect-src 'self'; frame-src 'self'; frame-ancestors 'none'; "
     "base-uri 'self'; form-action 'self'; object-src 'none'"
 )
-DOCS_CSP = CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline' cdn.jsdelivr.net").replace(
-    "style-src 'self' 'unsafe-inline'", "style-src 'self' 'unsafe-inline' cdn.jsdelivr.net"
-)
+DOCS_CSP = CSP.replace(
+    f"script-src 'self' '{IMPORT_MAP_HASH}'", "script-src 'self' 'unsafe-inline' cdn.jsdelivr.net"
+).replace("style-src 'self' 'unsafe-inline'", "style-src 'self' 'unsafe-inline' cdn.jsdelivr.net")
 
 
 class PathAndHeaders:

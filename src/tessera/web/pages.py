@@ -15,6 +15,8 @@ from tessera.db.tables import User
 from tessera.domain.errors import InvalidInput, NotAuthenticated, NotFound, TooMany
 from tessera.services import auth, invites
 from tessera.services.secrets import same
+from tessera.web import app_pages, labeling_page
+from tessera.web.importmap import IMPORT_MAP
 
 HERE = Path(__file__).parent
 SESSION_COOKIE = "tessera_session"
@@ -24,6 +26,7 @@ FORM_COOKIE = "tessera_form"
 
 def mount(app: FastAPI) -> None:
     templates = Jinja2Templates(directory=str(HERE / "templates"))
+    templates.env.globals["import_map"] = IMPORT_MAP
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     def render(request: Request, name: str, status: int = 200, **ctx: object) -> HTMLResponse:
@@ -134,3 +137,6 @@ def mount(app: FastAPI) -> None:
                 return render(request, "signup.html", 400, error=exc.detail, email=email, setup=setup)
             session.commit()
         return signed_in(request, user)
+
+    app_pages.mount(app, templates)
+    labeling_page.mount(app, templates)
