@@ -214,3 +214,22 @@ def test_concurrent_claimers_on_two_apps_fill_every_task_exactly_k_times(world: 
         for t in world.client.get(f"/api/tasks?project={pid}&page_size={n}", headers=manager.headers).json()["tasks"]
     )
     assert counts == {k: n}
+
+
+def test_changing_overlap_or_skip_rule_recomputes_which_tasks_are_labeled(world: World, manager: Person) -> None:
+    pid, ids = _project(world, manager, 2, maximum_annotations=2)
+    (a,) = _annotators(world, pid, 1)
+    c, h = world.client, manager.headers
+    assert _submit(c, ids[0], a) == 201 and _submit(c, ids[1], a, skip=True) == 201
+
+    def labeled() -> list[bool]:
+        return [t["is_labeled"] for t in c.get(f"/api/tasks?project={pid}", headers=h).json()["tasks"]]
+
+    assert labeled() == [False, False]
+    assert c.patch(f"/api/projects/{pid}", json={"maximum_annotations": 1}, headers=h).status_code == 200
+    assert labeled() == [True, False]
+    assert c.patch(f"/api/projects/{pid}", json={"skip_queue": "IGNORE_SKIPPED"}, headers=h).status_code == 200
+    assert labeled() == [True, True]
+    assert c.get(f"/api/projects/{pid}", headers=h).json()["finished_task_number"] == 2
+    assert c.patch(f"/api/projects/{pid}", json={"maximum_annotations": 2}, headers=h).status_code == 200
+    assert labeled() == [False, False]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session
 
 from tessera.db.tables import Annotation, Project, ProjectMember, Task, utcnow
@@ -14,8 +14,11 @@ from tessera.domain.errors import InvalidInput
 from tessera.domain.project_settings import check_changes, defaults
 from tessera.services.access import get_project, visible_projects
 from tessera.services.actors import Actor
+from tessera.services.task_queue import QueueRules, done_count
+from tessera.services.task_totals import changed
 
 DEFAULT_CONFIG = "<View></View>"
+LABELED_BY = ("maximum_annotations", "skip_queue")  # the options that decide whether a task is labeled
 
 
 @dataclass
@@ -74,10 +77,25 @@ def update_project(session: Session, actor: Actor, project_id: int, body: dict[s
     if "expert_instruction" in row:
         project.instructions = row["expert_instruction"]
     if options:
-        project.settings = {**project.settings, **options}
+        before = project.settings or {}
+        project.settings = {**before, **options}
+        if any(options.get(k, before.get(k)) != before.get(k) for k in LABELED_BY):
+            _relabel(session, project)
     project.updated_at = utcnow()
     session.flush()
     return project
+
+
+def _relabel(session: Session, project: Project) -> None:
+    """A new overlap or skip rule changes which tasks count as labeled: recompute them all in one statement."""
+    rules = QueueRules.of(project)
+    session.execute(
+        update(Task)
+        .where(Task.project_id == project.id)
+        .values(is_labeled=done_count(rules.skip_queue) >= rules.overlap)
+        .execution_options(synchronize_session=False)
+    )
+    changed(session, project.id)
 
 
 def delete_project(session: Session, actor: Actor, project_id: int) -> None:

@@ -93,7 +93,7 @@ def _others_leases(task_id: Any, actor: Actor, now: datetime) -> Any:
 def _candidates(actor: Actor, project: Project, rules: QueueRules, now: datetime, *, skipped: bool) -> Any:
     """Tasks with a free slot that the actor has not done: not annotated by them at all, or, for the pass over
     their own skips (`skip_queue` REQUEUE_FOR_ME), skipped by them and nothing more."""
-    done = Task.total_annotations + (Task.cancelled_annotations if rules.skip_queue == "IGNORE_SKIPPED" else 0)
+    done = done_count(rules.skip_queue)
     mine = Annotation.task_id == Task.id, Annotation.completed_by == actor.user_id
     q = select(Task).where(
         Task.project_id == project.id,
@@ -106,6 +106,11 @@ def _candidates(actor: Actor, project: Project, rules: QueueRules, now: datetime
     else:
         q = q.where(~exists().where(*mine))
     return q
+
+
+def done_count(skip_queue: str) -> Any:
+    """`domain.labeling.counted_done` as a column expression over tasks."""
+    return Task.total_annotations + (Task.cancelled_annotations if skip_queue == "IGNORE_SKIPPED" else 0)
 
 
 def _ordered(session: Session, q: Any, project: Project, rules: QueueRules) -> list[Any]:
