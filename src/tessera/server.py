@@ -11,6 +11,7 @@ from tessera import __version__
 from tessera.api import errors
 from tessera.api.routes import (
     annotations,
+    consensus,
     exports,
     imports,
     members,
@@ -112,6 +113,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         imports,
         tasks,
         annotations,
+        consensus,
         predictions,
         exports,
         ml,

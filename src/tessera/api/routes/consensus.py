@@ -1,0 +1,31 @@
+"""`GET /api/projects/{id}/consensus`: one label per task for a whole-task control, with its confidence."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+
+from tessera.api.context import Ctx, context
+from tessera.api.responses import FastJSON
+from tessera.services import consensus
+
+router = APIRouter(tags=["quality"])
+
+
+@router.get("/api/projects/{project_id}/consensus")
+def project_consensus(
+    project_id: int, control: str | None = None, method: str = "majority_vote", ctx: Ctx = Depends(context)
+) -> FastJSON:
+    report = consensus.project_consensus(ctx.session, ctx.actor, project_id, control=control, method=method)
+    return FastJSON(
+        {
+            "control": report.control,
+            "method": report.method,
+            "tasks": [
+                {"task": task_id, "label": c.label, "confidence": c.confidence, "votes": c.votes}
+                for task_id, c in sorted(report.tasks.items())
+            ],
+            "annotators": [
+                {"annotator": who, "accuracy": acc} for who, acc in sorted(report.annotator_accuracy.items(), key=str)
+            ],
+        }
+    )

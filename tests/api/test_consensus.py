@@ -1,0 +1,98 @@
+"""`GET /api/projects/{id}/consensus`: majority vote and Dawid–Skene over real annotations, staff only."""
+
+from __future__ import annotations
+
+from tests.api.conftest import CONFIG, Person, World
+
+RATED = """<View>
+  <Text name="text" value="$text"/>
+  <Choices name="sentiment" toName="text"><Choice value="Positive"/><Choice value="Negative"/></Choices>
+  <Rating name="stars" toName="text" maxRating="5"/>
+  <Labels name="label" toName="text"><Label value="PER"/></Labels>
+</View>"""
+
+
+def _choice(value: str) -> list[dict]:
+    return [{"from_name": "sentiment", "to_name": "text", "type": "choices", "value": {"choices": [value]}}]
+
+
+def _stars(n: int) -> list[dict]:
+    return [{"from_name": "stars", "to_name": "text", "type": "rating", "value": {"rating": n}}]
+
+
+def _setup(world: World, manager: Person) -> tuple[int, list[int], list[Person]]:
+    pid = world.project(manager, RATED, maximum_annotations=3)
+    r = world.client.post(
+        f"/api/projects/{pid}/import?return_task_ids=true",
+        json=[{"text": f"t{i}"} for i in range(3)],
+        headers=manager.headers,
+    )
+    ids = r.json()["task_ids"]
+    people = [world.person(f"a{i}@example.com") for i in range(3)]
+    for p in people:
+        world.join(pid, p, "annotator")
+    answers = {  # task -> each annotator's choice (None: skipped)
+        ids[0]: ["Positive", "Positive", "Negative"],
+        ids[1]: ["Negative", "Negative", None],
+        ids[2]: ["Positive", None, None],
+    }
+    for task_id, choices in answers.items():
+        for who, choice in zip(people, choices, strict=True):
+            body = (
+                {"result": _choice(choice) + _stars(4), "was_cancelled": False}
+                if choice
+                else {"result": [], "was_cancelled": True}
+            )
+            assert (
+                world.client.post(f"/api/tasks/{task_id}/annotations", json=body, headers=who.headers).status_code
+                == 201
+            )
+    return pid, ids, people
+
+
+def test_majority_vote_per_task(world: World, manager: Person) -> None:
+    pid, ids, _people = _setup(world, manager)
+    r = world.client.get(f"/api/projects/{pid}/consensus?control=sentiment", headers=manager.headers)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["control"] == "sentiment" and body["method"] == "majority_vote"
+    got = {t["task"]: (t["label"], round(t["confidence"], 3), t["votes"]) for t in body["tasks"]}
+    assert got == {ids[0]: ("Positive", 0.667, 3), ids[1]: ("Negative", 1.0, 2), ids[2]: ("Positive", 1.0, 1)}
+    r = world.client.get(f"/api/projects/{pid}/consensus?control=stars", headers=manager.headers)
+    assert {t["label"] for t in r.json()["tasks"]} == {4}
+
+
+def test_dawid_skene_reports_labels_and_annotator_accuracy(world: World, manager: Person) -> None:
+    pid, ids, people = _setup(world, manager)
+    r = world.client.get(f"/api/projects/{pid}/consensus?control=sentiment&method=dawid_skene", headers=manager.headers)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert [t["task"] for t in body["tasks"]] == ids
+    assert {t["task"]: t["label"] for t in body["tasks"]}[ids[1]] == "Negative"
+    assert sorted(a["annotator"] for a in body["annotators"]) == sorted(p.id for p in people)
+    assert all(0 <= a["accuracy"] <= 1 for a in body["annotators"])
+
+
+def test_refusals(world: World, manager: Person) -> None:
+    pid, _ids, people = _setup(world, manager)
+    c, h = world.client, manager.headers
+    assert c.get(f"/api/projects/{pid}/consensus?control=sentiment", headers=people[0].headers).status_code == 403
+    outsider = world.person("outsider@example.com")
+    assert c.get(f"/api/projects/{pid}/consensus?control=sentiment", headers=outsider.headers).status_code == 404
+    r = c.get(f"/api/projects/{pid}/consensus", headers=h)  # two usable controls: which one?
+    assert r.status_code == 400 and "sentiment" in r.json()["detail"] and "stars" in r.json()["detail"]
+    r = c.get(f"/api/projects/{pid}/consensus?control=label", headers=h)
+    assert r.status_code == 400 and "label" in r.json()["detail"]
+    r = c.get(f"/api/projects/{pid}/consensus?control=sentiment&method=vibes", headers=h)
+    assert r.status_code == 400 and "majority_vote" in r.json()["detail"]
+
+
+def test_one_usable_control_needs_no_name(world: World, manager: Person) -> None:
+    pid = world.project(manager, CONFIG)
+    r = world.client.get(f"/api/projects/{pid}/consensus", headers=manager.headers)
+    assert r.status_code == 200 and r.json() == {
+        "control": "sentiment",
+        "method": "majority_vote",
+        "tasks": [],
+        "annotators": [],
+    }
