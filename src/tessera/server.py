@@ -19,6 +19,7 @@ from tessera.api.routes import (
     predictions,
     projects,
     queue,
+    reviews,
     system,
     tasks,
     tokens,
@@ -119,6 +120,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         ml,
         views,
         queue,
+        reviews,
     ):
         app.include_router(module.router)
     pages.mount(app)

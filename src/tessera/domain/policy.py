@@ -25,6 +25,7 @@ POLICY: dict[str, frozenset[str]] = {
     "annotations.view_all": STAFF,  # annotators see their own only, unless the project allows it
     "annotations.change_any": STAFF,  # authors may always change their own
     "annotations.delete_any": MANAGERS,  # authors may always delete their own
+    "reviews.create": STAFF,  # never on one's own annotation
     "predictions.view": MEMBERS,
     "predictions.change": MANAGERS,
     "exports.view": STAFF,

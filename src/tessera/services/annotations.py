@@ -216,6 +216,8 @@ def update_annotation(session: Session, actor: Actor, annotation_id: int, body: 
     for key in ("was_cancelled", "ground_truth", "lead_time"):
         if key in body:
             setattr(ann, key, body[key])
+    if ann.review_status == "rejected" and ann.completed_by == actor.user_id and "result" in body:
+        ann.review_status = None  # the author resubmits: back in the review queue
     # The annotation row is locked (FOR UPDATE; SQLite writers are serialized), so the check above holds.
     ann.version += 1
     ann.updated_at = utcnow()
