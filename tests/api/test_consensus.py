@@ -96,3 +96,26 @@ def test_one_usable_control_needs_no_name(world: World, manager: Person) -> None
         "tasks": [],
         "annotators": [],
     }
+
+
+def test_accuracy_against_ground_truth_per_annotator_and_control(world: World, manager: Person) -> None:
+    pid, ids, people = _setup(world, manager)  # a0: P, N, P; a1: P, N, skip; a2: N, skip, skip; all 4 stars
+    c, h = world.client, manager.headers
+    for task_id, choice, stars in [(ids[0], "Positive", 4), (ids[1], "Positive", 5)]:
+        body = {"result": _choice(choice) + _stars(stars), "ground_truth": True}
+        assert c.post(f"/api/tasks/{task_id}/annotations", json=body, headers=h).status_code == 201
+    r = c.get(f"/api/projects/{pid}/accuracy", headers=h)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["ground_truth_tasks"] == 2
+    got = {(s["annotator"], s["control"]): (s["compared"], s["correct"]) for s in body["scores"]}
+    a0, a1, a2 = (p.id for p in people)
+    assert got == {
+        (a0, "sentiment"): (2, 1),
+        (a1, "sentiment"): (2, 1),
+        (a2, "sentiment"): (1, 0),
+        (a0, "stars"): (2, 1),
+        (a1, "stars"): (2, 1),
+        (a2, "stars"): (1, 1),
+    }
+    assert c.get(f"/api/projects/{pid}/accuracy", headers=people[0].headers).status_code == 403

@@ -1,4 +1,5 @@
-"""`GET /api/projects/{id}/consensus`: one label per task for a whole-task control, with its confidence."""
+"""Quality reports: `GET /api/projects/{id}/consensus` (one label per task for a whole-task control, with its
+confidence) and `GET /api/projects/{id}/accuracy` (each annotator against ground truth, per control)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from fastapi import APIRouter, Depends
 
 from tessera.api.context import Ctx, context
 from tessera.api.responses import FastJSON
-from tessera.services import consensus
+from tessera.services import accuracy, consensus
 
 router = APIRouter(tags=["quality"])
 
@@ -26,6 +27,26 @@ def project_consensus(
             ],
             "annotators": [
                 {"annotator": who, "accuracy": acc} for who, acc in sorted(report.annotator_accuracy.items(), key=str)
+            ],
+        }
+    )
+
+
+@router.get("/api/projects/{project_id}/accuracy")
+def project_accuracy(project_id: int, ctx: Ctx = Depends(context)) -> FastJSON:
+    gold_tasks, scores = accuracy.project_accuracy(ctx.session, ctx.actor, project_id)
+    return FastJSON(
+        {
+            "ground_truth_tasks": gold_tasks,
+            "scores": [
+                {
+                    "annotator": s.annotator,
+                    "control": s.control,
+                    "compared": s.compared,
+                    "correct": s.correct,
+                    "accuracy": s.accuracy,
+                }
+                for s in scores
             ],
         }
     )
