@@ -233,3 +233,47 @@ def test_changing_overlap_or_skip_rule_recomputes_which_tasks_are_labeled(world:
     assert c.get(f"/api/projects/{pid}", headers=h).json()["finished_task_number"] == 2
     assert c.patch(f"/api/projects/{pid}", json={"maximum_annotations": 2}, headers=h).status_code == 200
     assert labeled() == [False, False]
+
+
+def test_fifty_annotators_released_at_once_never_share_a_task(world: World, manager: Person) -> None:
+    """200 `next` calls (four from each of 50 annotators) released together by a barrier over two apps: each
+    annotator keeps getting their one task, and no task is handed to two people (overlap 1)."""
+    pid = world.project(manager)
+    r = world.client.post(
+        f"/api/projects/{pid}/import", json=[{"text": f"t{i}"} for i in range(10_000)], headers=manager.headers
+    )
+    assert r.status_code == 201, r.text
+    people = _annotators(world, pid, 50)
+    dbs = [Database(world.db.url) for _ in range(2)]
+    settings = load_settings(data_dir=world.settings.data_dir, database_url=world.db.url, env={})
+    clients = [TestClient(create_app(settings, database=db), raise_server_exceptions=False) for db in dbs]
+    outsider = world.person("warm@example.com")
+    for c in clients:  # build the route once per app before the race
+        assert c.get(f"/api/projects/{pid}/next", headers=outsider.headers).status_code == 404
+    got: dict[int, set[int]] = defaultdict(set)
+    errors: list[str] = []
+    barrier = threading.Barrier(50)
+
+    def claim(i: int, who: Person) -> None:
+        barrier.wait()
+        for _ in range(4):
+            r = clients[i % 2].get(f"/api/projects/{pid}/next", headers=who.headers)
+            if r.status_code != 200:
+                errors.append(f"{who.email}: {r.status_code} {r.text[:200]}")
+                return
+            got[who.id].add(r.json()["id"])
+
+    threads = [threading.Thread(target=claim, args=(i, p)) for i, p in enumerate(people)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(180)
+    for c in clients:
+        c.close()
+        c.app.state.outbound.close()
+    for db in dbs:
+        db.dispose()
+    assert not errors, errors
+    assert all(len(tasks) == 1 for tasks in got.values()), got
+    handed = [next(iter(tasks)) for tasks in got.values()]
+    assert len(handed) == 50 and len(set(handed)) == 50
