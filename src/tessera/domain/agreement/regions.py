@@ -1,0 +1,132 @@
+"""Matching two annotators' regions (text spans, image boxes) and scoring the match.
+
+Two regions can match when they carry the same labels (compared as sets) and their overlap, as
+intersection over union, is at least the threshold (and above zero, so threshold 0 means "any overlap").
+Pairs are matched one to one, greedily by descending IoU (ties by the regions' order), as COCO's detection
+evaluation does. Greedy can leave a pair unmatched that a maximum matching would keep when one region
+overlaps two others almost equally; in exchange it is simple to explain and runs in n·m·log(n·m).
+
+Spans are [start, end) character offsets; boxes are (x, y, width, height) in percent of the image, compared
+as axis-aligned rectangles (a box's rotation is ignored).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tessera.domain.agreement.scores import Score
+
+NO_REGIONS = "neither annotator marked a region"
+NO_MATCHES = "no region was matched"
+
+
+@dataclass(frozen=True)
+class Region:
+    labels: frozenset[str]
+    geometry: tuple[float, ...]  # (start, end) for spans, (x, y, width, height) for boxes
+
+
+def span_iou(a: tuple[float, ...], b: tuple[float, ...]) -> float:
+    inter = min(a[1], b[1]) - max(a[0], b[0])
+    if inter <= 0:
+        return 0.0
+    union = max(a[1], b[1]) - min(a[0], b[0])
+    return inter / union if union > 0 else 0.0
+
+
+def box_iou(a: tuple[float, ...], b: tuple[float, ...]) -> float:
+    ax, ay, aw, ah = a
+    bx, by, bw, bh = b
+    w = min(ax + aw, bx + bw) - max(ax, bx)
+    h = min(ay + ah, by + bh) - max(ay, by)
+    if w <= 0 or h <= 0:
+        return 0.0
+    inter = w * h
+    union = aw * ah + bw * bh - inter
+    return inter / union if union > 0 else 0.0
+
+
+def iou(a: Region, b: Region) -> float:
+    return span_iou(a.geometry, b.geometry) if len(a.geometry) == 2 else box_iou(a.geometry, b.geometry)
+
+
+def match_regions(first: list[Region], second: list[Region], threshold: float) -> list[tuple[int, int, float]]:
+    """(index in first, index in second, IoU) of the matched pairs, one to one, greedy by IoU."""
+    candidates = []
+    for i, a in enumerate(first):
+        for j, b in enumerate(second):
+            if a.labels != b.labels:
+                continue
+            overlap = iou(a, b)
+            if overlap > 0 and overlap >= threshold:
+                candidates.append((-overlap, i, j))
+    candidates.sort()
+    used_first: set[int] = set()
+    used_second: set[int] = set()
+    matches = []
+    for negative, i, j in candidates:
+        if i not in used_first and j not in used_second:
+            used_first.add(i)
+            used_second.add(j)
+            matches.append((i, j, -negative))
+    return matches
+
+
+@dataclass
+class MatchCounts:
+    """Matched pairs and region counts, summed over tasks (micro-averaged), for one ordered pair or more.
+
+    Precision is matched / first's regions (first's regions that the second confirms), recall matched /
+    second's regions; F1 = 2 matched / (first's + second's) does not depend on the order.
+    """
+
+    matched: int = 0
+    first: int = 0
+    second: int = 0
+    iou_sum: float = 0.0
+    tasks: int = 0
+    identical: int = 0  # tasks where every region of both sides was matched (both empty included)
+
+    def add(self, first: list[Region], second: list[Region], threshold: float) -> MatchCounts:
+        """Match one task's regions, add them here, and return this task's own counts."""
+        matches = match_regions(first, second, threshold)
+        task = MatchCounts(len(matches), len(first), len(second), sum(m[2] for m in matches), 1)
+        task.identical = int(task.matched == task.first == task.second)
+        self.merge(task)
+        return task
+
+    def merge(self, other: MatchCounts) -> None:
+        self.matched += other.matched
+        self.first += other.first
+        self.second += other.second
+        self.iou_sum += other.iou_sum
+        self.tasks += other.tasks
+        self.identical += other.identical
+
+    def reversed(self) -> MatchCounts:
+        return MatchCounts(self.matched, self.second, self.first, self.iou_sum, self.tasks, self.identical)
+
+    def precision(self) -> Score:
+        if not self.first:
+            return Score.undefined("the first annotator marked no region", self.tasks)
+        return Score(self.matched / self.first, self.tasks)
+
+    def recall(self) -> Score:
+        if not self.second:
+            return Score.undefined("the second annotator marked no region", self.tasks)
+        return Score(self.matched / self.second, self.tasks)
+
+    def f1(self) -> Score:
+        if not self.first + self.second:
+            return Score.undefined(NO_REGIONS, self.tasks)
+        return Score(2 * self.matched / (self.first + self.second), self.tasks)
+
+    def mean_iou(self) -> Score:
+        if not self.matched:
+            return Score.undefined(NO_MATCHES, self.tasks)
+        return Score(self.iou_sum / self.matched, self.matched)
+
+    def percent(self) -> Score:
+        if not self.tasks:
+            return Score.undefined("no task was annotated by both")
+        return Score(self.identical / self.tasks, self.tasks)
