@@ -10,6 +10,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from tessera import __version__
 from tessera.api import errors
 from tessera.api.routes import (
+    agreement,
     annotations,
     exports,
     imports,
@@ -115,6 +116,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         exports,
         ml,
         views,
+        agreement,
     ):
         app.include_router(module.router)
     pages.mount(app)
