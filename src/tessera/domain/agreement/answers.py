@@ -93,19 +93,32 @@ def answers_of(config: LabelConfig, families: dict[str, ControlFamily], result: 
     return answers
 
 
+def _finite(x: Any) -> bool:
+    """`is_number` for the hot path: exact int and float types first, the general check only otherwise."""
+    kind = type(x)
+    if kind is int:
+        return True
+    if kind is float:
+        return x - x == 0  # false for NaN and infinities
+    return is_number(x)
+
+
 def _labels(value: dict[str, Any]) -> frozenset[str]:
-    for key in ("labels", "rectanglelabels"):
-        if isinstance(value.get(key), list):
-            return frozenset(str(v) for v in value[key])
-    return frozenset()
+    labels = value.get("labels")
+    if labels is None:
+        labels = value.get("rectanglelabels")
+    return frozenset(labels) if type(labels) is list and all(type(v) is str for v in labels) else frozenset()
 
 
 def _region(family: str, value: dict[str, Any]) -> Region | None:
-    keys = ("start", "end") if family == SPANS else ("x", "y", "width", "height")
-    geometry = tuple(value.get(k) for k in keys)
-    if not all(is_number(v) for v in geometry):
-        return None
-    return Region(_labels(value), geometry)  # type: ignore[arg-type]
+    if family == SPANS:
+        geometry: tuple[Any, ...] = (value.get("start"), value.get("end"))
+    else:
+        geometry = (value.get("x"), value.get("y"), value.get("width"), value.get("height"))
+    for v in geometry:
+        if not _finite(v):
+            return None
+    return Region(_labels(value), geometry)
 
 
 def _answer(control: ControlTag, family: ControlFamily, value: dict[str, Any]) -> Hashable | None:

@@ -13,6 +13,7 @@ as axis-aligned rectangles (a box's rotation is ignored).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from tessera.domain.agreement.scores import Score
 
@@ -20,8 +21,9 @@ NO_REGIONS = "neither annotator marked a region"
 NO_MATCHES = "no region was matched"
 
 
-@dataclass(frozen=True)
-class Region:
+class Region(NamedTuple):
+    """A tuple rather than a dataclass: a big report makes hundreds of thousands of them."""
+
     labels: frozenset[str]
     geometry: tuple[float, ...]  # (start, end) for spans, (x, y, width, height) for boxes
 
@@ -52,14 +54,20 @@ def iou(a: Region, b: Region) -> float:
 
 def match_regions(first: list[Region], second: list[Region], threshold: float) -> list[tuple[int, int, float]]:
     """(index in first, index in second, IoU) of the matched pairs, one to one, greedy by IoU."""
+    if not first or not second:
+        return []
+    overlap_of = span_iou if len(first[0].geometry) == 2 else box_iou
     candidates = []
     for i, a in enumerate(first):
         for j, b in enumerate(second):
             if a.labels != b.labels:
                 continue
-            overlap = iou(a, b)
+            overlap = overlap_of(a.geometry, b.geometry)
             if overlap > 0 and overlap >= threshold:
                 candidates.append((-overlap, i, j))
+    if len(candidates) == 1:
+        negative, i, j = candidates[0]
+        return [(i, j, -negative)]
     candidates.sort()
     used_first: set[int] = set()
     used_second: set[int] = set()
@@ -87,13 +95,19 @@ class MatchCounts:
     tasks: int = 0
     identical: int = 0  # tasks where every region of both sides was matched (both empty included)
 
-    def add(self, first: list[Region], second: list[Region], threshold: float) -> MatchCounts:
-        """Match one task's regions, add them here, and return this task's own counts."""
+    def add(self, first: list[Region], second: list[Region], threshold: float) -> tuple[int, float, int]:
+        """Match one task's regions and add them here; return the task's (matched, IoU sum, identical)."""
         matches = match_regions(first, second, threshold)
-        task = MatchCounts(len(matches), len(first), len(second), sum(m[2] for m in matches), 1)
-        task.identical = int(task.matched == task.first == task.second)
-        self.merge(task)
-        return task
+        matched = len(matches)
+        iou_sum = sum(m[2] for m in matches) if matches else 0.0
+        identical = int(matched == len(first) == len(second))
+        self.matched += matched
+        self.first += len(first)
+        self.second += len(second)
+        self.iou_sum += iou_sum
+        self.tasks += 1
+        self.identical += identical
+        return matched, iou_sum, identical
 
     def merge(self, other: MatchCounts) -> None:
         self.matched += other.matched

@@ -211,7 +211,8 @@ class RegionAgreement(ControlAgreement):
             counts = self.pairs.get((a, b))
             if counts is None:
                 counts = self.pairs[(a, b)] = MatchCounts()
-            task.merge(counts.add(answers[a], answers[b], self.threshold))
+            matched, iou_sum, identical = counts.add(answers[a], answers[b], self.threshold)
+            task.merge(MatchCounts(matched, len(answers[a]), len(answers[b]), iou_sum, 1, identical))
         self.total.merge(task)
         self.percent_sum += task.identical / task.tasks
         if keep:
