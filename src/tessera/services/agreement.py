@@ -84,19 +84,17 @@ def iter_task_results(session: Session, project_id: int) -> Iterator[tuple[int, 
         last = ids[-1]
         wanted = set(ids)
         by_task: dict[int, dict[int, Any]] = {}
+        # Only the task id range is a condition an index can serve, so that the plan is the same with or
+        # without fresh statistics (right after a bulk import, PostgreSQL has none for annotations and would
+        # otherwise scan the whole project for every batch). The range may hold other projects' tasks and this
+        # project's tasks with fewer than two annotations: `wanted` drops their rows.
         rows = conn.execute(
-            select(_A.task_id, _A.completed_by, _A.result)
-            .where(
-                _A.task_id.between(ids[0], ids[-1]),
-                _A.project_id == project_id,
-                _A.was_cancelled.is_(False),
-                _A.completed_by.is_not(None),
-                _A.parent_annotation_id.is_(None),
-            )
+            select(_A.task_id, _A.completed_by, _A.parent_annotation_id, _A.result)
+            .where(_A.task_id.between(ids[0], ids[-1]), _A.was_cancelled.is_(False))
             .order_by(_A.id)
         )
-        for task_id, annotator, result in rows:
-            if task_id in wanted:  # the range may hold tasks left out of the batch (fewer than two)
+        for task_id, annotator, parent, result in rows:
+            if task_id in wanted and annotator is not None and parent is None:
                 by_task.setdefault(task_id, {})[annotator] = result  # a later annotation replaces an earlier
         for task_id in ids:
             results = by_task.get(task_id)
