@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from tessera.services import agreement as agreement_service
 from tests.api.conftest import Person, World
 
 
@@ -175,3 +176,22 @@ def test_bad_queries_are_400_naming_the_field(team: Team) -> None:
         r = team.get(query)
         assert r.status_code == 400, (query, r.text)
         assert field in r.json()["validation_errors"], query
+
+
+def test_batches_cover_every_task_once(team: Team, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Small batches, tasks of another project and a task with one annotation in between: nothing is lost,
+    nothing counted twice, and the per-task page follows task order across batch boundaries."""
+    monkeypatch.setattr(agreement_service, "TASK_BATCH", 2)
+    other_manager = world.person("other@example.com")
+    other = world.project(other_manager)
+    tasks = []
+    for i, pair in enumerate([("Positive", "Positive"), ("Negative", "Positive"), None, ("Negative", "Negative")] * 2):
+        if pair is None:
+            team.add({"ann1": [sentiment("Positive")]})
+            world.client.post(f"/api/projects/{other}/import", json=[{"text": f"o{i}"}], headers=other_manager.headers)
+            continue
+        tasks.append(team.add({"ann1": [sentiment(pair[0])], "ann2": [sentiment(pair[1])]}))
+    out = team.get("?per_task=true&page_size=4&page=2&metric=percent_agreement").json()
+    assert out["tasks"] == 6 and out["per_task"]["count"] == 6
+    assert [r["task"] for r in out["per_task"]["results"]] == tasks[4:]
+    assert out["controls"]["sentiment"]["metrics"]["percent_agreement"]["value"] == pytest.approx(4 / 6)

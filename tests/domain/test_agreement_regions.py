@@ -73,3 +73,27 @@ def test_boxes_matched_under_threshold_count_as_misses() -> None:
     counts.add([box(0, 0, 10, 10)], [box(1, 0, 10, 10)], 0.5)
     assert counts.f1().value == pytest.approx(0.5)
     assert counts.mean_iou().value == pytest.approx(90 / 110)
+
+
+def turned(x: float, y: float, w: float, h: float, rotation: float, size: tuple[int, int]) -> tuple[float, ...]:
+    return (x, y, w, h, rotation, *size)
+
+
+def test_rotated_boxes_compare_as_polygons_in_pixels() -> None:
+    # A square turned by 90 degrees about its top-left corner lands left of where it was: no overlap.
+    assert box_iou(turned(50, 50, 10, 10, 90, (100, 100)), (50, 50, 10, 10)) == 0.0
+    # Turned by 180 degrees about (60, 60) it covers 40..60 on both axes: exactly the box at (40, 40).
+    assert box_iou(turned(60, 60, 20, 20, 180, (100, 100)), (40, 40, 20, 20)) == pytest.approx(1.0)
+    # A 10x10 square turned 45 degrees about its corner against itself unturned: the overlap is the diamond's
+    # right half (area 50) less the tip above y = 10 (legs 10 * sqrt(2) - 10), i.e. 100 * (sqrt(2) - 1).
+    assert box_iou(turned(20, 20, 10, 10, 45, (100, 100)), (20, 20, 10, 10)) == pytest.approx(
+        (10 * 10 * (2**0.5 - 1)) / (200 - 10 * 10 * (2**0.5 - 1)), abs=1e-9
+    )
+
+
+def test_rotation_uses_the_image_size() -> None:
+    # On a 200x100 image, 10% x 20% is a 20x20 pixel square: turned by 90 degrees about its corner it covers
+    # the square to its left, so a box there (x 40..50 %, y 50..70 %) matches it exactly.
+    assert box_iou(turned(50, 50, 10, 20, 90, (200, 100)), (40, 50, 10, 20)) == pytest.approx(1.0)
+    # In percent units (no image size), the same numbers make a 10x20 box turned into a 20x10 one.
+    assert box_iou((50, 50, 10, 20, 90), (40, 50, 10, 20)) < 0.5

@@ -156,3 +156,16 @@ def test_metric_filter_and_results_that_do_not_fit() -> None:
     (pair,) = out["stars"]["metrics"]["cohen_kappa"]["per_pair"]
     assert pair["n"] == 1 and pair["value"] is None and "chance agreement is 1" in pair["reason"]
     assert report.add_task(2, {1: "not a list", 2: None}) is True
+
+
+def test_rotated_boxes_use_the_items_image_size() -> None:
+    def turned_box(x: float, y: float, w: float, h: float, rotation: float) -> dict[str, Any]:
+        item = box(x, w)
+        item["value"].update(y=y, height=h, rotation=rotation)
+        return {**item, "original_width": 200, "original_height": 100}
+
+    report = AgreementReport(CONFIG, controls=["box"])
+    # 10% x 20% of a 200x100 image is a 20 px square; turned 90 degrees it covers the square to its left.
+    report.add_task(1, {1: [turned_box(50, 50, 10, 20, 90)], 2: [turned_box(40, 50, 10, 20, 0)]})
+    assert metric(report, "box", "f1")["value"] == 1.0
+    assert metric(report, "box", "mean_iou")["value"] == pytest.approx(1.0)

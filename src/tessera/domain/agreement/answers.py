@@ -83,7 +83,7 @@ def answers_of(config: LabelConfig, families: dict[str, ControlFamily], result: 
         if family is None or family.family is None or not isinstance(value, dict):
             continue
         if family.family in REGION_FAMILIES:
-            region = _region(family.family, value)
+            region = _region(family.family, value, item)
             if region is not None:
                 answers[family.name].append(region)
         elif family.name not in answers:
@@ -110,7 +110,7 @@ def _labels(value: dict[str, Any]) -> frozenset[str]:
     return frozenset(labels) if type(labels) is list and all(type(v) is str for v in labels) else frozenset()
 
 
-def _region(family: str, value: dict[str, Any]) -> Region | None:
+def _region(family: str, value: dict[str, Any], item: dict[str, Any]) -> Region | None:
     if family == SPANS:
         geometry: tuple[Any, ...] = (value.get("start"), value.get("end"))
     else:
@@ -118,6 +118,12 @@ def _region(family: str, value: dict[str, Any]) -> Region | None:
     for v in geometry:
         if not _finite(v):
             return None
+    if family == BOXES:
+        rotation = value.get("rotation") or 0
+        size = (item.get("original_width"), item.get("original_height"))
+        if not _finite(rotation):
+            return None
+        geometry += (rotation, *size) if all(_finite(v) and v > 0 for v in size) else (rotation,)
     return Region(_labels(value), geometry)
 
 

@@ -6,12 +6,16 @@ Pairs are matched one to one, greedily by descending IoU (ties by the regions' o
 evaluation does. Greedy can leave a pair unmatched that a maximum matching would keep when one region
 overlaps two others almost equally; in exchange it is simple to explain and runs in n·m·log(n·m).
 
-Spans are [start, end) character offsets; boxes are (x, y, width, height) in percent of the image, compared
-as axis-aligned rectangles (a box's rotation is ignored).
+Spans are [start, end) character offsets. Boxes are (x, y, width, height) in percent of the image, plus
+Label Studio's `rotation` in degrees about the top-left corner and the image's size in pixels: unrotated
+boxes compare as axis-aligned rectangles (percent or pixels give the same IoU), rotated ones as polygons in
+pixels, clipped one against the other (both are convex). Without the image's size, percent stands in for
+pixels, as if the image were square.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -25,7 +29,7 @@ class Region(NamedTuple):
     """A tuple rather than a dataclass: a big report makes hundreds of thousands of them."""
 
     labels: frozenset[str]
-    geometry: tuple[float, ...]  # (start, end) for spans, (x, y, width, height) for boxes
+    geometry: tuple[float, ...]  # (start, end) for spans; (x, y, width, height, rotation, px_w, px_h) for boxes
 
 
 def span_iou(a: tuple[float, ...], b: tuple[float, ...]) -> float:
@@ -37,8 +41,11 @@ def span_iou(a: tuple[float, ...], b: tuple[float, ...]) -> float:
 
 
 def box_iou(a: tuple[float, ...], b: tuple[float, ...]) -> float:
-    ax, ay, aw, ah = a
-    bx, by, bw, bh = b
+    """IoU of two boxes: (x, y, width, height) in percent, optionally followed by rotation and image size."""
+    if (len(a) > 4 and a[4]) or (len(b) > 4 and b[4]):
+        return _rotated_iou(a, b)
+    ax, ay, aw, ah = a[:4]
+    bx, by, bw, bh = b[:4]
     w = min(ax + aw, bx + bw) - max(ax, bx)
     h = min(ay + ah, by + bh) - max(ay, by)
     if w <= 0 or h <= 0:
@@ -46,6 +53,69 @@ def box_iou(a: tuple[float, ...], b: tuple[float, ...]) -> float:
     inter = w * h
     union = aw * ah + bw * bh - inter
     return inter / union if union > 0 else 0.0
+
+
+Point = tuple[float, float]
+
+
+def corners(box: tuple[float, ...], width: float, height: float) -> list[Point]:
+    """A box's corners in pixels, clockwise on screen, turned by its rotation about the top-left corner."""
+    x, y, w, h = box[0] * width / 100, box[1] * height / 100, box[2] * width / 100, box[3] * height / 100
+    turn = math.radians(box[4] if len(box) > 4 else 0.0)
+    cos, sin = math.cos(turn), math.sin(turn)
+    return [(x + dx * cos - dy * sin, y + dx * sin + dy * cos) for dx, dy in ((0, 0), (w, 0), (w, h), (0, h))]
+
+
+def area(polygon: list[Point]) -> float:
+    """Shoelace area (always positive)."""
+    total = 0.0
+    for i, (x1, y1) in enumerate(polygon):
+        x2, y2 = polygon[(i + 1) % len(polygon)]
+        total += x1 * y2 - x2 * y1
+    return abs(total) / 2
+
+
+def clip(subject: list[Point], window: list[Point]) -> list[Point]:
+    """The part of convex polygon `subject` inside convex polygon `window` (Sutherland–Hodgman)."""
+    orientation = 1.0 if _signed_area(window) >= 0 else -1.0
+    out = subject
+    for i, (ex1, ey1) in enumerate(window):
+        ex2, ey2 = window[(i + 1) % len(window)]
+        if not out:
+            break
+
+        def side(p: Point, ex1: float = ex1, ey1: float = ey1, ex2: float = ex2, ey2: float = ey2) -> float:
+            return orientation * ((ex2 - ex1) * (p[1] - ey1) - (ey2 - ey1) * (p[0] - ex1))
+
+        points, out = out, []
+        for j, current in enumerate(points):
+            previous = points[j - 1]
+            s_cur, s_prev = side(current), side(previous)
+            if s_cur >= 0:
+                if s_prev < 0:
+                    out.append(_cross(previous, current, s_prev, s_cur))
+                out.append(current)
+            elif s_prev >= 0:
+                out.append(_cross(previous, current, s_prev, s_cur))
+    return out
+
+
+def _signed_area(polygon: list[Point]) -> float:
+    return sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(polygon, polygon[1:] + polygon[:1], strict=True))
+
+
+def _cross(p: Point, q: Point, sp: float, sq: float) -> Point:
+    t = sp / (sp - sq)
+    return (p[0] + t * (q[0] - p[0]), p[1] + t * (q[1] - p[1]))
+
+
+def _rotated_iou(a: tuple[float, ...], b: tuple[float, ...]) -> float:
+    width = a[5] if len(a) > 6 else 100.0
+    height = a[6] if len(a) > 6 else 100.0
+    pa, pb = corners(a, width, height), corners(b, width, height)
+    inter = area(clip(pa, pb)) if pa and pb else 0.0
+    union = area(pa) + area(pb) - inter
+    return inter / union if union > 0 and inter > 0 else 0.0
 
 
 def iou(a: Region, b: Region) -> float:
