@@ -145,7 +145,9 @@ def test_per_task_pages(team: Team) -> None:
     assert [r["task"] for r in rows] == tasks[:2]
     assert rows[0]["annotators"] == sorted([team.id("ann1"), team.id("ann2")])
     assert rows[1]["controls"]["sentiment"]["percent_agreement"] == 0.0
-    assert set(rows[0]["controls"]["sentiment"]) == {"percent_agreement", "fleiss_kappa"}
+    assert set(rows[0]["controls"]["sentiment"]) == {"percent_agreement", "fleiss_kappa", "answers"}
+    shown = {str(team.id("ann1")): ["Positive"], str(team.id("ann2")): ["Negative"]}
+    assert rows[1]["controls"]["sentiment"]["answers"] == shown
     second = team.get("?per_task=True&page=2&page_size=2").json()["per_task"]["results"]
     assert [r["task"] for r in second] == tasks[2:]
     assert team.get("?per_task=1&page=3&page_size=2").json()["per_task"]["results"] == []

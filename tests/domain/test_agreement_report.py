@@ -105,9 +105,11 @@ def test_per_task_values_average_to_the_project_value() -> None:
     rows = report.task_rows()
     assert [r["task"] for r in rows] == list(range(5)) and rows[0]["annotators"] == [0, 1, 2]
     for name in ("fleiss_kappa", "krippendorff_alpha_interval", "percent_agreement"):
+        # Equal numbers of answers per task, so alpha's answer-weighted mean is the plain mean here.
         values = [r["controls"]["stars"][name] for r in rows]
         assert sum(values) / len(values) == pytest.approx(metric(report, "stars", name)["value"])
     assert rows[1]["controls"]["stars"]["percent_agreement"] == 1.0
+    assert rows[3]["controls"]["stars"]["answers"] == {0: 1, 1: 2, 2: 3}
 
 
 def test_spans_and_boxes_per_pair_and_per_annotator() -> None:

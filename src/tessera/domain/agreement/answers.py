@@ -168,7 +168,7 @@ def _ranks(control: ControlTag, ranker: Any) -> tuple[tuple[str, int], ...] | No
 
 
 def display(answer: Any) -> Any:
-    """An answer in JSON terms (sets as sorted lists), for per-task output."""
+    """An answer in JSON terms (sets as sorted lists, taxonomy paths as lists), for per-task output."""
     if isinstance(answer, frozenset):
         return sorted(list(a) if isinstance(a, tuple) else a for a in answer)
     if isinstance(answer, tuple):

@@ -34,6 +34,7 @@ from tessera.domain.agreement.answers import (
     ControlFamily,
     answers_of,
     control_families,
+    display,
 )
 from tessera.domain.agreement.nominal import FleissCounts, PairTable
 from tessera.domain.agreement.ranking import kendall_tau
@@ -139,8 +140,8 @@ class NominalAgreement(ControlAgreement):
             if table is None:
                 table = self.pairs[(a, b)] = PairTable()
             table.add(answers[a], answers[b])
-        if keep:
-            self.kept.append((task_id, (counts, agreement)))
+        if keep:  # with the answers themselves, so a reviewer sees what the annotators disagreed on
+            self.kept.append((task_id, (counts, agreement, {a: display(v) for a, v in answers.items()})))
 
     def model(self, metric: str) -> DisagreementModel:
         if metric not in self._models:
@@ -177,10 +178,10 @@ class NominalAgreement(ControlAgreement):
             out[metric] = MetricReport(project, pairs, by_annotator(pairs))
         return out
 
-    def task_values(self) -> dict[int, dict[str, float | None]]:
-        rows: dict[int, dict[str, float | None]] = {}
-        for task_id, (counts, agreement) in self.kept:
-            row: dict[str, float | None] = {}
+    def task_values(self) -> dict[int, dict[str, Any]]:
+        rows: dict[int, dict[str, Any]] = {}
+        for task_id, (counts, agreement, shown) in self.kept:
+            row: dict[str, Any] = {"answers": shown}
             for metric in self.metrics:
                 if metric == PERCENT:
                     row[metric] = agreement
