@@ -197,3 +197,19 @@ def test_batches_cover_every_task_once(team: Team, world: World, monkeypatch: py
     assert out["tasks"] == 6 and out["per_task"]["count"] == 6
     assert [r["task"] for r in out["per_task"]["results"]] == tasks[4:]
     assert out["controls"]["sentiment"]["metrics"]["percent_agreement"]["value"] == pytest.approx(4 / 6)
+
+
+def test_a_new_annotation_is_seen_by_the_next_report(team: Team) -> None:
+    """Reports are cached per project data version: every write must show in the next one."""
+    task = team.add({"ann1": [sentiment("Positive")], "ann2": [sentiment("Positive")]})
+    assert team.get().json()["controls"]["sentiment"]["metrics"]["percent_agreement"]["value"] == 1.0
+    r = team.world.client.post(
+        f"/api/tasks/{task}/annotations", json={"result": [sentiment("Negative")]}, headers=team.people["ann3"].headers
+    )
+    assert r.status_code == 201, r.text
+    after = team.get().json()["controls"]["sentiment"]["metrics"]["percent_agreement"]
+    assert after["value"] == pytest.approx(1 / 3)
+    ann = r.json()["id"]
+    r = team.world.client.delete(f"/api/annotations/{ann}", headers=team.manager.headers)
+    assert r.status_code == 204, r.text
+    assert team.get().json()["controls"]["sentiment"]["metrics"]["percent_agreement"]["value"] == 1.0

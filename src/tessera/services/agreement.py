@@ -5,13 +5,22 @@ Which annotations count: submitted ones (skipped annotations are left out), by a
 whose author was deleted has nobody to agree with), not a reviewer's fix of another annotation (that is a
 correction, not an independent judgement). When one person annotated a task more than once, the latest
 (highest id) is theirs.
+
+Reports are kept in a small per-process cache keyed by the project's `data_version` (bumped in the same
+transaction by every write to its tasks or annotations, see `task_totals`) and its labeling config, as task
+totals are: a dashboard that asks the same again reads the annotations once per change (each page of
+per-task values is a query of its own). Only read transactions fill it, so a report of uncommitted rows
+is never remembered.
 """
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,6 +34,10 @@ from tessera.services.actors import Actor
 
 TASK_BATCH = 2000  # tasks per round trip; their annotations come in one more
 MAX_PAGE_SIZE = 1000
+CACHE_SIZE = 16  # reports, per database and process; one is a few kB to a few MB with many annotators
+
+_caches: WeakKeyDictionary[Any, OrderedDict[tuple[Any, ...], dict[str, Any]]] = WeakKeyDictionary()
+_lock = threading.Lock()
 
 _T = Task.__table__.c
 _A = Annotation.__table__.c
@@ -103,19 +116,41 @@ def iter_task_results(session: Session, project_id: int) -> Iterator[tuple[int, 
 
 
 def project_agreement(session: Session, actor: Actor, project_id: int, query: AgreementQuery) -> dict[str, Any]:
-    """The report for staff (reviewers, managers, admins); 404 outside the project, 403 for annotators."""
+    """The report for staff (reviewers, managers, admins); 404 outside the project, 403 for annotators.
+    The answer is shared with the cache: callers must not change it."""
     project, _role = get_project(session, actor, project_id, "agreement.view")
     config = cached_config(project.label_config)
     check_query(query, config.controls)
+    if not session.info.get("read_only"):
+        return compute_agreement(session, project.id, project.label_config, query)
+    key = (project.id, project.data_version, project.label_config, query)
+    pool = session.get_bind().pool  # one per database, shared by its reader and writer engines
+    with _lock:
+        cache = _caches.setdefault(pool, OrderedDict())
+        hit = cache.get(key)
+        if hit is not None:
+            cache.move_to_end(key)
+            return hit
+    report = compute_agreement(session, project.id, project.label_config, query)
+    with _lock:
+        cache[key] = report
+        while len(cache) > CACHE_SIZE:
+            cache.popitem(last=False)
+    return report
+
+
+def compute_agreement(session: Session, project_id: int, label_config: str, query: AgreementQuery) -> dict[str, Any]:
+    """The report itself, read from the database every time."""
+    config = cached_config(label_config)
     report = AgreementReport(config, controls=query.controls, metrics=query.metrics, threshold=query.threshold)
     first = (query.page - 1) * query.page_size
     stop = first + query.page_size
     compared = 0
-    for task_id, results in iter_task_results(session, project.id):
+    for task_id, results in iter_task_results(session, project_id):
         keep = query.per_task and first <= compared < stop
         if report.add_task(task_id, results, keep):
             compared += 1
-    out: dict[str, Any] = {"project": project.id, **report.as_dict()}
+    out: dict[str, Any] = {"project": project_id, **report.as_dict()}
     if query.per_task:
         out["per_task"] = {
             "count": compared,
