@@ -120,6 +120,7 @@ def test_spans_and_boxes_per_pair_and_per_annotator() -> None:
     assert pairs == {(1, 2): pytest.approx(2 / 3), (1, 3): pytest.approx(2 / 3), (2, 3): pytest.approx(1.0)}
     # Micro-average over the three pairs: 3 matches, 2 + 1 + 1 + 2 + 1 + 1 regions.
     assert f1["value"] == pytest.approx(6 / 8)
+    assert f1["n"] == 1 and metric(report, "ner", "mean_iou")["n"] == 3  # one task; three matched regions
     precision = {p["annotator"]: p["value"] for p in metric(report, "ner", "precision")["per_annotator"]}
     assert precision[1] == pytest.approx(0.5) and precision[2] == pytest.approx(1.0)
     recall = {p["annotator"]: p["value"] for p in metric(report, "ner", "recall")["per_annotator"]}

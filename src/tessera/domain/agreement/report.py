@@ -242,6 +242,8 @@ class RegionAgreement(ControlAgreement):
                 project = Score(self.percent_sum / self.tasks, self.tasks) if self.tasks else self.total.percent()
             else:
                 project = self._score(metric, both_ways if metric in (PRECISION, RECALL) else self.total)
+                if metric != MEAN_IOU:  # the sums run over (task, pair) comparisons; n counts tasks
+                    project = Score(project.value, self.tasks, project.reason)
             out[metric] = MetricReport(project, pairs, by_annotator(pairs, oriented))
         return out
 
