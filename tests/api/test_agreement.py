@@ -213,3 +213,44 @@ def test_a_new_annotation_is_seen_by_the_next_report(team: Team) -> None:
     r = team.world.client.delete(f"/api/annotations/{ann}", headers=team.manager.headers)
     assert r.status_code == 204, r.text
     assert team.get().json()["controls"]["sentiment"]["metrics"]["percent_agreement"]["value"] == 1.0
+
+
+BOXES_AND_RANKS = """<View>
+  <Image name="img" value="$image"/>
+  <RectangleLabels name="box" toName="img"><Label value="car"/></RectangleLabels>
+  <List name="items" value="$items"/>
+  <Ranker name="rank" toName="items"/>
+</View>"""
+
+
+def test_boxes_and_rankings_as_imported(world: World, manager: Person) -> None:
+    """Results in Label Studio's shape, imported with their authors, are read as boxes and rankings."""
+    project = world.project(manager, BOXES_AND_RANKS)
+    people = [world.person(f"a{i}@example.com") for i in range(2)]
+    for person in people:
+        world.join(project, person, "annotator")
+
+    def result(x: float, order: list[str]) -> list[dict[str, Any]]:
+        box = {"x": x, "y": 10, "width": 20, "height": 20, "rotation": 0, "rectanglelabels": ["car"]}
+        ranks = {"ranker": {"rank": order}}
+        return [
+            {"id": "b", "from_name": "box", "to_name": "img", "type": "rectanglelabels", "value": box,
+             "original_width": 640, "original_height": 480},
+            {"id": "r", "from_name": "rank", "to_name": "items", "type": "ranker", "value": ranks},
+        ]  # fmt: skip
+
+    items = [{"id": i, "title": i} for i in ("x", "y", "z")]
+    task = {
+        "data": {"image": "/data/upload/1/a.jpg", "items": items},
+        "annotations": [
+            {"completed_by": people[0].id, "result": result(10, ["x", "y", "z"])},
+            {"completed_by": people[1].id, "result": result(12, ["y", "x", "z"])},
+        ],
+    }
+    r = world.client.post(f"/api/projects/{project}/import", json=[task], headers=manager.headers)
+    assert r.status_code == 201, r.text
+    out = world.client.get(f"/api/projects/{project}/agreement", headers=manager.headers).json()
+    boxes = out["controls"]["box"]["metrics"]
+    assert boxes["f1"]["value"] == 1.0
+    assert boxes["mean_iou"]["value"] == pytest.approx(360 / 440)  # 18x20 overlap of two 20x20 boxes
+    assert out["controls"]["rank"]["metrics"]["kendall_tau"]["value"] == pytest.approx(1 / 3)
