@@ -10,6 +10,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from tessera import __version__
 from tessera.api import errors
 from tessera.api.routes import (
+    agreement,
     annotations,
     consensus,
     exports,
@@ -121,6 +122,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         views,
         queue,
         reviews,
+        agreement,
     ):
         app.include_router(module.router)
     pages.mount(app)

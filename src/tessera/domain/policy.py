@@ -30,6 +30,7 @@ POLICY: dict[str, frozenset[str]] = {
     "predictions.change": MANAGERS,
     "exports.view": STAFF,
     "exports.create": STAFF,
+    "agreement.view": STAFF,  # it shows every annotator's answers in aggregate
     "ml.view": MEMBERS,
     "ml.change": MANAGERS,
     "views.view": MEMBERS,
