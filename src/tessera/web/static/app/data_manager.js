@@ -76,6 +76,8 @@ function query() {
   const status = $("#status-filter").value;
   if (status === "labeled" || status === "unlabeled")
     items.push({ filter: "filter:tasks:is_labeled", operator: "equal", type: "Boolean", value: status === "labeled" });
+  if (status === "unlabeled") // not skipped either: the tasks nobody has touched
+    items.push({ filter: "filter:tasks:cancelled_annotations", operator: "equal", type: "Number", value: 0 });
   if (status === "skipped")
     items.push({ filter: "filter:tasks:cancelled_annotations", operator: "greater", type: "Number", value: 0 });
   const annotator = $("#annotator-filter").value;
