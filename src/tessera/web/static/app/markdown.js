@@ -5,7 +5,8 @@
 import { h } from "./dom.js";
 
 const SAFE_URL = /^(https?:\/\/|mailto:)/i;
-const INLINE = /(\*\*([^*]+)\*\*|__([^_]+)__|\*([^*\s][^*]*)\*|_([^_\s][^_]*)_|`([^`]+)`|\[([^\]]+)\]\(([^)\s]+)\))/;
+// Emphasis with asterisks only: underscores sit inside identifiers (snake_case, __dunder__) too often.
+const INLINE = /(\*\*([^*]+)\*\*|\*([^*\s][^*]*)\*|`([^`]+)`|\[([^\]]+)\]\(([^)\s]+)\))/;
 
 export function inline(text) {
   const out = [];
@@ -17,9 +18,9 @@ export function inline(text) {
       break;
     }
     if (match.index) out.push(document.createTextNode(rest.slice(0, match.index)));
-    const [whole, , bold1, bold2, em1, em2, code, label, url] = match;
-    if (bold1 || bold2) out.push(h("strong", {}, inline(bold1 || bold2)));
-    else if (em1 || em2) out.push(h("em", {}, inline(em1 || em2)));
+    const [whole, , bold, em, code, label, url] = match;
+    if (bold) out.push(h("strong", {}, inline(bold)));
+    else if (em) out.push(h("em", {}, inline(em)));
     else if (code) out.push(h("code", { text: code }));
     else if (SAFE_URL.test(url)) out.push(h("a", { href: url, rel: "noopener noreferrer", target: "_blank" }, inline(label)));
     else out.push(document.createTextNode(label));
