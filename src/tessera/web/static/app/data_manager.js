@@ -298,6 +298,7 @@ function drawFilters() {
 // ---- loading ----
 
 let serial = 0;
+let projectReady = Promise.resolve(null);
 async function load() {
   const mine = ++serial;
   const started = performance.now();
@@ -318,6 +319,8 @@ async function load() {
     showError($("#dm-error"), error);
     return;
   }
+  state.project = state.project || (await projectReady);
+  if (!state.project || mine !== serial) return;
   if (!state.columns.length || state.columns.every((c) => !c.data)) {
     const had = state.columns.length;
     state.columns = buildColumns(dataColumns(state.project, state.tasks));
@@ -429,23 +432,26 @@ document.addEventListener("keydown", (event) => {
 });
 
 async function start() {
+  // The project, its members and the first page of tasks are asked for at once; the table waits for the
+  // project (its config names the data fields) before drawing.
+  const projectAsked = get(`/api/projects/${projectId}`);
+  const membersAsked = get(`/api/projects/${projectId}/members`).catch(() => []); // annotators may not list them
+  projectReady = projectAsked.catch(() => null);
+  const firstPage = load();
   try {
-    state.project = await get(`/api/projects/${projectId}`);
+    state.project = await projectAsked;
   } catch (error) {
     showError($("#dm-error"), error);
     return;
   }
   $("#project-name").textContent = state.project.title;
   document.title = `${state.project.title} · Tessera`;
-  try {
-    for (const member of await get(`/api/projects/${projectId}/members`)) {
-      state.members.set(member.user.id, member.user.email);
-      $("#annotator-filter").append(h("option", { value: member.user.id, text: member.user.email }));
-    }
-  } catch {
-    // annotators see the table without the member list
+  for (const member of await membersAsked) {
+    state.members.set(member.user.id, member.user.email);
+    $("#annotator-filter").append(h("option", { value: member.user.id, text: member.user.email }));
   }
-  await load();
+  await firstPage;
+  if (state.members.size) drawRows();
 }
 
 start();
