@@ -76,3 +76,23 @@ def test_template_filter_and_refused_project(page: Page) -> None:
 
 
 CONFIG = '<View><Text name="text" value="$text"/><Choices name="c" toName="text"><Choice value="A"/></Choices></View>'
+
+
+def test_every_template_previews_without_errors(page: Page, live_server: LiveServer) -> None:
+    """With the labeling editor the preview is drawn by it; without it, the config is shown. Either way no
+    template breaks the page (the console check of the `page` fixture)."""
+    with live_server.http() as http:
+        gallery = http.get("/app/gallery.json").json()
+    sign_in(page)
+    page.goto("/projects")
+    editor = page.locator("main").get_attribute("data-editor") == "1"
+    page.get_by_role("button", name="Create project").click()
+    preview = page.locator("#template-preview")
+    for template in gallery:
+        page.locator(f".template[data-id='{template['id']}']").click()
+        expect(page.locator("#template-xml")).to_have_text(template["config"])
+        if editor:
+            expect(preview.locator(".preview-editor")).to_have_count(1)
+            expect(preview.locator(".error")).to_have_count(0)
+        else:
+            expect(preview.locator("pre")).to_have_text(template["config"])

@@ -9,6 +9,8 @@ const editorThere = () => Boolean(document.querySelector("main[data-editor=\"1\"
 async function loadEditor() {
   if (editorModule === undefined && !editorThere()) editorModule = null;
   if (editorModule === undefined) {
+    if (!document.querySelector('link[href="/static/editor/editor.css"]'))
+      document.head.append(Object.assign(document.createElement("link"), { rel: "stylesheet", href: "/static/editor/editor.css" }));
     try {
       editorModule = await import("/static/editor/editor.js");
     } catch {
