@@ -96,3 +96,31 @@ def test_every_template_previews_without_errors(page: Page, live_server: LiveSer
             expect(preview.locator(".error")).to_have_count(0)
         else:
             expect(preview.locator("pre")).to_have_text(template["config"])
+
+
+def test_whole_journey_template_import_search_export(page: Page, tmp_path) -> None:
+    """Sign in → create from a template → import a file through the dialog → see the rows → search → export."""
+    data = tmp_path / "reviews.jsonl"
+    data.write_text('{"review": "lovely soup"}\n{"review": "cold soup"}\n{"review": "great bread"}\n')
+    sign_in(page)
+    page.get_by_role("button", name="Create project").click()
+    page.get_by_role("group", name="Text").get_by_role("button", name="Sentiment with rating").click()
+    page.get_by_label("Project name").fill("Journey")
+    page.get_by_role("button", name="Create", exact=True).click()
+    page.wait_for_url(re.compile(r"/projects/\d+$"))
+    page.get_by_role("button", name="Import").click()
+    page.locator("#import-files").set_input_files(str(data))
+    page.locator("#import-submit").click()
+    expect(page.locator("#import-report")).to_contain_text("Imported 3 tasks")
+    page.keyboard.press("Escape")
+    rows = page.locator("#task-rows tr[data-id]")
+    expect(rows).to_have_count(3)
+    page.get_by_label("Search tasks").fill("soup")
+    expect(rows).to_have_count(2)
+    rows.first.get_by_role("checkbox").check()
+    page.get_by_role("button", name="Export these").click()
+    page.get_by_role("dialog", name="Export").locator("input[value='CSV']").check()
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download").click()
+    exported = open(info.value.path(), encoding="utf-8").read()  # noqa: PTH123, SIM115
+    assert "lovely soup" in exported and "cold soup" not in exported
