@@ -32,6 +32,13 @@ def test_pages_render_for_a_signed_in_person(world: World, manager: Person, path
     assert "onclick=" not in r.text and "<script>" not in r.text
 
 
+def test_home_is_the_projects_list(world: World, manager: Person) -> None:
+    signed_in(world.client, manager.email)
+    r = world.client.get("/")
+    assert r.status_code == 200
+    assert 'id="project-list"' in r.text and 'src="/static/app/projects.js"' in r.text
+
+
 def test_gallery_has_the_templates_the_issue_asks_for() -> None:
     templates = gallery()
     assert len(templates) >= 24

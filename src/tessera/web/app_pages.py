@@ -2,8 +2,8 @@
 
 The pages are thin HTML shells: the server checks the session and hands the page its ids in data-* attributes;
 the page's module fetches everything else from the JSON API, so the API's access rules are the only ones.
-`editor` tells a page whether the labeling editor's module is there to preview with, so that no page asks for
-a module that is missing (the 404 would land on the console)."""
+`editor_available()` tells a page whether the labeling editor's module is there to preview with, so that no
+page asks for a module that is missing (the 404 would land on the console)."""
 
 from __future__ import annotations
 
@@ -42,6 +42,7 @@ def gallery() -> list[dict[str, Any]]:
 
 def mount(app: FastAPI, templates: Jinja2Templates) -> None:
     """Add the app pages' routes; `templates` renders `web/templates`."""
+    templates.env.globals["editor_available"] = EDITOR.exists
 
     def page(request: Request, name: str, **ctx: object) -> Response:
         """Render an app page for the signed-in user, or send them to sign in first. The form token is for the
@@ -52,7 +53,7 @@ def mount(app: FastAPI, templates: Jinja2Templates) -> None:
             if found is None:
                 return RedirectResponse("/user/login", status_code=303)
             token = request.cookies.get(FORM_COOKIE) or secrets.token_urlsafe(24)
-            values = {"user": found[0], "form_token": token, "editor": EDITOR.exists(), **ctx}
+            values = {"user": found[0], "form_token": token, **ctx}
             response = templates.TemplateResponse(request, name, values)
         response.set_cookie(
             FORM_COOKIE, token, httponly=True, samesite="strict", secure=request.app.state.settings.secure_cookies
