@@ -150,3 +150,14 @@ def test_select_all_matching_and_delete(page: Page, live_server: LiveServer) -> 
     with live_server.http() as http:
         left = http.get("/api/tasks", params={"project": made["id"], "page_size": 1000}).json()
     assert sorted(t["data"]["text"] for t in left["tasks"]) == sorted(t for t in texts if "1" not in t)
+
+
+def test_numeric_filter(page: Page, project: int) -> None:
+    open_project(page, project)
+    page.get_by_role("button", name="Add filter").click()
+    page.get_by_label("Filter column").select_option(label="Annotations")
+    operators = page.get_by_label("Filter operator").locator("option").all_text_contents()
+    assert "contains" not in operators and ">" in operators
+    page.get_by_label("Filter operator").select_option("greater")
+    page.get_by_label("Filter value").fill("0")
+    expect(rows(page)).to_have_count(2)

@@ -18,6 +18,12 @@ const OPERATORS = [
   ["less", "<"],
   ["empty", "is empty"],
 ];
+// Text search applies to text: numbers and dates compare instead.
+const OPERATORS_OF = {
+  String: OPERATORS.map(([op]) => op),
+  Number: ["equal", "not_equal", "greater", "less", "empty"],
+  Datetime: ["greater", "less", "empty"],
+};
 
 const state = {
   project: null,
@@ -259,19 +265,31 @@ function drawFilters() {
       state.page = 1;
       load();
     }, 250);
+    const kind = (state.columns.find((c) => c.key === filter.key) || {}).kind || "String";
+    const allowed = OPERATORS_OF[kind] || OPERATORS_OF.String;
+    if (!allowed.includes(filter.operator)) filter.operator = allowed[0];
     box.append(
       h(
         "div",
         { class: "filter-row" },
         h(
           "select",
-          { "aria-label": "Filter column", onchange: (e) => ((filter.key = e.target.value), apply()) },
+          {
+            "aria-label": "Filter column",
+            onchange: (e) => {
+              filter.key = e.target.value;
+              drawFilters(); // the operators depend on the column's kind
+              apply();
+            },
+          },
           filterable.map((c) => h("option", { value: c.key, selected: c.key === filter.key, text: c.title })),
         ),
         h(
           "select",
           { "aria-label": "Filter operator", onchange: (e) => ((filter.operator = e.target.value), apply()) },
-          OPERATORS.map(([op, title]) => h("option", { value: op, selected: op === filter.operator, text: title })),
+          OPERATORS.filter(([op]) => allowed.includes(op)).map(([op, title]) =>
+            h("option", { value: op, selected: op === filter.operator, text: title }),
+          ),
         ),
         h("input", {
           type: "text",
@@ -428,7 +446,7 @@ document.addEventListener("keydown", (event) => {
   if (["INPUT", "TEXTAREA", "SELECT"].includes(tag) || document.querySelector("dialog[open]")) return;
   if (event.key === "ArrowRight" && !$("#next-page").disabled) $("#next-page").click();
   else if (event.key === "ArrowLeft" && !$("#prev-page").disabled) $("#prev-page").click();
-  else if (event.key === "i") openImport(projectId, reload);
+  else if (event.key === "i") $("#import-button").click();
 });
 
 async function start() {
