@@ -2,7 +2,7 @@
 // Studio's data-manager query), with a column chooser, row selection and the import and export dialogs.
 
 import { del, get } from "./api.js";
-import { $, clear, debounce, h, showError, slashToSearch, toast } from "./dom.js";
+import { $, $$, clear, debounce, h, showError, slashToSearch, toast } from "./dom.js";
 import { openExport } from "./export_dialog.js";
 import { openImport } from "./import_dialog.js";
 
@@ -205,6 +205,9 @@ function drawRows() {
       ),
     );
   }
+  const rowsNow = body.querySelectorAll("tr[data-id]");
+  if (cursor >= rowsNow.length) cursor = rowsNow.length - 1;
+  if (cursor >= 0) rowsNow[cursor].classList.add("cursor");
   if (!state.tasks.length)
     body.append(h("tr", {}, h("td", { colspan: columns.length + 1, class: "muted empty", text: "No tasks match." })));
   const pageAll = state.tasks.length > 0 && state.tasks.every((t) => state.allMatching || state.selected.has(t.id));
@@ -397,6 +400,18 @@ async function deleteSelected() {
   load();
 }
 
+// ---- keyboard: j/k (or arrows) move a row cursor, x selects the row, Enter opens it for labeling ----
+
+let cursor = -1;
+const cursorRow = () => (cursor >= 0 ? $$("#task-rows tr[data-id]")[cursor] || null : null);
+
+function moveCursor(step) {
+  const all = $$("#task-rows tr[data-id]");
+  cursor = Math.max(0, Math.min(all.length - 1, cursor + step));
+  all.forEach((row, i) => row.classList.toggle("cursor", i === cursor));
+  all[cursor].scrollIntoView({ block: "nearest" });
+}
+
 // ---- wiring ----
 
 const reload = () => {
@@ -444,7 +459,13 @@ slashToSearch($("#task-search"));
 document.addEventListener("keydown", (event) => {
   const tag = (document.activeElement && document.activeElement.tagName) || "";
   if (["INPUT", "TEXTAREA", "SELECT"].includes(tag) || document.querySelector("dialog[open]")) return;
-  if (event.key === "ArrowRight" && !$("#next-page").disabled) $("#next-page").click();
+  const moves = { j: 1, ArrowDown: 1, k: -1, ArrowUp: -1 };
+  if (event.key in moves && state.tasks.length) {
+    event.preventDefault();
+    moveCursor(moves[event.key]);
+  } else if (event.key === "x" && cursorRow()) cursorRow().querySelector("input[type=checkbox]").click();
+  else if (event.key === "Enter" && cursorRow()) cursorRow().querySelector("td a").click();
+  else if (event.key === "ArrowRight" && !$("#next-page").disabled) $("#next-page").click();
   else if (event.key === "ArrowLeft" && !$("#prev-page").disabled) $("#prev-page").click();
   else if (event.key === "i") $("#import-button").click();
 });
