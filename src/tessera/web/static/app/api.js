@@ -9,7 +9,7 @@ export class ApiError extends Error {
   }
 }
 
-function csrfToken() {
+export function csrfToken() {
   const found = document.cookie.split("; ").find((c) => c.startsWith("tessera_csrf="));
   return found ? decodeURIComponent(found.slice("tessera_csrf=".length)) : "";
 }

@@ -1,0 +1,140 @@
+"""Time the data manager in a real browser: a live `tessera start` with many tasks, headless Chromium (the
+system's, on PATH), and the figures a person feels: the page showing its first 100 rows, a sort, a search and
+the next page.
+
+    python bench/web_bench.py [--tasks 100000] [--database-url postgresql://postgres@127.0.0.1/postgres]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+from api_bench import CONFIG, WORDS, free_port, tessera
+from playwright.sync_api import Page, sync_playwright
+
+EMAIL, PASSWORD = "bench@example.com", "benchmark1"
+
+
+def timed(page: Page, action, done: str) -> float:
+    """Milliseconds from `action` until the JS condition `done` holds, measured inside the page."""
+    page.evaluate("window.__t0 = performance.now()")
+    action()
+    page.wait_for_function(done, timeout=60_000)  # a string predicate: the context bypasses the CSP for it
+    return page.evaluate("performance.now() - window.__t0")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--tasks", type=int, default=100_000)
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--database-url")
+    args = ap.parse_args()
+    data_dir = Path(tempfile.mkdtemp(prefix="tessera-webbench-"))
+    env = {**os.environ, "TESSERA_DATA_DIR": str(data_dir)}
+    db_name = None
+    if args.database_url:
+        import psycopg
+
+        db_name = f"tessera_webbench_{uuid.uuid4().hex[:8]}"
+        with psycopg.connect(args.database_url, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{db_name}"')
+        env["TESSERA_DATABASE_URL"] = args.database_url.rsplit("/", 1)[0] + "/" + db_name
+    tessera("user", "create", "--email", EMAIL, "--password", PASSWORD, "--admin", env=env)
+    token = tessera("token", "create", "--email", EMAIL, env=env).strip().splitlines()[-1]
+    port = free_port()
+    exe = shutil.which("tessera")
+    cmd = [exe] if exe else ["python", "-c", "from tessera.cli.main import app; app()"]
+    server = subprocess.Popen([*cmd, "start", "--port", str(port)], env=env, stdout=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    rows: list[tuple[str, str]] = []
+    try:
+        for _ in range(200):
+            try:
+                if httpx.get(f"{base}/health").status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        with httpx.Client(base_url=base, headers={"Authorization": f"Token {token}"}, timeout=600) as c:
+            pid = c.post("/api/projects", json={"title": "bench", "label_config": CONFIG}).json()["id"]
+            rng = random.Random(7)
+            tasks = [{"text": " ".join(rng.choices(WORDS, k=12)) + f" #{i}"} for i in range(args.tasks)]
+            r = c.post(
+                f"/api/projects/{pid}/import?return_task_ids=false",
+                content=json.dumps(tasks).encode(),
+                headers={"Content-Type": "application/json"},
+            )
+            r.raise_for_status()
+        chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium, headless=True, args=["--no-sandbox"])
+            viewport = {"width": 1400, "height": 900}
+            page = browser.new_context(base_url=base, viewport=viewport, bypass_csp=True).new_page()
+            page.goto("/user/login")
+            page.get_by_label("E-mail").fill(EMAIL)
+            page.get_by_label("Password").fill(PASSWORD)
+            page.get_by_role("button", name="Sign in").click()
+            page.wait_for_url(lambda url: "/user/login" not in url)
+            rendered = "document.querySelectorAll('#task-rows tr[data-id]').length === 100"
+            figures: dict[str, list[float]] = {"page load to 100 rows shown": [], "fetch + draw 100 rows": []}
+            for name in ["sort by text (click header)", "search (type, debounce 250 ms included)", "next page"]:
+                figures[name] = []
+            for _ in range(args.runs):
+                page.goto(f"/projects/{pid}")
+                page.wait_for_function(rendered, timeout=60_000)
+                figures["page load to 100 rows shown"].append(page.evaluate("performance.now()"))
+                figures["fetch + draw 100 rows"].append(float(page.locator("#dm").get_attribute("data-load-ms")))
+                first = page.locator("#task-rows tr[data-id]").first.get_attribute("data-id")
+                figures["sort by text (click header)"].append(
+                    timed(
+                        page,
+                        lambda: page.locator("#task-head").get_by_role("button", name="text").click(),
+                        f"document.querySelector('#task-rows tr[data-id]')?.dataset.id !== '{first}'",
+                    )
+                )
+                info = page.locator("#page-info").text_content()
+                figures["search (type, debounce 250 ms included)"].append(
+                    timed(
+                        page,
+                        lambda: page.get_by_label("Search tasks").fill("fox"),
+                        f"document.querySelector('#page-info').textContent !== {json.dumps(info)}",
+                    )
+                )
+                info = page.locator("#page-info").text_content()
+                figures["next page"].append(
+                    timed(
+                        page,
+                        lambda: page.get_by_role("button", name="Next page").click(),
+                        f"document.querySelector('#page-info').textContent !== {json.dumps(info)}",
+                    )
+                )
+            browser.close()
+        for name, values in figures.items():
+            rows.append((name, f"median {statistics.median(values):.0f} ms, max {max(values):.0f} ms"))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        shutil.rmtree(data_dir, ignore_errors=True)
+        if db_name is not None:
+            import psycopg
+
+            with psycopg.connect(args.database_url, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+    db = "PostgreSQL" if args.database_url else "SQLite"
+    print(f"data manager, {args.tasks:,} tasks on {db}, {args.runs} runs")
+    for name, value in rows:
+        print(f"  {name:<45} {value}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,496 @@
+// The data manager: a project's tasks as a table, 100 a page, sorted, filtered and searched on the server (Label
+// Studio's data-manager query), with a column chooser, row selection and the import and export dialogs.
+
+import { del, get } from "./api.js";
+import { $, $$, clear, debounce, h, showError, slashToSearch, toast } from "./dom.js";
+import { openExport } from "./export_dialog.js";
+import { openImport } from "./import_dialog.js";
+
+const PAGE_SIZE = 100;
+const root = $("#dm");
+const projectId = Number(root.dataset.project);
+const OPERATORS = [
+  ["contains", "contains"],
+  ["not_contains", "does not contain"],
+  ["equal", "="],
+  ["not_equal", "≠"],
+  ["greater", ">"],
+  ["less", "<"],
+  ["empty", "is empty"],
+];
+// Text search applies to text: numbers and dates compare instead.
+const OPERATORS_OF = {
+  String: OPERATORS.map(([op]) => op),
+  Number: ["equal", "not_equal", "greater", "less", "empty"],
+  Datetime: ["greater", "less", "empty"],
+};
+
+const state = {
+  project: null,
+  columns: [],
+  hidden: new Set(JSON.parse(localStorage.getItem(`tessera.hidden.${projectId}`) || "[]")),
+  ordering: null, // e.g. "tasks:id" or "-tasks:data.text"
+  filters: [], // {key, operator, value}
+  page: 1,
+  total: 0,
+  tasks: [],
+  selected: new Set(),
+  allMatching: false,
+  members: new Map(),
+};
+
+// ---- columns ----
+
+function dataColumns(project, tasks) {
+  const keys = [];
+  const add = (key) => key && !keys.includes(key) && keys.push(key);
+  for (const control of Object.values(project.parsed_label_config || {}))
+    for (const input of control.inputs || []) add(input.value);
+  for (const task of tasks) for (const key of Object.keys(task.data || {})) add(key);
+  return keys;
+}
+
+function buildColumns(keys) {
+  const data = keys.map((key) => ({ id: `data.${key}`, title: key, key: `data.${key}`, kind: "String", data: key }));
+  return [
+    { id: "id", title: "ID", key: "id", kind: "Number" },
+    ...data,
+    { id: "status", title: "Status", key: "is_labeled", kind: "Boolean", filterable: false },
+    { id: "total_annotations", title: "Annotations", key: "total_annotations", kind: "Number" },
+    { id: "cancelled_annotations", title: "Skipped", key: "cancelled_annotations", kind: "Number" },
+    { id: "total_predictions", title: "Predictions", key: "total_predictions", kind: "Number" },
+    { id: "annotators", title: "Annotators", key: null, kind: "List", filterable: false },
+    { id: "completed_at", title: "Completed", key: "completed_at", kind: "Datetime" },
+  ];
+}
+
+const visibleColumns = () => state.columns.filter((c) => !state.hidden.has(c.id));
+const dataKeys = () => state.columns.filter((c) => c.data).map((c) => c.data);
+
+// ---- the query ----
+
+function query() {
+  const items = state.filters
+    .filter((f) => f.operator === "empty" || f.value !== "")
+    .map((f) => {
+      const column = state.columns.find((c) => c.key === f.key);
+      const numeric = column && column.kind === "Number";
+      let value = f.operator === "empty" ? true : f.value;
+      if (numeric && f.operator !== "empty" && !f.operator.includes("contains")) value = Number(value);
+      return { filter: `filter:tasks:${f.key}`, operator: f.operator, type: numeric ? "Number" : "String", value };
+    });
+  const status = $("#status-filter").value;
+  if (status === "labeled" || status === "unlabeled")
+    items.push({ filter: "filter:tasks:is_labeled", operator: "equal", type: "Boolean", value: status === "labeled" });
+  if (status === "unlabeled") // not skipped either: the tasks nobody has touched
+    items.push({ filter: "filter:tasks:cancelled_annotations", operator: "equal", type: "Number", value: 0 });
+  if (status === "skipped")
+    items.push({ filter: "filter:tasks:cancelled_annotations", operator: "greater", type: "Number", value: 0 });
+  const annotator = $("#annotator-filter").value;
+  if (annotator)
+    items.push({ filter: "filter:tasks:annotators", operator: "contains", type: "List", value: [Number(annotator)] });
+  let conjunction = "and";
+  const term = $("#task-search").value.trim();
+  const keys = dataKeys();
+  if (term && keys.length) {
+    // One level of filters: the search spans every data field when it stands alone; beside other filters it
+    // looks in the first data field, so that the other filters still all apply.
+    const search = (key) => ({ filter: `filter:tasks:data.${key}`, operator: "contains", type: "String", value: term });
+    if (items.length) items.push(search(keys[0]));
+    else {
+      items.push(...keys.map(search));
+      conjunction = "or";
+    }
+  }
+  const out = { filters: { conjunction, items } };
+  if (state.ordering) out.ordering = [state.ordering];
+  return out;
+}
+
+// ---- drawing ----
+
+function cellText(value) {
+  if (value === null || value === undefined) return "";
+  const text = typeof value === "string" ? value : JSON.stringify(value);
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+}
+
+function statusOf(task) {
+  if (task.is_labeled) return "labeled";
+  if (task.cancelled_annotations > 0) return "skipped";
+  return task.total_annotations > 0 ? "in progress" : "unlabeled";
+}
+
+function cell(task, column) {
+  switch (column.id) {
+    case "id":
+      return h("td", { class: "num" }, h("a", { href: `/projects/${projectId}/label?task=${task.id}`, text: task.id }));
+    case "status":
+      return h("td", {}, h("span", { class: `badge ${statusOf(task).replace(" ", "-")}`, text: statusOf(task) }));
+    case "annotators":
+      return h("td", { text: (task.annotators || []).map((id) => state.members.get(id) || `#${id}`).join(", ") });
+    case "completed_at":
+      return h("td", { text: task.completed_at ? new Date(task.completed_at).toLocaleString() : "" });
+    default:
+      if (column.data) return h("td", { class: "data", text: cellText((task.data || {})[column.data]) });
+      return h("td", { class: "num", text: task[column.id] ?? "" });
+  }
+}
+
+function drawHead() {
+  const head = $("#task-head");
+  clear(head);
+  const all = h("input", {
+    type: "checkbox",
+    id: "select-page",
+    "aria-label": "Select the tasks on this page",
+    onchange: (event) => {
+      state.allMatching = false;
+      for (const task of state.tasks) event.target.checked ? state.selected.add(task.id) : state.selected.delete(task.id);
+      drawRows();
+    },
+  });
+  head.append(h("th", { class: "check" }, all));
+  for (const column of visibleColumns()) {
+    const sortable = Boolean(column.key);
+    const dir = state.ordering === `tasks:${column.key}` ? "ascending" : state.ordering === `-tasks:${column.key}` ? "descending" : null;
+    const th = h("th", { scope: "col", "aria-sort": dir || (sortable ? "none" : null), dataset: { column: column.id } });
+    if (sortable) {
+      th.append(
+        h("button", {
+          type: "button",
+          class: "sort",
+          text: column.title + (dir === "ascending" ? " ▲" : dir === "descending" ? " ▼" : ""),
+          title: `Sort by ${column.title}`,
+          onclick: () => {
+            state.ordering = dir === "ascending" ? `-tasks:${column.key}` : dir === "descending" ? null : `tasks:${column.key}`;
+            state.page = 1;
+            load();
+          },
+        }),
+      );
+    } else th.textContent = column.title;
+    head.append(th);
+  }
+}
+
+function drawRows() {
+  const body = $("#task-rows");
+  clear(body);
+  const columns = visibleColumns();
+  for (const task of state.tasks) {
+    const checked = state.allMatching || state.selected.has(task.id);
+    body.append(
+      h(
+        "tr",
+        { dataset: { id: task.id }, class: checked ? "selected" : null },
+        h(
+          "td",
+          { class: "check" },
+          h("input", {
+            type: "checkbox",
+            checked,
+            "aria-label": `Select task ${task.id}`,
+            onchange: (event) => {
+              if (state.allMatching) {
+                state.allMatching = false;
+                for (const t of state.tasks) state.selected.add(t.id);
+              }
+              event.target.checked ? state.selected.add(task.id) : state.selected.delete(task.id);
+              drawRows();
+            },
+          }),
+        ),
+        columns.map((column) => cell(task, column)),
+      ),
+    );
+  }
+  const rowsNow = body.querySelectorAll("tr[data-id]");
+  if (cursor >= rowsNow.length) cursor = rowsNow.length - 1;
+  if (cursor >= 0) rowsNow[cursor].classList.add("cursor");
+  if (!state.tasks.length)
+    body.append(h("tr", {}, h("td", { colspan: columns.length + 1, class: "muted empty", text: "No tasks match." })));
+  const pageAll = state.tasks.length > 0 && state.tasks.every((t) => state.allMatching || state.selected.has(t.id));
+  const pageBox = $("#select-page");
+  if (pageBox) pageBox.checked = pageAll;
+  drawSelection(pageAll);
+}
+
+function drawSelection(pageAll) {
+  const count = state.allMatching ? state.total : state.selected.size;
+  $("#selection-bar").hidden = count === 0;
+  $("#selection-count").textContent = `${count} task${count === 1 ? "" : "s"} selected`;
+  const button = $("#select-all-matching");
+  button.hidden = state.allMatching || !pageAll || state.total <= state.tasks.length;
+  button.textContent = `Select all ${state.total} matching`;
+}
+
+function drawPager(ms) {
+  const last = Math.max(1, Math.ceil(state.total / PAGE_SIZE));
+  const from = state.total ? (state.page - 1) * PAGE_SIZE + 1 : 0;
+  const to = Math.min(state.total, state.page * PAGE_SIZE);
+  $("#page-info").textContent = `${from}–${to} of ${state.total}`;
+  $("#prev-page").disabled = state.page <= 1;
+  $("#next-page").disabled = state.page >= last;
+  $("#load-time").textContent = `${Math.round(ms)} ms`;
+  root.dataset.loadMs = String(Math.round(ms));
+}
+
+function drawColumnChooser() {
+  const menu = $("#column-chooser");
+  clear(menu);
+  for (const column of state.columns)
+    menu.append(
+      h(
+        "label",
+        { class: "inline" },
+        h("input", {
+          type: "checkbox",
+          checked: !state.hidden.has(column.id),
+          onchange: (event) => {
+            event.target.checked ? state.hidden.delete(column.id) : state.hidden.add(column.id);
+            localStorage.setItem(`tessera.hidden.${projectId}`, JSON.stringify([...state.hidden]));
+            drawHead();
+            drawRows();
+          },
+        }),
+        column.title,
+      ),
+    );
+}
+
+function drawFilters() {
+  const box = $("#filter-rows");
+  clear(box);
+  const filterable = state.columns.filter((c) => c.key && c.filterable !== false);
+  state.filters.forEach((filter, i) => {
+    const apply = debounce(() => {
+      state.page = 1;
+      load();
+    }, 250);
+    const kind = (state.columns.find((c) => c.key === filter.key) || {}).kind || "String";
+    const allowed = OPERATORS_OF[kind] || OPERATORS_OF.String;
+    if (!allowed.includes(filter.operator)) filter.operator = allowed[0];
+    box.append(
+      h(
+        "div",
+        { class: "filter-row" },
+        h(
+          "select",
+          {
+            "aria-label": "Filter column",
+            onchange: (e) => {
+              filter.key = e.target.value;
+              drawFilters(); // the operators depend on the column's kind
+              apply();
+            },
+          },
+          filterable.map((c) => h("option", { value: c.key, selected: c.key === filter.key, text: c.title })),
+        ),
+        h(
+          "select",
+          { "aria-label": "Filter operator", onchange: (e) => ((filter.operator = e.target.value), apply()) },
+          OPERATORS.filter(([op]) => allowed.includes(op)).map(([op, title]) =>
+            h("option", { value: op, selected: op === filter.operator, text: title }),
+          ),
+        ),
+        h("input", {
+          type: "text",
+          value: filter.value,
+          "aria-label": "Filter value",
+          oninput: (e) => ((filter.value = e.target.value), apply()),
+        }),
+        h("button", {
+          type: "button",
+          class: "link",
+          text: "remove",
+          "aria-label": "Remove filter",
+          onclick: () => {
+            state.filters.splice(i, 1);
+            drawFilters();
+            apply();
+          },
+        }),
+      ),
+    );
+  });
+}
+
+// ---- loading ----
+
+let serial = 0;
+let projectReady = Promise.resolve(null);
+async function load() {
+  const mine = ++serial;
+  const started = performance.now();
+  const params = new URLSearchParams({
+    project: String(projectId),
+    page: String(state.page),
+    page_size: String(PAGE_SIZE),
+    query: JSON.stringify(query()),
+  });
+  try {
+    const data = await get(`/api/tasks?${params}`);
+    if (mine !== serial) return;
+    state.tasks = data.tasks;
+    state.total = data.total;
+    $("#dm-error").hidden = true;
+  } catch (error) {
+    if (mine !== serial) return;
+    showError($("#dm-error"), error);
+    return;
+  }
+  state.project = state.project || (await projectReady);
+  if (!state.project || mine !== serial) return;
+  if (!state.columns.length || state.columns.every((c) => !c.data)) {
+    const had = state.columns.length;
+    state.columns = buildColumns(dataColumns(state.project, state.tasks));
+    if (had !== state.columns.length) drawColumnChooser();
+  }
+  drawHead();
+  drawRows();
+  requestAnimationFrame(() => drawPager(performance.now() - started));
+}
+
+async function selectedIds() {
+  if (!state.allMatching) return [...state.selected];
+  const ids = [];
+  for (let page = 1; ; page += 1) {
+    const params = new URLSearchParams({ project: String(projectId), page: String(page), page_size: "5000", query: JSON.stringify(query()) });
+    const data = await get(`/api/tasks?${params}`);
+    ids.push(...data.tasks.map((t) => t.id));
+    if (ids.length >= data.total || !data.tasks.length) return ids;
+  }
+}
+
+function noFilters() {
+  return !query().filters.items.length;
+}
+
+function clearSelection() {
+  state.selected.clear();
+  state.allMatching = false;
+}
+
+async function confirm(text) {
+  const dialog = $("#confirm-dialog");
+  $("#confirm-text").textContent = text;
+  dialog.returnValue = "";
+  dialog.showModal();
+  $("#confirm-yes").focus();
+  await new Promise((resolve) => dialog.addEventListener("close", resolve, { once: true }));
+  return dialog.returnValue === "yes";
+}
+
+async function deleteSelected() {
+  const count = state.allMatching ? state.total : state.selected.size;
+  if (!(await confirm(`Delete ${count} task${count === 1 ? "" : "s"} with their annotations? This cannot be undone.`))) return;
+  try {
+    if (state.allMatching && noFilters()) await del(`/api/projects/${projectId}/tasks`);
+    else {
+      const ids = await selectedIds();
+      for (let i = 0; i < ids.length; i += 8) await Promise.all(ids.slice(i, i + 8).map((id) => del(`/api/tasks/${id}`)));
+    }
+    toast(`Deleted ${count} task${count === 1 ? "" : "s"}.`);
+  } catch (error) {
+    showError($("#dm-error"), error);
+  }
+  clearSelection();
+  state.page = 1;
+  load();
+}
+
+// ---- keyboard: j/k (or arrows) move a row cursor, x selects the row, Enter opens it for labeling ----
+
+let cursor = -1;
+const cursorRow = () => (cursor >= 0 ? $$("#task-rows tr[data-id]")[cursor] || null : null);
+
+function moveCursor(step) {
+  const all = $$("#task-rows tr[data-id]");
+  cursor = Math.max(0, Math.min(all.length - 1, cursor + step));
+  all.forEach((row, i) => row.classList.toggle("cursor", i === cursor));
+  all[cursor].scrollIntoView({ block: "nearest" });
+}
+
+// ---- wiring ----
+
+const reload = () => {
+  state.page = 1;
+  clearSelection();
+  load();
+};
+$("#task-search").addEventListener("input", debounce(reload, 250));
+$("#status-filter").addEventListener("change", reload);
+$("#annotator-filter").addEventListener("change", reload);
+$("#add-filter").addEventListener("click", () => {
+  const first = state.columns.find((c) => c.data) || state.columns[0];
+  state.filters.push({ key: first.key, operator: "contains", value: "" });
+  drawFilters();
+  $("#filter-rows").lastElementChild.querySelector("input").focus();
+});
+$("#prev-page").addEventListener("click", () => {
+  state.page -= 1;
+  load();
+});
+$("#next-page").addEventListener("click", () => {
+  state.page += 1;
+  load();
+});
+$("#select-all-matching").addEventListener("click", () => {
+  state.allMatching = true;
+  drawRows();
+});
+$("#delete-selected").addEventListener("click", deleteSelected);
+$("#export-selected").addEventListener("click", async () => {
+  try {
+    openExport(projectId, state.allMatching && noFilters() ? null : await selectedIds());
+  } catch (error) {
+    showError($("#dm-error"), error);
+  }
+});
+$("#export-button").addEventListener("click", () => openExport(projectId, null));
+$("#import-button").addEventListener("click", () =>
+  openImport(projectId, () => {
+    state.columns = [];
+    reload();
+  }),
+);
+slashToSearch($("#task-search"));
+document.addEventListener("keydown", (event) => {
+  const tag = (document.activeElement && document.activeElement.tagName) || "";
+  if (["INPUT", "TEXTAREA", "SELECT"].includes(tag) || document.querySelector("dialog[open]")) return;
+  const moves = { j: 1, ArrowDown: 1, k: -1, ArrowUp: -1 };
+  if (event.key in moves && state.tasks.length) {
+    event.preventDefault();
+    moveCursor(moves[event.key]);
+  } else if (event.key === "x" && cursorRow()) cursorRow().querySelector("input[type=checkbox]").click();
+  else if (event.key === "Enter" && cursorRow()) cursorRow().querySelector("td a").click();
+  else if (event.key === "ArrowRight" && !$("#next-page").disabled) $("#next-page").click();
+  else if (event.key === "ArrowLeft" && !$("#prev-page").disabled) $("#prev-page").click();
+  else if (event.key === "i") $("#import-button").click();
+});
+
+async function start() {
+  // The project, its members and the first page of tasks are asked for at once; the table waits for the
+  // project (its config names the data fields) before drawing.
+  const projectAsked = get(`/api/projects/${projectId}`);
+  const membersAsked = get(`/api/projects/${projectId}/members`).catch(() => []); // annotators may not list them
+  projectReady = projectAsked.catch(() => null);
+  const firstPage = load();
+  try {
+    state.project = await projectAsked;
+  } catch (error) {
+    showError($("#dm-error"), error);
+    return;
+  }
+  $("#project-name").textContent = state.project.title;
+  document.title = `${state.project.title} · Tessera`;
+  for (const member of await membersAsked) {
+    state.members.set(member.user.id, member.user.email);
+    $("#annotator-filter").append(h("option", { value: member.user.id, text: member.user.email }));
+  }
+  await firstPage;
+  if (state.members.size) drawRows();
+}
+
+start();

@@ -1,0 +1,62 @@
+"""The export dialog: every format the server offers, downloaded for the whole project or the selected tasks."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import sign_in
+from tests.sdk.conftest import LiveServer
+
+CONFIG = '<View><Text name="text" value="$text"/><Choices name="c" toName="text"><Choice value="A"/></Choices></View>'
+
+
+@pytest.fixture(scope="module")
+def project(live_server: LiveServer) -> int:
+    with live_server.http() as http:
+        made = http.post("/api/projects", json={"title": "Exports", "label_config": CONFIG}).json()
+        rows = [{"text": f"row {i}"} for i in range(5)]
+        http.post(f"/api/projects/{made['id']}/import", json=rows).raise_for_status()
+        return made["id"]
+
+
+def test_every_format_is_offered_and_downloads(page: Page, project: int, live_server: LiveServer) -> None:
+    with live_server.http() as http:
+        formats = http.get(f"/api/projects/{project}/export/formats").json()
+    sign_in(page)
+    page.goto(f"/projects/{project}")
+    expect(page.locator("#task-rows tr[data-id]")).to_have_count(5)
+    page.get_by_role("button", name="Export").click()
+    dialog = page.get_by_role("dialog", name="Export")
+    expect(dialog.get_by_role("radio")).to_have_count(len(formats))
+    for fmt in formats:
+        dialog.locator(f"input[value='{fmt['name']}']").check()
+        with page.expect_download() as info:
+            dialog.get_by_role("button", name="Download").click()
+        download = info.value
+        assert download.failure() is None
+        body = open(download.path(), encoding="utf-8").read()  # noqa: PTH123, SIM115
+        assert "row 4" in body, fmt["name"]
+    dialog.locator("input[value='JSON']").check()
+    with page.expect_download() as info:
+        dialog.get_by_role("button", name="Download").click()
+    assert len(json.loads(open(info.value.path(), encoding="utf-8").read())) == 5  # noqa: PTH123, SIM115
+
+
+def test_export_the_selected_tasks(page: Page, project: int) -> None:
+    sign_in(page)
+    page.goto(f"/projects/{project}")
+    rows = page.locator("#task-rows tr[data-id]")
+    expect(rows).to_have_count(5)
+    rows.nth(1).get_by_role("checkbox").check()
+    rows.nth(3).get_by_role("checkbox").check()
+    page.get_by_role("button", name="Export these").click()
+    dialog = page.get_by_role("dialog", name="Export")
+    expect(dialog).to_contain_text("2 selected tasks")
+    dialog.locator("input[value='JSON']").check()
+    with page.expect_download() as info:
+        dialog.get_by_role("button", name="Download").click()
+    exported = json.loads(open(info.value.path(), encoding="utf-8").read())  # noqa: PTH123, SIM115
+    assert sorted(t["data"]["text"] for t in exported) == ["row 1", "row 3"]

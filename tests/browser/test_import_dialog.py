@@ -1,0 +1,81 @@
+"""The import dialog: files chosen or dropped, tasks pasted, a progress bar, and the server's refusal shown with
+the file, line and field it names."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import Console, sign_in
+from tests.sdk.conftest import LiveServer
+
+CONFIG = '<View><Text name="text" value="$text"/><TextArea name="note" toName="text"/></View>'
+
+
+@pytest.fixture
+def project(live_server: LiveServer) -> int:
+    with live_server.http() as http:
+        return http.post("/api/projects", json={"title": "Imports", "label_config": CONFIG}).json()["id"]
+
+
+def open_dialog(page: Page, project: int) -> None:
+    sign_in(page)
+    page.goto(f"/projects/{project}")
+    expect(page.get_by_text("No tasks match.")).to_be_visible()
+    page.get_by_role("button", name="Import").click()
+    expect(page.get_by_role("dialog", name="Import tasks")).to_be_visible()
+
+
+def test_import_a_csv_file_through_the_dialog(page: Page, project: int, tmp_path: Path) -> None:
+    csv = tmp_path / "tasks.csv"
+    csv.write_text("text,source\nfirst row,web\nsecond row,mail\nthird row,web\n")
+    open_dialog(page, project)
+    page.locator("#import-files").set_input_files(str(csv))
+    expect(page.locator("#import-file-list")).to_contain_text("tasks.csv")
+    page.get_by_role("button", name="Import", exact=True).last.click()
+    expect(page.locator("#import-report")).to_contain_text("Imported 3 tasks")
+    expect(page.locator("#import-progress")).to_have_attribute("value", "100")
+    page.get_by_role("dialog", name="Import tasks").get_by_role("button", name="Close").first.click()
+    expect(page.locator("#task-rows tr[data-id]")).to_have_count(3)
+    expect(page.locator("#task-head").get_by_text("source", exact=True)).to_be_visible()
+
+
+def test_drop_files_and_paste_tasks(page: Page, project: int, live_server: LiveServer) -> None:
+    open_dialog(page, project)
+    transfer = page.evaluate_handle(
+        """() => {
+            const t = new DataTransfer();
+            t.items.add(new File(['{"text": "dropped one"}\\n{"text": "dropped two"}\\n'], "drop.jsonl"));
+            return t;
+        }"""
+    )
+    page.locator("#drop-zone").dispatch_event("drop", {"dataTransfer": transfer})
+    expect(page.locator("#import-file-list")).to_contain_text("drop.jsonl")
+    page.locator("#import-submit").click()
+    expect(page.locator("#import-report")).to_contain_text("Imported 2 tasks")
+    page.get_by_label("Or paste a URL").fill('[{"text": "pasted"}]')
+    page.locator("#import-submit").click()
+    expect(page.locator("#import-report")).to_contain_text("Imported 1 task.")
+    with live_server.http() as http:
+        tasks = http.get("/api/tasks", params={"project": project}).json()["tasks"]
+    assert sorted(t["data"]["text"] for t in tasks) == ["dropped one", "dropped two", "pasted"]
+
+
+def test_a_refused_file_is_reported_and_nothing_is_imported(
+    page: Page, project: int, live_server: LiveServer, tmp_path: Path, console: Console
+) -> None:
+    bad = tmp_path / "broken.json"
+    bad.write_text('[{"text": "fine"},\n {"text": "cut off"\n')
+    open_dialog(page, project)
+    page.locator("#import-files").set_input_files(str(bad))
+    page.locator("#import-submit").click()
+    error = page.locator("#import-error")
+    expect(error).to_be_visible()
+    expect(error).to_contain_text("Nothing was imported")
+    expect(error).to_contain_text("broken.json")
+    expect(page.locator("#import-report")).to_be_empty()
+    with live_server.http() as http:
+        assert http.get("/api/tasks", params={"project": project}).json()["total"] == 0
+    assert all("400" in e for e in console.expect_errors())  # the browser logs the refused upload
