@@ -277,3 +277,25 @@ def test_fifty_annotators_released_at_once_never_share_a_task(world: World, mana
     assert all(len(tasks) == 1 for tasks in got.values()), got
     handed = [next(iter(tasks)) for tasks in got.values()]
     assert len(handed) == 50 and len(set(handed)) == 50
+
+
+@pytest.mark.parametrize("setting", [{"show_ground_truth_first": True}, {"ground_truth_rate": 100}])
+def test_ground_truth_tasks_are_mixed_into_the_queue(world: World, manager: Person, setting: dict) -> None:
+    """Gold tasks (already labeled, by a manager, as ground truth) go to every annotator once, as a check."""
+    pid, ids = _project(world, manager, 3, **setting)
+    body = {"result": CHOICE, "ground_truth": True}
+    assert world.client.post(f"/api/tasks/{ids[2]}/annotations", json=body, headers=manager.headers).status_code == 201
+    a, b = _annotators(world, pid, 2)
+    c = world.client
+    for who in (a, b):
+        assert _next(c, pid, who) == ids[2]
+        assert _submit(c, ids[2], who) == 201
+    assert _next(c, pid, a) == ids[0] and _next(c, pid, b) == ids[1]
+
+
+def test_without_a_gold_setting_ground_truth_tasks_stay_out_of_the_queue(world: World, manager: Person) -> None:
+    pid, ids = _project(world, manager, 2)
+    body = {"result": CHOICE, "ground_truth": True}
+    assert world.client.post(f"/api/tasks/{ids[0]}/annotations", json=body, headers=manager.headers).status_code == 201
+    (a,) = _annotators(world, pid, 1)
+    assert _next(world.client, pid, a) == ids[1]

@@ -144,3 +144,33 @@ def test_a_big_import_on_postgresql_leaves_statistics_and_a_vacuum(world: World,
             break
         time.sleep(0.2)
     assert analyzed is not None and vacuumed is not None
+
+
+def test_data_manager_delete_action_takes_selected_or_all_matching(world: World, manager: Person) -> None:
+    c, h = world.client, manager.headers
+    pid = world.project(manager)
+    r = c.post(
+        f"/api/projects/{pid}/import?return_task_ids=true",
+        json=[{"text": t} for t in ["apple", "banana", "apricot", "cherry"]],
+        headers=h,
+    )
+    ids = r.json()["task_ids"]
+    url = f"/api/dm/actions?id=delete_tasks&project={pid}"
+    r = c.post(url, json={"selectedItems": {"all": False, "included": [ids[1]]}}, headers=h)
+    assert r.status_code == 200 and r.json()["processed_items"] == 1
+    matching = {
+        "filters": {
+            "conjunction": "and",
+            "items": [{"filter": "filter:tasks:data.text", "operator": "contains", "type": "String", "value": "ap"}],
+        },
+        "selectedItems": {"all": True, "excluded": [ids[2]]},
+    }
+    assert c.post(url, json=matching, headers=h).json()["processed_items"] == 1  # apple; apricot excluded
+    left = [t["data"]["text"] for t in c.get(f"/api/tasks?project={pid}", headers=h).json()["tasks"]]
+    assert left == ["apricot", "cherry"]
+    assert c.post(url, json={}, headers=h).status_code == 400
+    r = c.post(f"/api/dm/actions?id=retrain&project={pid}", json=matching, headers=h)
+    assert r.status_code == 400 and "delete_tasks" in r.json()["detail"]
+    other = world.project(world.person("other@example.com"))
+    r = c.post(f"/api/dm/actions?id=delete_tasks&project={other}", json=matching, headers=h)
+    assert r.status_code == 404

@@ -35,6 +35,8 @@ class QueueRules:
     skip_queue: str
     sampling: str
     lease: timedelta
+    gold_first: bool = False
+    gold_rate: float = 0.0
 
     @classmethod
     def of(cls, project: Project) -> QueueRules:
@@ -44,6 +46,8 @@ class QueueRules:
             skip_queue=str(settings.get("skip_queue", "REQUEUE_FOR_OTHERS")),
             sampling=str(settings.get("sampling", "Sequential sampling")),
             lease=timedelta(seconds=int(settings.get("lease_seconds", 3600))),
+            gold_first=bool(settings.get("show_ground_truth_first", False)),
+            gold_rate=float(settings.get("ground_truth_rate", 0) or 0) / 100,
         )
 
 
@@ -131,7 +135,19 @@ def _ordered(session: Session, q: Any, project: Project, rules: QueueRules) -> l
     return [q.order_by(Task.id)]
 
 
+def _gold(session: Session, actor: Actor, project: Project) -> Task | None:
+    """A task with a ground-truth annotation that the actor has not answered: an exam question, outside the
+    overlap count (everyone may take it)."""
+    gold = exists().where(Annotation.task_id == Task.id, Annotation.ground_truth.is_(True))
+    mine = exists().where(Annotation.task_id == Task.id, Annotation.completed_by == actor.user_id)
+    return session.scalar(select(Task).where(Task.project_id == project.id, gold, ~mine).order_by(Task.id).limit(1))
+
+
 def _claim(session: Session, actor: Actor, project: Project, rules: QueueRules, now: datetime) -> Task | None:
+    if rules.gold_first or (rules.gold_rate and random.random() < rules.gold_rate):  # noqa: S311 - not a secret
+        task = _gold(session, actor, project)
+        if task is not None:
+            return task
     postgres = session.get_bind().dialect.name == "postgresql"
     passes = [False, True] if rules.skip_queue == "REQUEUE_FOR_ME" else [False]
     for skipped in passes:

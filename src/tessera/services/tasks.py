@@ -184,11 +184,17 @@ def delete_task(session: Session, actor: Actor, task_id: int) -> None:
     changed(session, task.project_id)
 
 
-def delete_project_tasks(session: Session, actor: Actor, project_id: int, ids: list[int] | None = None) -> int:
+def delete_project_tasks(
+    session: Session, actor: Actor, project_id: int, ids: list[int] | None = None, query: dict | None = None
+) -> int:
+    """Delete the project's tasks: all of them, those with `ids`, or those a data-manager query selects
+    (its filters and `selectedItems`)."""
     get_project(session, actor, project_id, "tasks.delete")
     q = select(Task.id).where(Task.project_id == project_id)
     if ids is not None:
         q = q.where(Task.id.in_(ids))
+    if query is not None:
+        q = apply_query(q, query)
     task_ids = list(session.scalars(q))
     for start in range(0, len(task_ids), 5000):
         chunk = task_ids[start : start + 5000]

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Response
 from tessera.api.context import Ctx, context, json_body
 from tessera.api.schemas import view_read
 from tessera.domain.errors import InvalidInput
-from tessera.services import views
+from tessera.services import tasks, views
 
 router = APIRouter(tags=["views"])
 
@@ -46,3 +46,26 @@ def delete_view(view_id: int, ctx: Ctx = Depends(context)) -> Response:
     views.delete_view(ctx.session, ctx.actor, view_id)
     ctx.commit()
     return Response(status_code=204)
+
+
+@router.post("/api/dm/actions")
+def run_action(
+    id: str | None = None,  # noqa: A002 - Label Studio's name for the action
+    project: str | None = None,
+    body: Any = Depends(json_body),
+    ctx: Ctx = Depends(context),
+) -> dict:
+    """Label Studio's data-manager actions on the selected tasks; `delete_tasks` is the one Tessera has."""
+    if not project or not project.isdigit():
+        raise InvalidInput("project is required", field_errors={"project": ["this field is required"]})
+    if id != "delete_tasks":
+        raise InvalidInput(f"unknown action {id!r}: the actions are delete_tasks", field_errors={"id": ["unknown"]})
+    query = body if isinstance(body, dict) else {}
+    if not isinstance(query.get("selectedItems"), dict):
+        raise InvalidInput(
+            "selectedItems is required: {all: false, included: [ids]} or {all: true, excluded: [ids]}",
+            field_errors={"selectedItems": ["this field is required"]},
+        )
+    count = tasks.delete_project_tasks(ctx.session, ctx.actor, int(project), query=query)
+    ctx.commit()
+    return {"processed_items": count, "detail": f"Deleted {count} tasks"}

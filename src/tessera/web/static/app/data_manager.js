@@ -1,7 +1,7 @@
 // The data manager: a project's tasks as a table, 100 a page, sorted, filtered and searched on the server (Label
 // Studio's data-manager query), with a column chooser, row selection and the import and export dialogs.
 
-import { del, get } from "./api.js";
+import { get, post } from "./api.js";
 import { $, $$, clear, debounce, h, showError, slashToSearch, toast } from "./dom.js";
 import { openExport } from "./export_dialog.js";
 import { openImport } from "./import_dialog.js";
@@ -386,11 +386,11 @@ async function deleteSelected() {
   const count = state.allMatching ? state.total : state.selected.size;
   if (!(await confirm(`Delete ${count} task${count === 1 ? "" : "s"} with their annotations? This cannot be undone.`))) return;
   try {
-    if (state.allMatching && noFilters()) await del(`/api/projects/${projectId}/tasks`);
-    else {
-      const ids = await selectedIds();
-      for (let i = 0; i < ids.length; i += 8) await Promise.all(ids.slice(i, i + 8).map((id) => del(`/api/tasks/${id}`)));
-    }
+    // One request whatever the selection: Label Studio's data-manager action, with the filters when "all
+    // matching" is chosen, so that the server selects the same tasks the table shows.
+    const selectedItems = state.allMatching ? { all: true, excluded: [] } : { all: false, included: [...state.selected] };
+    const body = state.allMatching ? { ...query(), selectedItems } : { selectedItems };
+    await post(`/api/dm/actions?id=delete_tasks&project=${projectId}`, body);
     toast(`Deleted ${count} task${count === 1 ? "" : "s"}.`);
   } catch (error) {
     showError($("#dm-error"), error);
