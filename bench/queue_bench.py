@@ -1,0 +1,162 @@
+"""Labeling at team scale against a live `tessera start`: annotators signed in through the login form, each in
+its own thread, take the next task (`POST /api/projects/{id}/next`, as the web app does) and submit it, as fast
+as they can. Prints the latency of both calls and the throughput.
+
+    python bench/queue_bench.py [--tasks 100000] [--annotators 50] [--submits 2000] [--overlap 1]
+                                [--database-url postgresql://postgres@127.0.0.1/postgres]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+from api_bench import CONFIG, MemorySampler, free_port, p95, tessera
+
+RESULT = [{"from_name": "sentiment", "to_name": "text", "type": "choices", "value": {"choices": ["Positive"]}}]
+
+
+def signed_in(base: str, email: str, password: str) -> httpx.Client:
+    """A client holding a browser session: the login form's token, then the session and CSRF cookies."""
+    c = httpx.Client(base_url=base, timeout=60)
+    page = c.get("/user/login").text
+    form_token = re.search(r'name="form_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    c.post("/user/login", data={"email": email, "password": password, "form_token": form_token})
+    c.headers["X-CSRFToken"] = c.cookies["tessera_csrf"]
+    return c
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--tasks", type=int, default=100_000)
+    ap.add_argument("--annotators", type=int, default=50)
+    ap.add_argument("--submits", type=int, default=2000)
+    ap.add_argument("--overlap", type=int, default=1)
+    ap.add_argument("--database-url")
+    args = ap.parse_args()
+
+    data_dir = Path(tempfile.mkdtemp(prefix="tessera-bench-"))
+    env = {**os.environ, "TESSERA_DATA_DIR": str(data_dir)}
+    db_name = None
+    if args.database_url:
+        import psycopg
+
+        db_name = f"tessera_bench_{uuid.uuid4().hex[:8]}"
+        with psycopg.connect(args.database_url, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{db_name}"')
+        env["TESSERA_DATABASE_URL"] = args.database_url.rsplit("/", 1)[0] + "/" + db_name
+    tessera("user", "create", "--email", "bench@example.com", "--password", "benchmark1", "--admin", env=env)
+    token = tessera("token", "create", "--email", "bench@example.com", env=env).strip().splitlines()[-1]
+    port = free_port()
+    exe = shutil.which("tessera")
+    cmd = [exe] if exe else [sys.executable, "-c", "from tessera.cli.main import app; app()"]
+    server = subprocess.Popen(
+        [*cmd, "start", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    base = f"http://127.0.0.1:{port}"
+    rows: list[tuple[str, str]] = []
+    try:
+        for _ in range(200):
+            try:
+                if httpx.get(f"{base}/health").status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        sampler = MemorySampler(server.pid)
+        sampler.start()
+        admin = httpx.Client(base_url=base, headers={"Authorization": f"Token {token}"}, timeout=600)
+        project = {"title": "queue", "label_config": CONFIG, "maximum_annotations": args.overlap}
+        pid = admin.post("/api/projects/", json=project).json()["id"]
+        tasks = [{"text": f"sentence {i}"} for i in range(args.tasks)]
+        body = json.dumps(tasks).encode()
+        admin.post(f"/api/projects/{pid}/import", content=body, headers={"Content-Type": "application/json"})
+        people = []
+        for i in range(args.annotators):
+            email = f"annotator{i}@example.com"
+            user = admin.post("/api/users", json={"email": email, "password": "annotator-pass-1"}).json()
+            admin.post(f"/api/projects/{pid}/members", json={"user": user["id"], "role": "annotator"})
+            people.append(signed_in(base, email, "annotator-pass-1"))
+
+        next_times: list[float] = []
+        submit_times: list[float] = []
+        lock = threading.Lock()
+        remaining = [args.submits]
+
+        def work(c: httpx.Client) -> None:
+            while True:
+                with lock:
+                    if remaining[0] <= 0:
+                        return
+                    remaining[0] -= 1
+                t = time.perf_counter()
+                r = c.post(f"/api/projects/{pid}/next")
+                t_next = time.perf_counter() - t
+                if r.status_code == 404:
+                    return
+                r.raise_for_status()
+                t = time.perf_counter()
+                c.post(f"/api/tasks/{r.json()['id']}/annotations", json={"result": RESULT}).raise_for_status()
+                t_submit = time.perf_counter() - t
+                with lock:
+                    next_times.append(t_next)
+                    submit_times.append(t_submit)
+
+        t0 = time.perf_counter()
+        with ThreadPoolExecutor(args.annotators) as pool:
+            list(pool.map(work, people))
+        wall = time.perf_counter() - t0
+        label = f"{args.annotators} annotators, {args.tasks:,} tasks, overlap {args.overlap}"
+        rows.append(
+            (
+                f"next: median / p95 ({label})",
+                f"{statistics.median(next_times) * 1000:.1f} / {p95(next_times) * 1000:.1f} ms",
+            )
+        )
+        rows.append(
+            (
+                "submit: median / p95",
+                f"{statistics.median(submit_times) * 1000:.1f} / {p95(submit_times) * 1000:.1f} ms",
+            )
+        )
+        both = [a + b for a, b in zip(next_times, submit_times, strict=True)]
+        rows.append(("next + submit: p95", f"{p95(both) * 1000:.1f} ms"))
+        rows.append(("tasks labeled per second", f"{len(submit_times) / wall:.0f}"))
+        sampler.running = False
+        sampler.join()
+        rows.append(("server peak memory (RSS)", f"{sampler.peak_kb / 1024:.0f} MB"))
+        for c in people:
+            c.close()
+        admin.close()
+    finally:
+        server.terminate()
+        server.wait(10)
+        shutil.rmtree(data_dir, ignore_errors=True)
+        if db_name:
+            import psycopg
+
+            with psycopg.connect(args.database_url, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+    backend = "PostgreSQL" if args.database_url else "SQLite"
+    width = max(len(k) for k, _ in rows)
+    print(f"\nTessera labeling queue benchmark on {backend}")
+    print(f"{'measure':<{width}}  value")
+    print(f"{'-' * width}  -----")
+    for k, v in rows:
+        print(f"{k:<{width}}  {v}")
+
+
+if __name__ == "__main__":
+    main()
