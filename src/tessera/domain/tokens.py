@@ -2,7 +2,8 @@
 
 Label Studio's CoNLL 2003 export tokenizes text with NLTK's `TreebankWordTokenizer.span_tokenize`; a CoNLL
 file made by Tessera must cut the same tokens so that models trained on either agree. NLTK takes seconds to
-import, so the rules are written here: punctuation, brackets, quotes and English contractions are split off
+import, so the rules are written here, with the one change Label Studio makes to NLTK's (it splits "/" off
+too, so URLs and "and/or" come apart): punctuation, brackets, quotes and English contractions are split off
 words, then each token is found in the text again, in order, to get its offsets. Double quotes become `` and ''
 while splitting and are mapped back to the quote characters of the text.
 """
@@ -23,7 +24,7 @@ _PUNCTUATION: list[_Rule] = [
     (re.compile(r"([:,])([^\d])"), r" \1 \2"),
     (re.compile(r"([:,])$"), r" \1 "),
     (re.compile(r"\.\.\."), r" ... "),
-    (re.compile(r"[;@#$%&]"), r" \g<0> "),
+    (re.compile(r"[;@#$/%&]"), r" \g<0> "),  # "/" added by Label Studio's converter
     (re.compile(r'([^\.])(\.)([\]\)}>"\']*)\s*$'), r"\1 \2\3 "),  # the final period
     (re.compile(r"[?!]"), r" \g<0> "),
     (re.compile(r"([^'])' "), r"\1 ' "),

@@ -8,11 +8,16 @@ holds all of them, for `Doc.spans["sc"]` (a span categorizer). To build a traini
     nlp = spacy.blank("en"); db = DocBin()
     for d in json.load(open("export.json")):
         doc = nlp.make_doc(d["text"])
-        doc.ents = [s for s in (doc.char_span(a, b, label=l, alignment_mode="expand") for a, b, l in d["ents"]) if s]
+        spans = (doc.char_span(a, b, label=l, alignment_mode="expand") for a, b, l in d["ents"])
+        doc.ents = spacy.util.filter_spans([s for s in spans if s is not None])
         db.add(doc)
     db.to_disk("train.spacy")
 
-`alignment_mode="expand"` widens a span that cuts a token; with the default ("strict") such a span is None.
+Offsets are characters of the text as annotated, and spaCy's tokens may cut a span: `alignment_mode="expand"`
+widens it to whole tokens (with the default, "strict", such a span is None), after which two spans that did
+not overlap in characters can share a token; `filter_spans` keeps the longest. Tessera does not tokenize for
+spaCy: the language's tokenizer is the user's choice.
+
 Items are those of the other exports (a task's annotations, newest first; a task without annotations is one
 document without spans); spans come from every Labels control with `start` and `end`, one per label.
 """
