@@ -7,7 +7,7 @@ import json
 
 import pyarrow.parquet as pq
 
-from tessera.io.export_parquet import COLUMNS
+from tessera.io.export_parquet import COLUMNS, row_groups
 from tessera.io.ls_json import RawJSON
 from tessera.io.writers import write_export
 
@@ -48,3 +48,8 @@ def test_an_empty_export_is_a_valid_file() -> None:
     out = io.BytesIO()
     assert write_export("PARQUET", [], out) == 0
     assert pq.read_table(io.BytesIO(out.getvalue())).num_rows == 0
+
+
+def test_a_row_group_also_ends_at_its_text_budget() -> None:
+    sizes = [batch.num_rows for batch in row_groups(_tasks(25), rows=100, chars=500)]
+    assert sum(sizes) == 25 and len(sizes) > 2  # each task has about 100 characters of JSON text

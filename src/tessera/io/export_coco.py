@@ -33,6 +33,8 @@ from tessera.io.export_images import (
     rectangle,
 )
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, check_circular=False)
+
 
 def _categories(schema: Mapping[str, Any] | None) -> Categories:
     categories = Categories(schema)
@@ -54,7 +56,7 @@ class _Coco:
         self.image_count = self.annotation_count = 0
 
     def _emit(self, out: IO[bytes], record: dict[str, Any], first: bool) -> None:
-        out.write((b"" if first else b",\n") + json.dumps(record, ensure_ascii=False).encode("utf-8"))
+        out.write((b"" if first else b",\n") + _ENCODER.encode(record).encode("utf-8"))
 
     def image(self, image_id: int, width: Any, height: Any, name: Any) -> None:
         record = {"width": width, "height": height, "id": image_id, "file_name": name}

@@ -17,6 +17,7 @@ import pyarrow.parquet as pq
 from tessera.io.ls_json import RawJSON, encode_compact
 
 ROW_GROUP = 50_000
+GROUP_CHARS = 32 << 20  # a row group also ends at this much JSON text, so long tasks do not fill the memory
 COLUMNS: list[tuple[str, pa.DataType]] = [
     ("id", pa.int64()),
     ("inner_id", pa.int64()),
@@ -33,7 +34,7 @@ COLUMNS: list[tuple[str, pa.DataType]] = [
     ("updated_by", pa.int64()),
 ]
 SCHEMA = pa.schema(COLUMNS)
-_JSON_COLUMNS = frozenset({"data", "meta", "annotations", "predictions"})
+_JSON_COLUMNS = ("data", "meta", "annotations", "predictions")
 
 
 def _json(value: Any) -> str | None:
@@ -42,19 +43,25 @@ def _json(value: Any) -> str | None:
     return value if type(value) is RawJSON else encode_compact(value)
 
 
-def row_groups(tasks: Iterable[dict[str, Any]], rows: int = ROW_GROUP) -> Iterator[pa.RecordBatch]:
-    """The tasks as record batches of at most `rows` rows."""
+def row_groups(
+    tasks: Iterable[dict[str, Any]], rows: int = ROW_GROUP, chars: int = GROUP_CHARS
+) -> Iterator[pa.RecordBatch]:
+    """The tasks as record batches of at most `rows` rows (or about `chars` characters of JSON text)."""
     names = [name for name, _ in COLUMNS]
+    plain = [name for name in names if name not in _JSON_COLUMNS]
     columns: dict[str, list[Any]] = {name: [] for name in names}
-    count = 0
+    count = size = 0
     for task in tasks:
-        for name in names:
-            value = task.get(name)
-            columns[name].append(_json(value) if name in _JSON_COLUMNS else value)
+        for name in plain:
+            columns[name].append(task.get(name))
+        for name in _JSON_COLUMNS:
+            text = _json(task.get(name))
+            columns[name].append(text)
+            size += len(text) if text else 0
         count += 1
-        if count == rows:
+        if count == rows or size >= chars:
             yield pa.RecordBatch.from_pydict(columns, schema=SCHEMA)
-            columns, count = {name: [] for name in names}, 0
+            columns, count, size = {name: [] for name in names}, 0, 0
     if count:
         yield pa.RecordBatch.from_pydict(columns, schema=SCHEMA)
 
