@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import shutil
 import tempfile
 import zipfile
@@ -34,6 +35,10 @@ from tessera.io.export_images import (
 )
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, check_circular=False)
+_BOX = (
+    '{"id": %d, "image_id": %d, "category_id": %d, "segmentation": [], "bbox": [%r, %r, %r, %r], '
+    '"ignore": 0, "iscrowd": 0, "area": %r}'
+)
 
 
 def _categories(schema: Mapping[str, Any] | None) -> Categories:
@@ -68,6 +73,15 @@ class _Coco:
         self._emit(self.annotations_out, record, self.annotation_count == 0)
         self.annotation_count += 1
 
+    def box(self, image_id: int, category: int, x: float, y: float, w: float, h: float) -> None:
+        """A box annotation, the most common by far: formatted directly (a float's repr is its JSON)."""
+        if not all(math.isfinite(v) for v in (x, y, w, h)):
+            self.annotation(_shape(image_id, category, [], [x, y, w, h], w * h))
+            return
+        text = _BOX % (self.annotation_count, image_id, category, x, y, w, h, w * h)
+        self.annotations_out.write((text if self.annotation_count == 0 else ",\n" + text).encode("utf-8"))
+        self.annotation_count += 1
+
     def item(self, item: ImageItem) -> None:
         image_id = self.image_count
         if not item.regions:
@@ -92,7 +106,7 @@ class _Coco:
                 x, y, w, h = box
                 x, w = x * region["original_width"] / 100, w * region["original_width"] / 100
                 y, h = y * region["original_height"] / 100, h * region["original_height"] / 100
-                self.annotation(_shape(image_id, category, [], [x, y, w, h], w * h))
+                self.box(image_id, category, x, y, w, h)
             elif "polygonlabels" in region:
                 xs = [p[0] / 100 * width for p in region.get("points") or []]
                 ys = [p[1] / 100 * height for p in region.get("points") or []]
