@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 from tessera.io.ls_json import RawJSON, encode_compact
 
 ROW_GROUP = 50_000
-GROUP_CHARS = 32 << 20  # a row group also ends at this much JSON text, so long tasks do not fill the memory
+GROUP_CHARS = 16 << 20  # a row group also ends at this much JSON text, so long tasks do not fill the memory
 COLUMNS: list[tuple[str, pa.DataType]] = [
     ("id", pa.int64()),
     ("inner_id", pa.int64()),
