@@ -11,10 +11,14 @@ import pytest
 from tessera.io.writers import EXPORT_FORMATS, write_export
 
 
-def test_the_four_formats_with_label_studio_names() -> None:
-    assert list(EXPORT_FORMATS) == ["JSON", "JSON_MIN", "CSV", "TSV"]
-    assert [f.title for f in EXPORT_FORMATS.values()] == ["JSON", "JSON-MIN", "CSV", "TSV"]
-    assert [f.extension for f in EXPORT_FORMATS.values()] == ["json", "json", "csv", "tsv"]
+def test_the_formats_with_label_studio_names() -> None:
+    assert list(EXPORT_FORMATS) == [
+        *("JSON", "JSON_MIN", "CSV", "TSV", "JSONL", "PARQUET", "HF_DATASET"),
+        *("COCO", "YOLO", "VOC", "CONLL2003", "SPACY"),
+    ]
+    assert [f.title for f in EXPORT_FORMATS.values()][:4] == ["JSON", "JSON-MIN", "CSV", "TSV"]
+    assert [f.extension for f in EXPORT_FORMATS.values()][:4] == ["json", "json", "csv", "tsv"]
+    assert {EXPORT_FORMATS[name].extension for name in ("HF_DATASET", "COCO", "YOLO", "VOC")} == {"zip"}
     assert all(f.description and f.media_type for f in EXPORT_FORMATS.values())
 
 

@@ -196,17 +196,34 @@ def import_files(project: int, files: list[Path], data_dir: DataDir = None) -> N
 @app.command("export")
 def export(
     project: int,
-    format: Annotated[str, typer.Option("--format", help="Export format, e.g. JSON, CSV.")] = "JSON",
+    format: Annotated[
+        str, typer.Option("--format", help="Export format: JSON, JSON_MIN, CSV, TSV, JSONL, PARQUET, COCO, ...")
+    ] = "JSON",
     out: Annotated[Path, typer.Option("--out", help="Output file.")] = Path("export.json"),
     all_tasks: Annotated[bool, typer.Option(help="Include tasks without annotations.")] = True,
+    task: Annotated[list[int] | None, typer.Option("--task", help="Export only this task (repeatable).")] = None,
+    annotator: Annotated[
+        list[int] | None, typer.Option("--annotator", help="Keep only this user's annotations (repeatable).")
+    ] = None,
+    ground_truth: Annotated[bool, typer.Option("--ground-truth", help="Keep only ground truth annotations.")] = False,
     data_dir: DataDir = None,
 ) -> None:
     """Export a project to a file, written atomically."""
     _settings, db = _open(data_dir)
+    kept = exports.AnnotationFilter(
+        frozenset({"ground_truth"}) if ground_truth else frozenset(), tuple(annotator) if annotator else None
+    )
     with db.reader() as session:
         try:
             result = exports.export_to_path(
-                session, Actor.system(), project, format, out.resolve(), only_labeled=not all_tasks
+                session,
+                Actor.system(),
+                project,
+                format,
+                out.resolve(),
+                only_labeled=not all_tasks,
+                ids=task or None,
+                annotations=kept,
             )
         except TesseraError as exc:
             _fail(exc)

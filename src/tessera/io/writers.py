@@ -3,7 +3,8 @@
 Every writer has the same shape: `writer(tasks, out, *, schema=None, **options) -> int` takes an iterable of
 task dicts in Label Studio's JSON export shape and the config's `parsed_label_config`, writes bytes to the
 binary stream `out` one task at a time, and returns how many tasks (JSON) or rows (the others) it wrote.
-Names, titles and descriptions are Label Studio's (`GET /api/projects/{id}/export/formats`).
+Names, titles, descriptions and tags are Label Studio's (`GET /api/projects/{id}/export/formats`) for the
+formats it has; `tessera.domain.export_fit` says which formats fit a config.
 """
 
 from __future__ import annotations
@@ -11,9 +12,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any, BinaryIO, NamedTuple
 
+from tessera.io.export_coco import write_coco
+from tessera.io.export_conll import write_conll2003
 from tessera.io.export_csv import write_csv, write_tsv
+from tessera.io.export_hf_dataset import write_hf_dataset
 from tessera.io.export_json import write_json
 from tessera.io.export_json_min import write_json_min
+from tessera.io.export_jsonl import write_jsonl
+from tessera.io.export_parquet import write_parquet
+from tessera.io.export_spacy import write_spacy
+from tessera.io.export_voc import write_voc
+from tessera.io.export_yolo import write_yolo
 
 Writer = Callable[..., int]
 
@@ -25,6 +34,11 @@ class ExportFormat(NamedTuple):
     title: str
     description: str
     raw_json: bool = False  # the writer takes a task's `data` and `meta` as `RawJSON` text
+    tags: tuple[str, ...] = ()
+
+
+_IMAGE_TAGS = ("image segmentation", "object detection", "keypoints")
+_SPAN_TAGS = ("sequence labeling", "text tagging", "named entity recognition")
 
 
 EXPORT_FORMATS: dict[str, ExportFormat] = {
@@ -59,6 +73,72 @@ EXPORT_FORMATS: dict[str, ExportFormat] = {
         "tsv",
         "TSV",
         'Results are stored in tab-separated tabular file with column names specified by "from_name" "to_name" values',
+    ),
+    "JSONL": ExportFormat(
+        write_jsonl,
+        "application/x-ndjson",
+        "jsonl",
+        "JSONL",
+        "One task per line in Label Studio's JSON format (JSON Lines): data, annotations and predictions.",
+        raw_json=True,
+    ),
+    "PARQUET": ExportFormat(
+        write_parquet,
+        "application/vnd.apache.parquet",
+        "parquet",
+        "Parquet",
+        "One row per task in an Apache Parquet file; data, meta, annotations and predictions as JSON text.",
+        raw_json=True,
+    ),
+    "HF_DATASET": ExportFormat(
+        write_hf_dataset,
+        "application/zip",
+        "zip",
+        "Hugging Face dataset",
+        "Parquet files and a README.md dataset card that datasets.load_dataset reads, in a zip.",
+        raw_json=True,
+    ),
+    "COCO": ExportFormat(
+        write_coco,
+        "application/zip",
+        "zip",
+        "COCO",
+        "Popular machine learning format used by the COCO dataset for object detection and image segmentation "
+        "tasks with polygons and rectangles.",
+        tags=_IMAGE_TAGS,
+    ),
+    "YOLO": ExportFormat(
+        write_yolo,
+        "application/zip",
+        "zip",
+        "YOLO",
+        "Popular TXT format is created for each image file. Each txt file contains annotations for the "
+        "corresponding image file, that is object class, object coordinates, height & width.",
+        tags=_IMAGE_TAGS,
+    ),
+    "VOC": ExportFormat(
+        write_voc,
+        "application/zip",
+        "zip",
+        "Pascal VOC XML",
+        "Popular XML format used for object detection and polygon image segmentation tasks.",
+        tags=_IMAGE_TAGS[:2],
+    ),
+    "CONLL2003": ExportFormat(
+        write_conll2003,
+        "text/plain; charset=utf-8",
+        "conll",
+        "CONLL2003",
+        "Popular format used for the CoNLL-2003 named entity recognition challenge.",
+        tags=_SPAN_TAGS,
+    ),
+    "SPACY": ExportFormat(
+        write_spacy,
+        "application/json",
+        "json",
+        "spaCy",
+        "Labelled text spans per document as JSON (text, ents, spans), ready to build a spaCy DocBin.",
+        tags=_SPAN_TAGS,
     ),
 }
 

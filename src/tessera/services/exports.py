@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Text, cast, select
+from sqlalchemy import Text, and_, cast, or_, select
 from sqlalchemy.orm import Session
 
 from tessera.db.tables import Annotation, Export, Prediction, Project, Task, utcnow
 from tessera.domain.config import cached_config
 from tessera.domain.errors import InvalidInput, NotFound
+from tessera.domain.export_fit import fitting_formats
 from tessera.io.ls_json import RawJSON
 from tessera.io.writers import EXPORT_FORMATS
 from tessera.services.access import get_project, get_scoped
@@ -46,17 +47,60 @@ def export_format(name: str | None) -> Any:
     return key, fmt
 
 
+@dataclass(frozen=True)
+class AnnotationFilter:
+    """Which annotations an export carries. `kinds` is Label Studio's `annotation_filter_options` choice
+    (any of "usual", "ground_truth", "skipped"; none chosen means all); `annotators` keeps those of these users.
+    With a filter, "labeled only" means tasks left with an annotation after it."""
+
+    kinds: frozenset[str] = frozenset()
+    annotators: tuple[int, ...] | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.kinds) or self.annotators is not None
+
+    def where(self, table: Any) -> Any:
+        c = table.c
+        conditions = []
+        if self.kinds:
+            chosen = []
+            if "usual" in self.kinds:
+                chosen.append(~c.ground_truth & ~c.was_cancelled)
+            if "ground_truth" in self.kinds:
+                chosen.append(c.ground_truth)
+            if "skipped" in self.kinds:
+                chosen.append(c.was_cancelled)
+            conditions.append(or_(*chosen))
+        if self.annotators is not None:
+            conditions.append(c.completed_by.in_(self.annotators))
+        return and_(*conditions)
+
+    @classmethod
+    def from_options(cls, options: Any) -> AnnotationFilter:
+        """From a snapshot's `annotation_filter_options` ({"usual": bool, "ground_truth": bool, "skipped":
+        bool, "annotators": [user id, ...]}); anything else there is ignored, as Label Studio ignores it."""
+        options = options if isinstance(options, dict) else {}
+        kinds = frozenset(k for k in ("usual", "ground_truth", "skipped") if options.get(k) is True)
+        annotators = options.get("annotators")
+        if not isinstance(annotators, list):
+            return cls(kinds)
+        return cls(kinds, tuple(a for a in annotators if isinstance(a, int) and not isinstance(a, bool)))
+
+
 def iter_export_tasks(
     session: Session,
     project: Project,
     *,
     ids: list[int] | None = None,
     only_labeled: bool = False,
+    annotations: AnnotationFilter | None = None,
     counter: list[int] | None = None,
     raw_json: bool = False,
 ) -> Iterator[dict[str, Any]]:
     """Tasks in id order, a batch at a time (keyset), with their annotations and predictions. With `raw_json`
-    on SQLite, `data` and `meta` come as the stored JSON text (`RawJSON`), which the JSON writer copies."""
+    on SQLite, `data` and `meta` come as the stored JSON text (`RawJSON`), which the JSON writer copies.
+    `annotations` filters the annotations (and, with `only_labeled`, drops tasks left without any)."""
+    annotation_filter = annotations or AnnotationFilter()
     last = 0
     conn = session.connection()
     raw = raw_json and conn.dialect.name == "sqlite"  # SQLite keeps the text as written (see db.engine)
@@ -97,10 +141,14 @@ def iter_export_tasks(
             (Prediction.__table__, preds, prediction_dict),
         ):
             q = select(table).where(table.c.task_id.between(task_ids[0], task_ids[-1]))
+            if table is Annotation.__table__ and annotation_filter:
+                q = q.where(annotation_filter.where(table))
             for row in conn.execute(q.order_by(table.c.id)):
                 if row.task_id in wanted:
                     into[row.task_id].append(shape(row))
         for tid, data, meta, created, updated, inner, total, cancelled, predicted, pid, updated_by in tasks:
+            if only_labeled and annotation_filter and tid not in anns:
+                continue
             if counter is not None:
                 counter[0] += 1
             yield {
@@ -160,18 +208,46 @@ def sync_export(
     fmt: str | None,
     ids: list[int] | None,
     all_tasks: bool,
+    annotations: AnnotationFilter | None = None,
 ) -> ExportFile:
     project, _role = get_project(session, actor, project_id, "exports.create")
     folder = data_dir / "exports" / "tmp"
     target = folder / f"sync-{project.id}-{os.urandom(8).hex()}"
-    return write_export(session, project, fmt or "JSON", target, ids=ids, only_labeled=not all_tasks and ids is None)
+    only_labeled = not all_tasks and ids is None
+    return write_export(
+        session, project, fmt or "JSON", target, ids=ids, only_labeled=only_labeled, annotations=annotations
+    )
 
 
 def export_to_path(
-    session: Session, actor: Actor, project_id: int, fmt: str, target: Path, *, only_labeled: bool = False
+    session: Session,
+    actor: Actor,
+    project_id: int,
+    fmt: str,
+    target: Path,
+    *,
+    only_labeled: bool = False,
+    ids: list[int] | None = None,
+    annotations: AnnotationFilter | None = None,
 ) -> ExportFile:
     project, _role = get_project(session, actor, project_id, "exports.create")
-    return write_export(session, project, fmt, target, only_labeled=only_labeled)
+    return write_export(session, project, fmt, target, ids=ids, only_labeled=only_labeled, annotations=annotations)
+
+
+def list_formats(session: Session, actor: Actor, project_id: int) -> list[dict[str, Any]]:
+    """Every export format, those that cannot carry this project's labels marked `disabled` (as Label Studio
+    lists them: the flat formats first, without the key; `tags` where Label Studio gives them)."""
+    project, _role = get_project(session, actor, project_id, "exports.view")
+    schema = cached_config(project.label_config).parsed_label_config()
+    fitting = fitting_formats(schema, list(EXPORT_FORMATS))
+    listed = []
+    for name, spec in EXPORT_FORMATS.items():
+        entry: dict[str, Any] = {"name": name, "title": spec.title, "description": spec.description}
+        if spec.tags:
+            entry["tags"] = list(spec.tags)
+        entry["disabled"] = name not in fitting
+        listed.append(entry)
+    return listed
 
 
 # --- snapshots -------------------------------------------------------------------------------------------
@@ -189,17 +265,7 @@ def create_snapshot(session: Session, actor: Actor, project_id: int, data_dir: P
     )
     session.add(record)
     session.flush()
-    task_opts = body.get("task_filter_options") or {}
-    ids = task_opts.get("view_ids") if isinstance(task_opts, dict) else None
-    only_labeled = bool(isinstance(task_opts, dict) and task_opts.get("only_with_annotations"))
-    result = write_export(
-        session,
-        project,
-        "JSON",
-        _snapshot_path(data_dir, record, "JSON"),
-        ids=ids if isinstance(ids, list) else None,
-        only_labeled=only_labeled,
-    )
+    result = write_export(session, project, "JSON", _snapshot_path(data_dir, record, "JSON"), **_filters(record))
     record.files = {"JSON": {"path": result.path.name, "md5": result.md5}}
     record.md5 = result.md5
     record.counters = {"task_number": result.task_count}
@@ -207,6 +273,20 @@ def create_snapshot(session: Session, actor: Actor, project_id: int, data_dir: P
     record.finished_at = utcnow()
     session.flush()
     return record
+
+
+def _filters(record: Export) -> dict[str, Any]:
+    """The snapshot's task and annotation filters, applied alike when it is made and when it is converted."""
+    options = record.options or {}
+    task_opts = options.get("task_filter_options") or {}
+    task_opts = task_opts if isinstance(task_opts, dict) else {}
+    ids = task_opts.get("view_ids")
+    ids = [i for i in ids if isinstance(i, int) and not isinstance(i, bool)] if isinstance(ids, list) else None
+    return {
+        "ids": ids,
+        "only_labeled": bool(task_opts.get("only_with_annotations")),
+        "annotations": AnnotationFilter.from_options(options.get("annotation_filter_options")),
+    }
 
 
 def _snapshot_path(data_dir: Path, record: Export, fmt: str) -> Path:
@@ -242,11 +322,7 @@ def convert_snapshot(
     if key not in record.files:
         project = session.get(Project, project_id)
         assert project is not None
-        opts = (record.options or {}).get("task_filter_options") or {}
-        ids = opts.get("view_ids") if isinstance(opts, dict) else None
-        result = write_export(
-            session, project, key, _snapshot_path(data_dir, record, key), ids=ids if isinstance(ids, list) else None
-        )
+        result = write_export(session, project, key, _snapshot_path(data_dir, record, key), **_filters(record))
         record.files = {**record.files, key: {"path": result.path.name, "md5": result.md5}}
         session.flush()
     return record

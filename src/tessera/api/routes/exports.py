@@ -11,20 +11,14 @@ from starlette.background import BackgroundTask
 from tessera.api.context import Ctx, context, json_body, query_bool
 from tessera.api.schemas import export_read
 from tessera.db.tables import Export, User
-from tessera.io.writers import EXPORT_FORMATS
 from tessera.services import exports
-from tessera.services.access import get_project
 
 router = APIRouter(tags=["exports"])
 
 
 @router.get("/api/projects/{project_id}/export/formats")
 def formats(project_id: int, ctx: Ctx = Depends(context)) -> list:
-    get_project(ctx.session, ctx.actor, project_id, "exports.view")
-    return [
-        {"name": name, "title": spec.title, "description": spec.description, "disabled": False}
-        for name, spec in EXPORT_FORMATS.items()
-    ]
+    return exports.list_formats(ctx.session, ctx.actor, project_id)
 
 
 @router.get("/api/projects/{project_id}/export")
@@ -34,11 +28,18 @@ def export(
     exportType: str | None = None,
     export_type: str | None = None,  # noqa: N803
     download_all_tasks: str | None = None,
+    ground_truth: str | None = None,
     ctx: Ctx = Depends(context),
 ) -> FileResponse:
+    """Besides Label Studio's parameters, `annotators=` (user ids, comma-separated or repeated) and
+    `ground_truth=true` choose the annotations the file carries."""
     params = request.query_params
-    raw_ids = params.getlist("ids") + params.getlist("ids[]")
-    ids = [int(x) for part in raw_ids for x in part.split(",") if x.strip().isdigit()] or None
+    ids = _ints(params.getlist("ids") + params.getlist("ids[]")) or None
+    raw_annotators = params.getlist("annotators") + params.getlist("annotators[]")
+    kept = exports.AnnotationFilter(
+        frozenset({"ground_truth"}) if query_bool(ground_truth, False) else frozenset(),
+        tuple(_ints(raw_annotators)) if raw_annotators else None,
+    )
     result = exports.sync_export(
         ctx.session,
         ctx.actor,
@@ -47,6 +48,7 @@ def export(
         fmt=exportType or export_type,
         ids=ids,
         all_tasks=query_bool(download_all_tasks, False),
+        annotations=kept,
     )
     return FileResponse(
         result.path,
@@ -54,6 +56,10 @@ def export(
         filename=result.filename,
         background=BackgroundTask(result.path.unlink, missing_ok=True),
     )
+
+
+def _ints(values: list[str]) -> list[int]:
+    return [int(x) for part in values for x in part.split(",") if x.strip().isdigit()]
 
 
 def _read(ctx: Ctx, record: Export) -> dict:

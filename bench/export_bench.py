@@ -1,0 +1,221 @@
+"""Time `tessera export` in the formats that carry big projects, and print a table (not a timed test).
+
+    python bench/export_bench.py [--tasks 1000000] [--images 10000] [--database-url postgresql://postgres@127.0.0.1/postgres]
+
+Seeds two projects straight into the database (the import path has its own benchmark): text tasks made of the
+SpamAssassin e-mails in ../shared/data (repeated to reach --tasks), each with one span annotation; and image
+tasks with one annotation of 20 boxes each. Then runs `tessera export` as a subprocess per format and samples
+its resident memory from /proc (peak). With --database-url, a fresh database is made on that server for the
+run and dropped afterwards. Targets (issue 4): JSONL and Parquet of 1,000,000 tasks under 20 s and 500 MB,
+COCO of 10,000 images with 20 boxes each under 10 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gzip
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+from tessera.db.bulk import insert_many, to_json
+from tessera.db.engine import Database
+from tessera.db.tables import Annotation, Task
+
+DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "spam_assassin.jsonl.gz"
+TEXT_CONFIG = """<View><Text name="text" value="$text"/>
+<Labels name="label" toName="text"><Label value="PER"/><Label value="ORG"/></Labels></View>"""
+IMAGE_CONFIG = """<View><Image name="image" value="$image"/>
+<RectangleLabels name="box" toName="image"><Label value="Car"/><Label value="Person"/></RectangleLabels></View>"""
+BATCH = 20_000
+
+
+def tessera(*args: str, env: dict[str, str]) -> str:
+    exe = shutil.which("tessera")
+    cmd = [exe, *args] if exe else [sys.executable, "-c", "from tessera.cli.main import app; app()", *args]
+    return subprocess.run(cmd, env=env, check=True, capture_output=True, text=True).stdout
+
+
+def peak_rss(cmd: list[str], env: dict[str, str]) -> tuple[float, float, int]:
+    """Run `cmd`; (seconds, CPU seconds of the process, peak resident kB sampled every 20 ms). On a busy
+    machine the CPU time is the better guess of the time alone (on PostgreSQL it leaves out the server's)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    process = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = [0]
+
+    def sample() -> None:
+        while process.poll() is None:
+            try:
+                for line in Path(f"/proc/{process.pid}/status").read_text().splitlines():
+                    if line.startswith("VmRSS:"):
+                        peak[0] = max(peak[0], int(line.split()[1]))
+            except OSError:
+                return
+            time.sleep(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _out, err = process.communicate()
+    sampler.join()
+    if process.returncode:
+        raise SystemExit(f"{cmd}: {err.decode()}")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return time.perf_counter() - t0, cpu, peak[0]
+
+
+def texts() -> list[str]:
+    with gzip.open(DATA, "rt", encoding="utf-8") as f:
+        # PostgreSQL's jsonb cannot hold a NUL character, which a few of the e-mails have.
+        return [row["text"].replace("\x00", "") for row in map(json.loads, f) if row.get("text")]
+
+
+def seed(db: Database, project_id: int, count: int, make_data, make_result) -> None:
+    """`count` tasks with one annotation each, inserted in batches the way imports insert them."""
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    t, a = Task.__table__, Annotation.__table__
+    with db.writer() as session:
+        conn = session.connection()
+        first = conn.exec_driver_sql("SELECT COALESCE(MAX(id), 0) FROM tasks").scalar() + 1
+        first_ann = conn.exec_driver_sql("SELECT COALESCE(MAX(id), 0) FROM annotations").scalar() + 1
+        for start in range(0, count, BATCH):
+            n = min(BATCH, count - start)
+            ids = range(first + start, first + start + n)
+            task_rows = [
+                (i, project_id, i - first + 1, to_json(make_data(i)), "{}", 1, 0, 0, True, now, now) for i in ids
+            ]
+            columns = ["id", "project_id", "inner_id", "data", "meta", "total_annotations"]
+            columns += ["cancelled_annotations", "total_predictions", "is_labeled", "created_at", "updated_at"]
+            insert_many(conn, t, columns, task_rows)
+            ann_rows = [
+                (first_ann + i - first, i, project_id, to_json(make_result(i)), False, False, 1, 1, now, now)
+                for i in ids
+            ]
+            columns = ["id", "task_id", "project_id", "result", "was_cancelled", "ground_truth"]
+            columns += ["config_version", "version", "created_at", "updated_at"]
+            insert_many(conn, a, columns, ann_rows)
+        if db.url.startswith("postgresql"):
+            for name in ("tasks", "annotations"):
+                conn.exec_driver_sql(
+                    f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), (SELECT MAX(id) FROM {name}))"
+                )
+            conn.exec_driver_sql("ANALYZE tasks")
+            conn.exec_driver_sql("ANALYZE annotations")
+        session.commit()
+
+
+def span_result(text: str) -> list[dict]:
+    end = min(len(text), 12)
+    return [
+        {
+            "id": "s",
+            "from_name": "label",
+            "to_name": "text",
+            "type": "labels",
+            "value": {"start": 0, "end": end, "text": text[:end], "labels": ["ORG"]},
+        }
+    ]
+
+
+def boxes(i: int) -> list[dict]:
+    return [
+        {
+            "id": f"b{k}",
+            "from_name": "box",
+            "to_name": "image",
+            "type": "rectanglelabels",
+            "original_width": 1280,
+            "original_height": 720,
+            "image_rotation": 0,
+            "value": {
+                "x": (k * 4.7 + i % 7) % 90,
+                "y": (k * 3.1) % 90,
+                "width": 5.5,
+                "height": 7.25,
+                "rotation": 0,
+                "rectanglelabels": ["Car" if k % 3 else "Person"],
+            },
+        }
+        for k in range(20)
+    ]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--tasks", type=int, default=1_000_000)
+    ap.add_argument("--images", type=int, default=10_000)
+    ap.add_argument("--formats", default="JSONL,PARQUET,JSON")
+    ap.add_argument("--database-url")
+    args = ap.parse_args()
+
+    data_dir = Path(tempfile.mkdtemp(prefix="tessera-export-bench-"))
+    env = {**os.environ, "TESSERA_DATA_DIR": str(data_dir)}
+    db_name = None
+    if args.database_url:
+        import psycopg  # only for a PostgreSQL run
+
+        db_name = f"tessera_bench_{uuid.uuid4().hex[:8]}"
+        with psycopg.connect(args.database_url, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{db_name}"')
+        env["TESSERA_DATABASE_URL"] = args.database_url.rsplit("/", 1)[0] + "/" + db_name
+    url = env.get("TESSERA_DATABASE_URL") or f"sqlite:///{data_dir / 'tessera.db'}"
+    exe = shutil.which("tessera")
+    cli = [exe] if exe else [sys.executable, "-c", "from tessera.cli.main import app; app()"]
+    rows: list[tuple[str, str, str, str, str]] = []
+    try:
+        tessera("db", "upgrade", env=env)
+        for title, config in (("text", TEXT_CONFIG), ("images", IMAGE_CONFIG)):
+            (data_dir / f"{title}.xml").write_text(config, encoding="utf-8")
+            tessera("project", "create", "--title", title, "--config", str(data_dir / f"{title}.xml"), env=env)
+        db = Database(url)
+        corpus = texts()
+        t0 = time.perf_counter()
+        seed(
+            db,
+            1,
+            args.tasks,
+            lambda i: {"text": corpus[i % len(corpus)]},
+            lambda i: span_result(corpus[i % len(corpus)]),
+        )
+        seed(db, 2, args.images, lambda i: {"image": f"/data/upload/2/img_{i:07d}.jpg"}, boxes)
+        db.dispose()
+        print(f"seeded {args.tasks:,} text and {args.images:,} image tasks in {time.perf_counter() - t0:.1f} s")
+        runs = [("COCO", 2, args.images, "images x 20 boxes")] + [
+            (fmt, 1, args.tasks, "text tasks") for fmt in args.formats.split(",") if fmt
+        ]
+        for fmt, project, count, what in runs:
+            out = data_dir / f"out-{fmt}"
+            seconds, cpu, kb = peak_rss([*cli, "export", str(project), "--format", fmt, "--out", str(out)], env)
+            size = out.stat().st_size / 1e6
+            measure = f"{fmt} export of {count:,} {what}"
+            rows.append((measure, f"{seconds:.2f} s", f"{cpu:.2f} s", f"{kb / 1024:.0f} MB", f"{size:.0f} MB"))
+            out.unlink()
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
+        if db_name:
+            import psycopg
+
+            with psycopg.connect(args.database_url, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+    backend = "PostgreSQL" if args.database_url else "SQLite"
+    width = max(len(r[0]) for r in rows)
+    print(f"\nTessera export benchmark on {backend} (`tessera export`, one process, peak resident memory)")
+    print(f"uptime load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(f"{'measure':<{width}}  {'time':>9}  {'CPU':>9}  {'memory':>7}  {'file':>7}")
+    print(f"{'-' * width}  {'-' * 9}  {'-' * 9}  {'-' * 7}  {'-' * 7}")
+    for name, seconds, cpu, memory, size in rows:
+        print(f"{name:<{width}}  {seconds:>9}  {cpu:>9}  {memory:>7}  {size:>7}")
+
+
+if __name__ == "__main__":
+    main()

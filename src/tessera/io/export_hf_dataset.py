@@ -1,0 +1,77 @@
+"""Hugging Face dataset export: a zip of Parquet shards and a `README.md` dataset card.
+
+Unzipped, the folder loads with `datasets.load_dataset("parquet", data_dir=folder)` (the shards alone) or
+`datasets.load_dataset(folder)` (the card's `configs` say where the train split is), and can be pushed to a
+dataset hub as it is. The card's YAML front matter names the data files and the features (the columns of the
+Parquet export, `tessera.io.export_parquet`). Shards are written to temporary files one at a time and copied
+into the zip, so memory holds one row group whatever the project's size.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import tempfile
+import zipfile
+from collections.abc import Iterable
+from typing import Any, BinaryIO
+
+from tessera.io.export_parquet import COLUMNS, ROW_GROUP, row_groups, write_batches
+
+SHARD_ROWS = 500_000
+_DTYPES = {"int64": "int64", "string": "string"}
+
+
+def dataset_card(count: int, shards: int) -> str:
+    """README.md: YAML front matter (JSON is YAML, so values are written as JSON strings) and a short text."""
+    lines = [
+        "---",
+        "configs:",
+        "- config_name: default",
+        "  data_files:",
+        "  - split: train",
+        '    path: "data/train-*.parquet"',
+        "dataset_info:",
+        "  features:",
+    ]
+    for name, dtype in COLUMNS:
+        lines += [f"  - name: {json.dumps(name)}", f"    dtype: {_DTYPES[str(dtype)]}"]
+    lines += ["  splits:", "  - name: train", f"    num_examples: {count}", "---", ""]
+    lines += [
+        "# Labeled tasks exported from Tessera",
+        "",
+        f"{count} tasks in {shards} Parquet file(s) under `data/`, one row per task. `data`, `meta`,",
+        "`annotations` and `predictions` are JSON text in Label Studio's task format; decode them with",
+        "`json.loads` (for example `dataset.map(lambda row: {'data': json.loads(row['data'])})`).",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write_hf_dataset(
+    tasks: Iterable[dict[str, Any]],
+    out: BinaryIO,
+    *,
+    shard_rows: int = SHARD_ROWS,
+    row_group: int = ROW_GROUP,
+    spool_dir: str | None = None,
+    **_options: Any,
+) -> int:
+    """Write the zip to `out`; returns the number of tasks. A shard holds at most `shard_rows` tasks."""
+    batches = row_groups(tasks, min(row_group, shard_rows))
+    per_shard = max(1, shard_rows // min(row_group, shard_rows))
+    count = shards = 0
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as archive:
+        while True:  # an empty project still gets one (empty) shard, which loads as an empty split
+            first = next(batches, None)
+            if first is None and shards:
+                break
+            group = itertools.chain([first] if first is not None else [], itertools.islice(batches, per_shard - 1))
+            with tempfile.NamedTemporaryFile(dir=spool_dir, suffix=".parquet") as shard:
+                count += write_batches(group, shard.name)
+                archive.write(shard.name, f"data/train-{shards:05d}.parquet")
+            shards += 1
+            if first is None:
+                break
+        archive.writestr("README.md", dataset_card(count, shards))
+    return count
