@@ -11,6 +11,7 @@ from tessera import __version__
 from tessera.api import errors
 from tessera.api.routes import (
     annotations,
+    drafts,
     exports,
     imports,
     members,
@@ -111,6 +112,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         imports,
         tasks,
         annotations,
+        drafts,
         predictions,
         exports,
         ml,
