@@ -1,0 +1,59 @@
+// HyperText from task data, made safe by construction: the HTML is parsed inert (DOMParser runs no script and
+// loads nothing), then a new tree is built holding only whitelisted elements and attributes. Event handlers,
+// scripts, frames, forms and styles never make it across.
+
+const ELEMENTS = new Set(
+  ("a abbr b blockquote br caption code dd del div dl dt em figcaption figure h1 h2 h3 h4 h5 h6 hr i img ins " +
+    "kbd li mark ol p pre q s small span strong sub sup table tbody td tfoot th thead tr u ul").split(" "),
+);
+const DROP_WITH_CONTENT = new Set(["script", "style", "template", "noscript", "iframe", "object", "embed", "svg", "math"]);
+const ATTRIBUTES = new Set(["title", "alt", "colspan", "rowspan", "dir", "lang"]);
+
+function safeUrl(value, forImage) {
+  const url = String(value || "").trim();
+  if (/^https?:\/\//i.test(url) || url.startsWith("/")) return url;
+  if (forImage && /^data:image\/(png|jpeg|gif|webp);/i.test(url)) return url;
+  return null;
+}
+
+function copy(node, into) {
+  for (const child of node.childNodes) {
+    if (child.nodeType === Node.TEXT_NODE) {
+      into.append(document.createTextNode(child.data));
+      continue;
+    }
+    if (child.nodeType !== Node.ELEMENT_NODE) continue;
+    const name = child.localName;
+    if (DROP_WITH_CONTENT.has(name)) continue;
+    if (!ELEMENTS.has(name)) {
+      copy(child, into); // unknown wrapper: keep its text, lose the element
+      continue;
+    }
+    const el = document.createElement(name);
+    for (const attr of child.attributes) {
+      if (ATTRIBUTES.has(attr.name)) el.setAttribute(attr.name, attr.value);
+    }
+    if (name === "a") {
+      const href = safeUrl(child.getAttribute("href"), false);
+      if (href) {
+        el.setAttribute("href", href);
+        el.setAttribute("rel", "noopener noreferrer nofollow");
+        el.setAttribute("target", "_blank");
+      }
+    }
+    if (name === "img") {
+      const src = safeUrl(child.getAttribute("src"), true);
+      if (src) el.setAttribute("src", src);
+      el.setAttribute("referrerpolicy", "no-referrer");
+    }
+    copy(child, el);
+    into.append(el);
+  }
+}
+
+export function sanitizedFragment(html) {
+  const doc = new DOMParser().parseFromString(String(html ?? ""), "text/html");
+  const fragment = document.createDocumentFragment();
+  copy(doc.body, fragment);
+  return fragment;
+}
