@@ -49,3 +49,38 @@ def png_data_url(width: int, height: int, rgb: tuple[int, int, int] = (90, 140, 
     png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
     png += chunk(b"IDAT", raw) + chunk(b"IEND", b"")
     return "data:image/png;base64," + base64.b64encode(png).decode()
+
+
+def drag_over_text(page: Page, container: str, start: int, end: int) -> None:
+    """Select characters [start, end) (UTF-16 units of the shown text) with the mouse, as a person would:
+    press at the left edge of the first character, release at the right edge of the last."""
+    box = page.evaluate(
+        """([selector, start, end]) => {
+          const root = document.querySelector(selector);
+          const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+          const at = (offset) => {
+            let node, seen = 0;
+            while ((node = walker.nextNode())) {
+              if (seen + node.data.length >= offset) return [node, offset - seen];
+              seen += node.data.length;
+            }
+          };
+          const [n1, o1] = at(start);
+          walker.currentNode = root;
+          const [n2, o2] = at(end);
+          const r1 = document.createRange(); r1.setStart(n1, o1); r1.setEnd(n1, Math.min(o1 + 1, n1.data.length));
+          const r2 = document.createRange(); r2.setStart(n2, Math.max(o2 - 1, 0)); r2.setEnd(n2, o2);
+          const a = r1.getClientRects()[0], b = r2.getClientRects()[0];
+          // right-to-left runs: the first character's leading edge is its right one
+          const rtl = a.top === b.top && a.left > b.left;
+          return rtl
+            ? [a.right - 1, a.top + a.height / 2, b.left + 1, b.top + b.height / 2]
+            : [a.left + 1, a.top + a.height / 2, b.right - 1, b.top + b.height / 2];
+        }""",
+        [container, start, end],
+    )
+    page.mouse.move(box[0], box[1])
+    page.mouse.down()
+    page.mouse.move((box[0] + box[2]) / 2, box[1], steps=3)
+    page.mouse.move(box[2], box[3], steps=3)
+    page.mouse.up()
