@@ -18,6 +18,7 @@ from tessera.api.routes import (
     ml,
     predictions,
     projects,
+    queue,
     system,
     tasks,
     tokens,
@@ -117,6 +118,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         exports,
         ml,
         views,
+        queue,
     ):
         app.include_router(module.router)
     pages.mount(app)

@@ -110,6 +110,24 @@ def context(request: Request, session: Session = Depends(db_session)) -> Ctx:
     return Ctx(session, actor, settings_of(request), request)
 
 
+def write_context(request: Request) -> Iterator[Ctx]:
+    """A write transaction for a GET that writes (Label Studio's `GET .../next` claims a task): credentials
+    checked in a read transaction first, as for any write."""
+    with database(request).reader() as reader:
+        try:
+            actor = _credentials_actor(request, reader)
+        finally:
+            reader.rollback()
+    if actor is None:
+        raise NotAuthenticated(NO_CREDENTIALS)
+    session = database(request).writer()
+    try:
+        yield Ctx(session, actor, settings_of(request), request)
+    finally:
+        session.rollback()
+        session.close()
+
+
 def admin_context(ctx: Ctx = Depends(context)) -> Ctx:
     if not ctx.actor.is_admin:
         raise PermissionDenied("only an instance admin can do this")

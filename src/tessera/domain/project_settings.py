@@ -40,6 +40,8 @@ OPTIONS: dict[str, tuple[Any, tuple[type, ...], Any]] = {
     "annotator_evaluation_enabled": (False, (bool,), None),
     "control_weights": (None, (dict, type(None)), None),
     "annotators_see_others": (False, (bool,), None),
+    # Tessera's own: how long a task claimed by `next` stays reserved for its annotator.
+    "lease_seconds": (3600, (int,), lambda v: 1 <= v <= 7 * 86400 or "must be between 1 and 604800"),
 }
 # Fields of the project row itself that a PATCH may set.
 PROJECT_FIELDS = {"title", "description", "label_config", "expert_instruction"}

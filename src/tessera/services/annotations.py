@@ -16,6 +16,7 @@ from tessera.domain.labeling import task_is_labeled
 from tessera.domain.policy import allows
 from tessera.services.access import get_scoped, sees_all_annotations
 from tessera.services.actors import Actor
+from tessera.services.task_queue import check_submit, release
 from tessera.services.task_totals import changed
 
 CREATE_FIELDS = {
@@ -131,6 +132,7 @@ def create_annotation(session: Session, actor: Actor, task_id: int, body: Any) -
     assert project is not None
     result = body.get("result", [])
     validate_result(cached_config(project.label_config), result, task.data)
+    check_submit(session, actor, role, task, project, bool(body.get("was_cancelled", False)))
     parent_prediction = body.get("parent_prediction")
     if parent_prediction is not None:
         pred = session.get(Prediction, parent_prediction) if isinstance(parent_prediction, int) else None
@@ -166,6 +168,7 @@ def create_annotation(session: Session, actor: Actor, task_id: int, body: Any) -
                 raise
             return existing, False
     refresh_counters(session, task, project)
+    release(session, actor, task.id)
     return ann, True
 
 

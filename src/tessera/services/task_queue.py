@@ -1,0 +1,201 @@
+"""The labeling queue: `next` claims a task for one annotator with a lease, atomically, in the database.
+
+A task takes at most `maximum_annotations` (k) annotations, from k different people. A claim counts the
+task's completed annotations plus the live leases of other people; it is granted only while that stays under
+k. SQLite serialises claims by its one writer (`BEGIN IMMEDIATE`); PostgreSQL locks the candidate task row
+with `FOR UPDATE SKIP LOCKED` and counts again once it holds the lock, in a statement of its own, so that a
+claim committed a moment earlier by another process is seen. A submit or skip ends the lease; a lease that
+expires frees its slot, and a late submit on it is refused only when the task has filled up meanwhile.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, exists, func, select, true
+from sqlalchemy.orm import Session
+
+from tessera.db.tables import Annotation, Prediction, Project, Task, TaskLock, utcnow
+from tessera.domain.errors import Conflict
+from tessera.domain.labeling import counted_done
+from tessera.domain.policy import allows
+from tessera.services.access import get_project
+from tessera.services.actors import Actor
+from tessera.services.tasks import overlap_of, shape_tasks
+
+CANDIDATES_PER_TRY = 20  # PostgreSQL: rows locked per attempt before counting again
+
+
+@dataclass(frozen=True)
+class QueueRules:
+    overlap: int
+    skip_queue: str
+    sampling: str
+    lease: timedelta
+
+    @classmethod
+    def of(cls, project: Project) -> QueueRules:
+        settings = project.settings or {}
+        return cls(
+            overlap=max(1, overlap_of(project)),
+            skip_queue=str(settings.get("skip_queue", "REQUEUE_FOR_OTHERS")),
+            sampling=str(settings.get("sampling", "Sequential sampling")),
+            lease=timedelta(seconds=int(settings.get("lease_seconds", 3600))),
+        )
+
+
+def next_task(session: Session, actor: Actor, project_id: int) -> dict[str, Any] | None:
+    """Claim the actor's next task in the project (in the caller's write transaction) and return it in Label
+    Studio's task shape, or None when nothing is left for them. A live lease of theirs is returned again."""
+    project, role = get_project(session, actor, project_id, "annotations.create")
+    rules = QueueRules.of(project)
+    now = utcnow()
+    session.execute(delete(TaskLock).where(TaskLock.user_id == actor.user_id, TaskLock.expires_at <= now))
+    task = _held(session, actor, project, now) or _claim(session, actor, project, rules, now)
+    if task is None:
+        return None
+    _lease(session, actor, task, now + rules.lease)
+    shaped = shape_tasks(session, actor, role, project, [task], full=True)[0]
+    shaped["queue"] = rules.sampling
+    shaped["lease_expires_at"] = (now + rules.lease).isoformat().replace("+00:00", "Z")
+    return shaped
+
+
+def _held(session: Session, actor: Actor, project: Project, now: datetime) -> Task | None:
+    """A task the actor already holds a live lease on and has not annotated yet."""
+    mine = exists().where(Annotation.task_id == Task.id, Annotation.completed_by == actor.user_id)
+    return session.scalar(
+        select(Task)
+        .join(TaskLock, TaskLock.task_id == Task.id)
+        .where(
+            Task.project_id == project.id,
+            TaskLock.user_id == actor.user_id,
+            TaskLock.expires_at > now,
+            ~mine,
+        )
+        .order_by(Task.id)
+        .limit(1)
+    )
+
+
+def _others_leases(task_id: Any, actor: Actor, now: datetime) -> Any:
+    return (
+        select(func.count())
+        .select_from(TaskLock)
+        .where(TaskLock.task_id == task_id, TaskLock.user_id != actor.user_id, TaskLock.expires_at > now)
+        .scalar_subquery()
+    )
+
+
+def _candidates(actor: Actor, project: Project, rules: QueueRules, now: datetime, *, skipped: bool) -> Any:
+    """Tasks with a free slot that the actor has not done: not annotated by them at all, or, for the pass over
+    their own skips (`skip_queue` REQUEUE_FOR_ME), skipped by them and nothing more."""
+    done = Task.total_annotations + (Task.cancelled_annotations if rules.skip_queue == "IGNORE_SKIPPED" else 0)
+    mine = Annotation.task_id == Task.id, Annotation.completed_by == actor.user_id
+    q = select(Task).where(
+        Task.project_id == project.id,
+        Task.is_labeled.is_(False),
+        done + _others_leases(Task.id, actor, now) < rules.overlap,
+    )
+    if skipped:
+        q = q.where(exists().where(*mine, Annotation.was_cancelled.is_(True)))
+        q = q.where(~exists().where(*mine, Annotation.was_cancelled.is_(False)))
+    else:
+        q = q.where(~exists().where(*mine))
+    return q
+
+
+def _ordered(session: Session, q: Any, project: Project, rules: QueueRules) -> list[Any]:
+    """The candidates in the project's sampling order: by id; uniformly at random (from a random id onwards,
+    wrapping round, which an index answers without sorting the table); or least certain prediction first."""
+    if rules.sampling == "Uncertainty sampling":
+        score = (
+            select(func.min(Prediction.score)).where(Prediction.task_id == Task.id).correlate(Task).scalar_subquery()
+        )
+        return [q.order_by(score.is_(None), score, Task.id)]
+    if rules.sampling == "Uniform sampling":
+        low, high = session.execute(
+            select(func.min(Task.id), func.max(Task.id)).where(Task.project_id == project.id)
+        ).one()
+        if low is not None:
+            pivot = random.randint(low, high)  # noqa: S311 - spreading annotators over tasks, not a secret
+            return [q.where(Task.id >= pivot).order_by(Task.id), q.where(Task.id < pivot).order_by(Task.id)]
+    return [q.order_by(Task.id)]
+
+
+def _claim(session: Session, actor: Actor, project: Project, rules: QueueRules, now: datetime) -> Task | None:
+    postgres = session.get_bind().dialect.name == "postgresql"
+    passes = [False, True] if rules.skip_queue == "REQUEUE_FOR_ME" else [False]
+    for skipped in passes:
+        for q in _ordered(session, _candidates(actor, project, rules, now, skipped=skipped), project, rules):
+            if not postgres:
+                task = session.scalar(q.limit(1))
+                if task is not None:
+                    return task
+                continue
+            tried: list[int] = []
+            while True:
+                untried = q.where(Task.id.not_in(tried) if tried else true())
+                batch = list(
+                    session.scalars(untried.limit(CANDIDATES_PER_TRY).with_for_update(skip_locked=True, of=Task))
+                )
+                if not batch:
+                    # Every candidate left is being claimed by someone else right now: skipping them would
+                    # wrongly say the queue is empty, so wait for the first one and count it again.
+                    batch = list(session.scalars(untried.limit(1).with_for_update(of=Task)))
+                    if not batch:
+                        break
+                for task in batch:
+                    if _slot_free(session, actor, task, rules, now):
+                        return task
+                    tried.append(task.id)
+    return None
+
+
+def _slot_free(session: Session, actor: Actor, task: Task, rules: QueueRules, now: datetime) -> bool:
+    """Count again, in a new statement (a fresh snapshot), now that the task row is locked."""
+    row = session.execute(
+        select(Task.total_annotations, Task.cancelled_annotations, _others_leases(task.id, actor, now)).where(
+            Task.id == task.id
+        )
+    ).one()
+    return counted_done(row[0], row[1], rules.skip_queue) + row[2] < rules.overlap
+
+
+def _lease(session: Session, actor: Actor, task: Task, until: datetime) -> None:
+    lock = session.scalar(select(TaskLock).where(TaskLock.task_id == task.id, TaskLock.user_id == actor.user_id))
+    if lock is None:
+        session.add(TaskLock(task_id=task.id, user_id=actor.user_id, expires_at=until))
+    else:
+        lock.expires_at = until
+    session.flush()
+
+
+def release(session: Session, actor: Actor, task_id: int) -> None:
+    """End the actor's lease on a task (after their submit or skip)."""
+    session.execute(delete(TaskLock).where(TaskLock.task_id == task_id, TaskLock.user_id == actor.user_id))
+
+
+def check_submit(session: Session, actor: Actor, role: str, task: Task, project: Project, cancelled: bool) -> None:
+    """An annotator's submit (the task row locked by the caller) may not push a task past its overlap: with a
+    live lease the slot was theirs; without one (it expired, or they came by the task's id) it is accepted only
+    while a slot is free. Staff write outside the queue (imports, fixes) and are not held to it."""
+    if cancelled or allows(role, "annotations.change_any"):
+        return
+    rules = QueueRules.of(project)
+    now = utcnow()
+    held = session.scalar(
+        select(func.count())
+        .select_from(TaskLock)
+        .where(TaskLock.task_id == task.id, TaskLock.user_id == actor.user_id, TaskLock.expires_at > now)
+    )
+    if held:
+        return
+    if not _slot_free(session, actor, task, rules, now):
+        raise Conflict(
+            f"this task already has the {rules.overlap} annotation(s) it needs (or they are being made): "
+            "your lease on it expired; take the next task"
+        )

@@ -1,0 +1,216 @@
+"""The labeling queue: `next` claims with a lease, overlap k is met exactly, skips follow `skip_queue`, expired
+leases free their slot, and concurrent claimers (threads over separate connection pools, as separate server
+processes would be) never push a task past k."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter, defaultdict
+from datetime import timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import update
+
+from tessera.db.engine import Database
+from tessera.db.tables import TaskLock, utcnow
+from tessera.server import create_app
+from tessera.settings import load_settings
+from tests.api.conftest import Person, World
+
+CHOICE = [{"from_name": "sentiment", "to_name": "text", "type": "choices", "value": {"choices": ["Positive"]}}]
+
+
+def _project(world: World, manager: Person, n: int, **settings: object) -> tuple[int, list[int]]:
+    pid = world.project(manager, **settings)
+    r = world.client.post(
+        f"/api/projects/{pid}/import?return_task_ids=true",
+        json=[{"text": f"t{i}"} for i in range(n)],
+        headers=manager.headers,
+    )
+    assert r.status_code == 201, r.text
+    return pid, r.json()["task_ids"]
+
+
+def _annotators(world: World, pid: int, count: int) -> list[Person]:
+    people = [world.person(f"annotator{i}@example.com") for i in range(count)]
+    for p in people:
+        world.join(pid, p, "annotator")
+    return people
+
+
+def _next(c: TestClient, pid: int, who: Person) -> int | None:
+    r = c.get(f"/api/projects/{pid}/next", headers=who.headers)
+    if r.status_code == 404:
+        return None
+    assert r.status_code == 200, r.text
+    return r.json()["id"]
+
+
+def _submit(c: TestClient, task_id: int, who: Person, *, skip: bool = False) -> int:
+    body = {"result": [] if skip else CHOICE, "was_cancelled": skip}
+    return c.post(f"/api/tasks/{task_id}/annotations", json=body, headers=who.headers).status_code
+
+
+def test_a_claim_is_held_until_submitted_and_others_get_other_tasks(world: World, manager: Person) -> None:
+    pid, ids = _project(world, manager, 3)
+    a, b = _annotators(world, pid, 2)
+    c = world.client
+    r = c.get(f"/api/projects/{pid}/next", headers=a.headers)
+    assert r.status_code == 200 and r.json()["id"] == ids[0]
+    assert r.json()["data"] == {"text": "t0"} and "predictions" in r.json() and r.json()["lease_expires_at"]
+    assert _next(c, pid, a) == ids[0]  # asking again returns the same leased task
+    assert _next(c, pid, b) == ids[1]
+    assert _submit(c, ids[0], a) == 201
+    assert _next(c, pid, a) == ids[2]
+    assert _next(c, pid, b) == ids[1]
+    assert _submit(c, ids[1], b) == 201 and _submit(c, ids[2], a) == 201
+    r = c.get(f"/api/projects/{pid}/next", headers=b.headers)
+    assert r.status_code == 404 and "no more tasks" in r.json()["detail"]
+
+
+def test_overlap_gives_each_task_to_k_different_people(world: World, manager: Person) -> None:
+    pid, ids = _project(world, manager, 2, maximum_annotations=2)
+    a, b, c3 = _annotators(world, pid, 3)
+    c = world.client
+    assert _next(c, pid, a) == ids[0] and _next(c, pid, b) == ids[0]
+    assert _next(c, pid, c3) == ids[1]  # both slots of the first task are leased
+    assert _submit(c, ids[0], a) == 201
+    assert _next(c, pid, a) == ids[1]  # never the task they already did
+    assert _submit(c, ids[0], b) == 201 and _submit(c, ids[1], a) == 201 and _submit(c, ids[1], c3) == 201
+    assert _next(c, pid, b) is None
+    tasks = {t["id"]: t for t in c.get(f"/api/tasks?project={pid}", headers=manager.headers).json()["tasks"]}
+    assert [tasks[i]["total_annotations"] for i in ids] == [2, 2] and all(tasks[i]["is_labeled"] for i in ids)
+
+
+def _expire(world: World, person: Person) -> None:
+    with world.db.writer() as s:
+        s.execute(
+            update(TaskLock).where(TaskLock.user_id == person.id).values(expires_at=utcnow() - timedelta(seconds=1))
+        )
+        s.commit()
+
+
+def test_an_expired_lease_frees_the_slot_and_a_late_submit_cannot_overfill(world: World, manager: Person) -> None:
+    pid, ids = _project(world, manager, 2)
+    a, b = _annotators(world, pid, 2)
+    c = world.client
+    assert _next(c, pid, a) == ids[0]
+    _expire(world, a)
+    assert _next(c, pid, b) == ids[0]  # the slot came back to the queue
+    r = c.post(f"/api/tasks/{ids[0]}/annotations", json={"result": CHOICE}, headers=a.headers)
+    assert r.status_code == 409 and "lease" in r.json()["detail"]  # b holds the only slot now
+    assert _submit(c, ids[0], b) == 201
+    # A late submit that does not overfill is kept: a's lease on the second task expires, nobody took it.
+    assert _next(c, pid, a) == ids[1]
+    _expire(world, a)
+    assert _submit(c, ids[1], a) == 201
+    counts = [
+        t["total_annotations"] for t in c.get(f"/api/tasks?project={pid}", headers=manager.headers).json()["tasks"]
+    ]
+    assert counts == [1, 1]
+
+
+def test_staff_write_outside_the_queue(world: World, manager: Person) -> None:
+    pid, ids = _project(world, manager, 1)
+    (a,) = _annotators(world, pid, 1)
+    assert _next(world.client, pid, a) == ids[0]
+    assert _submit(world.client, ids[0], manager) == 201  # a manager's fix or import is not held to k
+
+
+@pytest.mark.parametrize(
+    ("skip_queue", "a_gets_back", "b_gets"),
+    [("REQUEUE_FOR_OTHERS", False, True), ("REQUEUE_FOR_ME", True, True), ("IGNORE_SKIPPED", False, False)],
+)
+def test_skipped_tasks_follow_skip_queue(
+    world: World, manager: Person, skip_queue: str, a_gets_back: bool, b_gets: bool
+) -> None:
+    pid, ids = _project(world, manager, 1, skip_queue=skip_queue)
+    a, b = _annotators(world, pid, 2)
+    c = world.client
+    assert _next(c, pid, a) == ids[0]
+    assert _submit(c, ids[0], a, skip=True) == 201
+    assert (_next(c, pid, a) == ids[0]) is a_gets_back  # only once nothing unseen is left for them
+    if a_gets_back:
+        assert _submit(c, ids[0], a) == 201
+    assert (_next(c, pid, b) == ids[0]) is (b_gets and not a_gets_back)
+
+
+def test_uncertainty_sampling_gives_the_least_certain_prediction_first(world: World, manager: Person) -> None:
+    pid, ids = _project(world, manager, 3, sampling="Uncertainty sampling")
+    c = world.client
+    for task_id, score in zip(ids, [0.9, 0.2, 0.5], strict=True):
+        r = c.post(
+            "/api/predictions", json={"task": task_id, "result": CHOICE, "score": score}, headers=manager.headers
+        )
+        assert r.status_code == 201, r.text
+    a, b, d = _annotators(world, pid, 3)
+    assert [_next(c, pid, p) for p in (a, b, d)] == [ids[1], ids[2], ids[0]]
+
+
+def test_uniform_sampling_reaches_every_task(world: World, manager: Person) -> None:
+    pid, ids = _project(world, manager, 12, sampling="Uniform sampling")
+    (a,) = _annotators(world, pid, 1)
+    seen = []
+    while (task_id := _next(world.client, pid, a)) is not None:
+        seen.append(task_id)
+        assert _submit(world.client, task_id, a) == 201
+    assert sorted(seen) == ids
+
+
+def test_outsiders_and_unknown_projects_get_404(world: World, manager: Person) -> None:
+    pid, _ids = _project(world, manager, 1)
+    outsider = world.person("outsider@example.com")
+    assert world.client.get(f"/api/projects/{pid}/next", headers=outsider.headers).status_code == 404
+    assert world.client.get("/api/projects/99999/next", headers=manager.headers).status_code == 404
+    assert world.client.get(f"/api/projects/{pid}/next").status_code == 401
+
+
+def test_concurrent_claimers_on_two_apps_fill_every_task_exactly_k_times(world: World, manager: Person) -> None:
+    """Eight annotators on two apps with their own connection pools (like two server processes) claim and
+    submit as fast as they can: every task ends with exactly k annotations from k different people."""
+    k, n = 2, 16
+    pid, ids = _project(world, manager, n, maximum_annotations=k)
+    people = _annotators(world, pid, 8)
+    dbs = [Database(world.db.url) for _ in range(2)]
+    settings = load_settings(data_dir=world.settings.data_dir, database_url=world.db.url, env={})
+    clients = [TestClient(create_app(settings, database=db), raise_server_exceptions=False) for db in dbs]
+    outsider = world.person("outsider@example.com")
+    for c in clients:  # FastAPI builds each route on its first request; not from eight threads at once
+        assert c.get(f"/api/projects/{pid}/next", headers=outsider.headers).status_code == 404
+        assert c.post("/api/tasks/0/annotations", json={}, headers=outsider.headers).status_code in (400, 404)
+    done: dict[int, list[int]] = defaultdict(list)
+    failures: list[str] = []
+    lock = threading.Lock()
+
+    def work(i: int, who: Person) -> None:
+        c = clients[i % 2]
+        try:
+            while (task_id := _next(c, pid, who)) is not None:
+                status = _submit(c, task_id, who)
+                if status != 201:
+                    failures.append(f"{who.email} got {status} submitting {task_id}")
+                    return
+                with lock:
+                    done[task_id].append(who.id)
+        except Exception as exc:  # noqa: BLE001 - reported below with the thread that saw it
+            failures.append(f"{who.email}: {exc!r}")
+
+    threads = [threading.Thread(target=work, args=(i, p)) for i, p in enumerate(people)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    for c in clients:
+        c.close()
+        c.app.state.outbound.close()
+    for db in dbs:
+        db.dispose()
+    assert not failures, failures
+    assert sorted(done) == ids
+    assert all(len(v) == k and len(set(v)) == k for v in done.values()), done
+    counts = Counter(
+        t["total_annotations"]
+        for t in world.client.get(f"/api/tasks?project={pid}&page_size={n}", headers=manager.headers).json()["tasks"]
+    )
+    assert counts == {k: n}
