@@ -34,7 +34,7 @@ def drag(page: Page, a: tuple[float, float], b: tuple[float, float]) -> None:
 def test_draw_box_polygon_and_point(page: Page, live_server: LiveServer) -> None:
     pid, ids = make_project(live_server, CONFIG, [{"image": png_data_url(400, 300)}, {"image": png_data_url(10, 10)}])
     open_task(page, pid, ids[0])
-    page.wait_for_function("document.querySelector('.ed-image-img').naturalWidth > 0")
+    expect(page.locator(".ed-image-img")).to_have_js_property("naturalWidth", 400)
     page.locator(".ed-label", has_text="Cat").click()
     drag(page, image_point(page, 10, 20), image_point(page, 50, 60))
     page.locator(".ed-label", has_text="Tree").click()

@@ -36,7 +36,7 @@ def test_required_message_then_submit_skip_and_back(page: Page, live_server: Liv
     expect(page.get_by_role("alert")).to_contain_text("Pick a sentiment")
     page.get_by_label("Negative").click()
     page.get_by_role("button", name="Submit").click()
-    page.wait_for_function(f"document.getElementById('labeling').dataset.taskId !== '{ids[0]}'")
+    expect(page.locator("#lab-task")).to_have_text(f"Task #{ids[1]}")
     assert annotations_of(live_server, ids[0])[0]["result"][0]["value"] == {"choices": ["Negative"]}
     page.get_by_role("button", name="Back").click()
     expect(page.get_by_text("first")).to_be_visible()

@@ -251,7 +251,7 @@ async function nextTask() {
   await saveDraft();
   const t0 = performance.now();
   try {
-    const task = await get(`/api/projects/${projectId}/next`);
+    const task = await post(`/api/projects/${projectId}/next`);
     if (!task.drafts || !task.annotations) {
       const full = await loadTask(task.id);
       Object.assign(task, { drafts: full.drafts, annotations: full.annotations });

@@ -6,14 +6,17 @@ import { h } from "./dom.js";
 
 function typing(target) {
   if (!target || !target.closest) return false;
-  return !!target.closest("input, textarea, select, [contenteditable='true']");
+  const field = target.closest("input, textarea, select, [contenteditable='true']");
+  // a checkbox or radio button keeps the focus after a click; digits must still reach the hotkeys
+  return !!field && !(field.tagName === "INPUT" && ["checkbox", "radio", "button", "submit"].includes(field.type));
 }
 
 function keyName(event) {
   const parts = [];
   if (event.ctrlKey || event.metaKey) parts.push("ctrl");
   if (event.altKey) parts.push("alt");
-  if (event.shiftKey && event.key.length > 1) parts.push("shift");
+  // shift is part of the name for named keys and chords ("ctrl+shift+z"), not for "?" or capitals
+  if (event.shiftKey && (event.key.length > 1 || parts.length)) parts.push("shift");
   parts.push(event.key.toLowerCase());
   return parts.join("+");
 }
@@ -68,7 +71,7 @@ export function installKeys(ctx, root) {
       store.undo();
       return;
     }
-    if (key === "ctrl+shift+z" || key === "ctrl+y" || key === "ctrl+shift+z".replace("z", "Z")) {
+    if (key === "ctrl+shift+z" || key === "ctrl+y") {
       event.preventDefault();
       store.redo();
       return;
