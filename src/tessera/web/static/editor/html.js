@@ -11,8 +11,9 @@ const ATTRIBUTES = new Set(["title", "alt", "colspan", "rowspan", "dir", "lang"]
 
 function safeUrl(value, forImage) {
   const url = String(value || "").trim();
-  if (/^https?:\/\//i.test(url) || url.startsWith("/")) return url;
-  if (forImage && /^data:image\/(png|jpeg|gif|webp);/i.test(url)) return url;
+  // the page's CSP loads images only from this server or data: URLs; other hosts would only be refused
+  if (forImage) return /^data:image\/(png|jpeg|gif|webp);/i.test(url) || (url.startsWith("/") && !url.startsWith("//")) ? url : null;
+  if (/^https?:\/\//i.test(url) || (url.startsWith("/") && !url.startsWith("//"))) return url;
   return null;
 }
 
@@ -43,7 +44,11 @@ function copy(node, into) {
     }
     if (name === "img") {
       const src = safeUrl(child.getAttribute("src"), true);
-      if (src) el.setAttribute("src", src);
+      if (!src) {
+        into.append(document.createTextNode(`[image${child.getAttribute("alt") ? ": " + child.getAttribute("alt") : ""}]`));
+        continue;
+      }
+      el.setAttribute("src", src);
       el.setAttribute("referrerpolicy", "no-referrer");
     }
     copy(child, el);

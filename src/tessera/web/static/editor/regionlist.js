@@ -5,6 +5,7 @@ import { h, colorFor } from "./dom.js";
 
 function describe(ctx, region) {
   const v = region.value;
+  if (typeof v.start === "number" && typeof v.text !== "string") return `${v.start}s – ${v.end}s`;
   if (typeof v.text === "string") return v.text.length > 40 ? v.text.slice(0, 40) + "…" : v.text;
   if ("points" in v) return `polygon, ${v.points.length} points`;
   if ("width" in v && "height" in v) return `box ${v.x.toFixed(1)}%, ${v.y.toFixed(1)}%`;

@@ -5,6 +5,7 @@
 import { h, truthy } from "../dom.js";
 import { register } from "../registry.js";
 import { addControl, readValue, writeValue } from "../controls.js";
+import { sanitizedFragment } from "../html.js";
 
 register({
   names: ["Choices"],
@@ -21,13 +22,14 @@ register({
       label: c.getAttribute("value") || "",
       hotkey: c.getAttribute("hotkey"),
       hint: c.getAttribute("hint"),
+      html: c.getAttribute("html"),
       node: c,
     }));
     // value="$options": the choices come from the task
     const dynamic = node.getAttribute("value");
     if (dynamic && dynamic.startsWith("$")) {
       const listed = ctx.resolve(dynamic);
-      if (Array.isArray(listed)) options = options.concat(listed.map((o) => (typeof o === "string" ? { value: o, label: o } : { value: String(o.value ?? ""), label: String(o.value ?? "") })));
+      if (Array.isArray(listed)) options = options.concat(listed.map((o) => (typeof o === "string" ? { value: o, label: o } : { value: String(o.value ?? ""), label: String(o.value ?? ""), html: o.html })));
     }
     control.options = options;
 
@@ -45,13 +47,14 @@ register({
     const inputType = multiple ? "checkbox" : mode === "single-radio" ? "radio" : "checkbox";
     for (const option of options) {
       const input = h("input", { type: inputType, name: `${name}-${inputType}`, value: option.value });
-      input.addEventListener("click", (e) => {
-        e.preventDefault();
-        toggle(option.value);
-      });
+      // "change", not a prevented "click": the browser restores a prevented click's checked state after the
+      // handler, undoing the redraw
+      input.addEventListener("change", () => toggle(option.value));
       option.input = input;
       option.keyEl = h("kbd", {});
-      const label = h("label", { class: "ed-choice", title: option.hint || null }, input, " ", option.label, " ", option.keyEl);
+      // a choice's `html` (config or task) is shown sanitized in place of its value
+      const shown = option.html ? h("span", { class: "ed-choice-html" }, sanitizedFragment(option.html)) : option.label;
+      const label = h("label", { class: "ed-choice", title: option.hint || null }, input, " ", shown, " ", option.keyEl);
       if (option.node && option.node.getAttribute("style")) label.setAttribute("style", option.node.getAttribute("style"));
       el.append(label);
     }

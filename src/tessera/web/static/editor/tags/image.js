@@ -13,9 +13,17 @@ register({
   names: ["Image"],
   render(node, ctx) {
     const name = node.getAttribute("name");
-    const src = ctx.resolve(node.getAttribute("value") || "");
+    // valueList="$pages": several images, one shown at a time; regions carry the page as item_index
+    const listed = node.getAttribute("valueList") ? ctx.resolve(node.getAttribute("valueList")) : null;
+    const pages = Array.isArray(listed) ? listed.map((p) => String(p)) : [ctx.resolve(node.getAttribute("value") || "")];
+    const multi = Array.isArray(listed);
+    let page = 0;
     const img = h("img", { class: "ed-image-img", alt: node.getAttribute("alt") || "", draggable: "false", referrerpolicy: "no-referrer" });
-    if (typeof src === "string" && src) img.src = src;
+    const showPage = () => {
+      const src = pages[page];
+      if (typeof src === "string" && src) img.src = src;
+    };
+    showPage();
     const overlay = svg("svg", { class: "ed-image-overlay", viewBox: "0 0 100 100", preserveAspectRatio: "none" });
     const stage = h("div", { class: "ed-image-stage" }, img, overlay);
     const viewport = h("div", { class: "ed-image-viewport" }, stage);
@@ -28,6 +36,21 @@ register({
       h("button", { type: "button", "aria-label": "Fit", onclick: () => fit() }, "Fit"),
       zoomLabel,
     );
+    if (multi && pages.length > 1) {
+      const pageLabel = h("span", { class: "ed-page", text: `1 / ${pages.length}` });
+      const turn = (delta) => {
+        page = Math.min(pages.length - 1, Math.max(0, page + delta));
+        pageLabel.textContent = `${page + 1} / ${pages.length}`;
+        showPage();
+        signature = null;
+        draw();
+      };
+      toolbar.append(
+        h("button", { type: "button", "aria-label": "Previous page", onclick: () => turn(-1) }, "‹"),
+        pageLabel,
+        h("button", { type: "button", "aria-label": "Next page", onclick: () => turn(1) }, "›"),
+      );
+    }
     const el = h("div", { class: "ed-image", "data-object": name }, toolbar, viewport);
     const object = { name, type: "image", el, img, naturalWidth: 0, naturalHeight: 0 };
     ctx.objects.set(name, object);
@@ -70,7 +93,9 @@ register({
     }
 
     function extra() {
-      return { original_width: object.naturalWidth || img.naturalWidth, original_height: object.naturalHeight || img.naturalHeight, image_rotation: 0 };
+      const out = { original_width: object.naturalWidth || img.naturalWidth, original_height: object.naturalHeight || img.naturalHeight, image_rotation: 0 };
+      if (multi) out.item_index = page;
+      return out;
     }
 
     function shapeFor(region, selected) {
@@ -101,7 +126,7 @@ register({
     }
 
     function draw() {
-      const regions = ctx.store.regions(name);
+      const regions = ctx.store.regions(name).filter((r) => !multi || (r.item_index || 0) === page);
       const sig = JSON.stringify(regions.map((r) => [r.id, r.value, ctx.store.labelsOf(r.id)])) + ctx.store.selected + object.naturalWidth;
       if (sig !== signature) {
         signature = sig;
@@ -150,6 +175,7 @@ register({
       const tool = ctx.readOnly ? null : ctx.activeTool(name);
       if (target.classList.contains("ed-handle") && !ctx.readOnly) {
         const region = ctx.store.regions(name).find((r) => r.id === regionId);
+        if (!region) return;
         gesture = { kind: "resize", corner: target.dataset.corner, region, start: { ...region.value } };
       } else if (regionId && !drawing && !(tool && tool.tool === "keypoint")) {
         if (ctx.store.selected !== regionId) ctx.selectRegion(regionId);

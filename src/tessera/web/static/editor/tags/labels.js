@@ -44,7 +44,16 @@ function renderLabels(node, ctx) {
   const values = [...node.children]
     .filter((c) => c.tagName === "Label")
     .map((c) => ({ value: c.getAttribute("value") || "", alias: c.getAttribute("alias"), hotkey: c.getAttribute("hotkey"), color: colorFor(c.getAttribute("value"), c.getAttribute("background")) }));
-  const el = h("div", { class: "ed-labels", role: "toolbar", "aria-label": node.getAttribute("name") });
+  // value="$field": labels listed by the task (strings or {value, background})
+  const dynamic = node.getAttribute("value");
+  if (dynamic && dynamic.startsWith("$")) {
+    const listed = ctx.resolve(dynamic);
+    for (const entry of Array.isArray(listed) ? listed : []) {
+      const value = typeof entry === "string" ? entry : entry && entry.value !== undefined ? String(entry.value) : null;
+      if (value !== null) values.push({ value, alias: null, hotkey: null, color: colorFor(value, entry && entry.background) });
+    }
+  }
+  const el = h("div", { class: "ed-labels", role: "toolbar", "aria-label": node.getAttribute("name"), "data-type": type });
   const multiple = node.getAttribute("choice") === "multiple";
   const control = addControl(ctx, node, type, el, { isLabels: true, active: new Set(), values });
 

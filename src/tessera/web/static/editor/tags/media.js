@@ -54,6 +54,32 @@ register({
     });
     const el = h("div", { class: "ed-audio", "data-object": name }, audio, h("label", {}, "Speed ", speed));
     ctx.objects.set(name, { name, type: "audio", el, audio });
+    // Segments (Labels on Audio): no waveform yet; the annotator marks start and end at the playhead, or types
+    // them, and adds the segment with the active label.
+    const start = h("input", { type: "number", min: "0", step: "0.01", value: "0", "aria-label": "Segment start (s)" });
+    const end = h("input", { type: "number", min: "0", step: "0.01", value: "1", "aria-label": "Segment end (s)" });
+    const add = h("button", { type: "button", class: "ed-add-segment" }, "Add segment");
+    const segments = h(
+      "div",
+      { class: "ed-segments", hidden: true },
+      h("button", { type: "button", onclick: () => (start.value = audio.currentTime.toFixed(2)) }, "Start at playhead"),
+      start,
+      h("button", { type: "button", onclick: () => (end.value = audio.currentTime.toFixed(2)) }, "End at playhead"),
+      end,
+      add,
+    );
+    el.append(segments);
+    add.addEventListener("click", () => {
+      const control = ctx.activeLabels && ctx.activeLabels(name);
+      const from = Number(start.value);
+      const to = Number(end.value);
+      if (!control || ctx.readOnly || !(to > from) || from < 0) return;
+      control.addRegion({ start: from, end: to, channel: 0 }, name);
+    });
+    ctx.onUpdate(() => {
+      segments.hidden = ctx.readOnly || !ctx.controlsFor(name).some((c) => c.isLabels);
+      add.disabled = !(ctx.activeLabels && ctx.activeLabels(name));
+    });
     return el;
   },
 });
