@@ -334,6 +334,7 @@ async function start() {
     const wanted = Number(root.dataset.task || new URL(location.href).searchParams.get("task"));
     if (wanted) showTask(await loadTask(wanted));
     else await nextTask();
+    performance.mark("tessera:ready"); // the speed test reads it: interactive, counted from navigation start
     root.dataset.ready = "1";
   } catch (error) {
     say(error.message);
