@@ -1,5 +1,5 @@
-// <Text>: the task's text, with spans from <Labels> drawn over it. Select with the mouse (or the keyboard,
-// shift+arrows) while a label is active to make a span. Offsets are Unicode code points into data.text, end
+// <Text>: the task's text, with spans from <Labels> drawn over it. Select with the mouse while a label is
+// active to make a span. Offsets are Unicode code points into data.text, end
 // exclusive, the way Python slices the same string, so emoji and other astral characters count once.
 
 import { h, colorFor } from "../dom.js";
