@@ -1,0 +1,110 @@
+// The region list beside the task: select a region (its per-region controls appear and label buttons relabel
+// it), delete it, or link it to another region as a relation.
+
+import { h, colorFor } from "./dom.js";
+
+function describe(ctx, region) {
+  const v = region.value;
+  if (typeof v.start === "number" && typeof v.text !== "string") return `${v.start}s – ${v.end}s`;
+  if (typeof v.text === "string") return v.text.length > 40 ? v.text.slice(0, 40) + "…" : v.text;
+  if ("points" in v) return `polygon, ${v.points.length} points`;
+  if ("width" in v && "height" in v) return `box ${v.x.toFixed(1)}%, ${v.y.toFixed(1)}%`;
+  if ("x" in v) return `point ${v.x.toFixed(1)}%, ${v.y.toFixed(1)}%`;
+  return region.type;
+}
+
+export function renderRegionList(ctx) {
+  const { store } = ctx;
+  const list = h("ol", { class: "ed-regions" });
+  const relations = h("ul", { class: "ed-relations" });
+  const heading = h("h3", { text: "Regions" });
+  const panel = h("section", { class: "ed-region-panel" }, heading, list, relations);
+  ctx.linking = null;
+
+  function relationLabels() {
+    const control = [...ctx.controls.values()].find((c) => c.type === "relations");
+    return control ? control.values : [];
+  }
+
+  function update() {
+    const regions = store.regions();
+    panel.hidden = regions.length === 0;
+    list.replaceChildren(
+      ...regions.map((region) => {
+        const labels = store.labelsOf(region.id);
+        const row = h(
+          "li",
+          {
+            class: "ed-region" + (store.selected === region.id ? " ed-selected" : "") + (ctx.linking === region.id ? " ed-linking" : ""),
+            "data-region": region.id,
+            "data-origin": region.origin || "manual",
+          },
+          h("span", { class: "ed-swatch", style: `background:${colorFor(labels[0] || "")}` }),
+          h(
+            "button",
+            {
+              type: "button",
+              class: "ed-region-pick",
+              onclick: () => pick(region.id),
+            },
+            `${labels.join(", ") || "(no label)"} · ${describe(ctx, region)}`,
+          ),
+          ctx.readOnly ? null : h("button", { type: "button", class: "ed-link", title: "Link to another region", onclick: () => startLink(region.id) }, "Link"),
+          ctx.readOnly ? null : h("button", { type: "button", class: "ed-delete", "aria-label": "Delete region", onclick: () => store.removeRegion(region.id) }, "✕"),
+        );
+        return row;
+      }),
+    );
+    const rels = store.items.filter((i) => i.type === "relation");
+    const names = relationLabels();
+    relations.replaceChildren(
+      ...rels.map((rel, index) =>
+        h(
+          "li",
+          { class: "ed-relation" },
+          `${rel.from_id} → ${rel.to_id} `,
+          names.length
+            ? h(
+                "select",
+                {
+                  "aria-label": "Relation label",
+                  onchange: (e) => store.change((items) => {
+                    const target = items.filter((i) => i.type === "relation")[index];
+                    target.labels = e.target.value ? [e.target.value] : [];
+                  }),
+                },
+                h("option", { value: "" }, "—"),
+                names.map((n) => h("option", { value: n, selected: (rel.labels || []).includes(n) }, n)),
+              )
+            : null,
+          ctx.readOnly ? null : h("button", { type: "button", "aria-label": "Delete relation", onclick: () => store.change((items) => items.splice(items.indexOf(items.filter((i) => i.type === "relation")[index]), 1)) }, "✕"),
+        ),
+      ),
+    );
+  }
+
+  function startLink(id) {
+    ctx.linking = ctx.linking === id ? null : id;
+    update();
+  }
+
+  function pick(id) {
+    if (ctx.linking && ctx.linking !== id) {
+      const from = ctx.linking;
+      ctx.linking = null;
+      store.change((items) => items.push({ from_id: from, to_id: id, type: "relation", direction: "right", labels: [] }));
+      return;
+    }
+    ctx.selectRegion(id);
+  }
+
+  ctx.selectRegion = (id) => {
+    if (ctx.linking && ctx.linking !== id && id) {
+      pick(id);
+      return;
+    }
+    store.select(store.selected === id ? null : id);
+  };
+  ctx.onUpdate(update);
+  return panel;
+}
