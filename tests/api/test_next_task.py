@@ -299,3 +299,14 @@ def test_without_a_gold_setting_ground_truth_tasks_stay_out_of_the_queue(world: 
     assert world.client.post(f"/api/tasks/{ids[0]}/annotations", json=body, headers=manager.headers).status_code == 201
     (a,) = _annotators(world, pid, 1)
     assert _next(world.client, pid, a) == ids[1]
+
+
+def test_post_next_answers_204_when_the_queue_is_empty(world: World, manager: Person) -> None:
+    pid, ids = _project(world, manager, 1)
+    (a,) = _annotators(world, pid, 1)
+    r = world.client.post(f"/api/projects/{pid}/next", headers=a.headers)
+    assert r.status_code == 200 and r.json()["id"] == ids[0]
+    assert _submit(world.client, ids[0], a) == 201
+    r = world.client.post(f"/api/projects/{pid}/next", headers=a.headers)
+    assert r.status_code == 204 and r.content == b""
+    assert world.client.get(f"/api/projects/{pid}/next", headers=a.headers).status_code == 404

@@ -42,3 +42,14 @@ def test_required_message_then_submit_skip_and_back(page: Page, live_server: Liv
     expect(page.get_by_text("first")).to_be_visible()
     expect(page.get_by_role("button", name="Update")).to_be_visible()
     expect(page.get_by_label("Negative")).to_be_checked()
+
+
+def test_the_end_of_the_queue_is_said_plainly(page: Page, live_server: LiveServer) -> None:
+    """Labeling the last task says the queue is empty, with no failed request on the console (the page
+    fixture fails the test on any console error)."""
+    pid, ids = make_project(live_server, CONFIG, [{"text": "only one"}])
+    open_task(page, pid, ids[0])
+    page.locator("#lab-auto").check()
+    page.keyboard.press("2")
+    expect(page.get_by_text("No more tasks to label.")).to_be_visible()
+    assert annotations_of(live_server, ids[0])[0]["result"][0]["value"] == {"choices": ["Negative"]}

@@ -247,11 +247,26 @@ async function openTask(id) {
   }
 }
 
+function queueEmpty(message) {
+  if (state.editor) state.editor.destroy();
+  state.editor = null;
+  state.task = null;
+  els.task.textContent = "";
+  showSave("");
+  say(message, "info");
+  root.dataset.taskId = "";
+}
+
 async function nextTask() {
   await saveDraft();
   const t0 = performance.now();
   try {
+    // The POST answers 204 (no body) when nothing is left: an empty queue is not an error in the console.
     const task = await post(`/api/projects/${projectId}/next`);
+    if (!task) {
+      queueEmpty("No more tasks to label.");
+      return;
+    }
     if (!task.drafts || !task.annotations) {
       const full = await loadTask(task.id);
       Object.assign(task, { drafts: full.drafts, annotations: full.annotations });
@@ -260,13 +275,7 @@ async function nextTask() {
     performance.measure("tessera:next-task", { start: t0, end: performance.now() });
   } catch (error) {
     if (error instanceof ApiError && error.status === 404) {
-      if (state.editor) state.editor.destroy();
-      state.editor = null;
-      state.task = null;
-      els.task.textContent = "";
-      showSave("");
-      say(error.message && error.message !== "HTTP 404" ? `No more tasks: ${error.message}` : "No more tasks to label.", "info");
-      root.dataset.taskId = "";
+      queueEmpty(error.message && error.message !== "HTTP 404" ? error.message : "This project is not yours to label.");
       return;
     }
     throw error;
