@@ -192,7 +192,7 @@ def read_import_state(
     if record.status in ("created", "in_progress"):
         job = _job_of(session, record)
         if job is not None and job.status == "running":
-            if recover_one(runner, job.id):
+            if recover_one(runner, job):
                 session.rollback()  # a new snapshot, which sees the failure just committed
                 record = imports.read_import(session, actor, project_id, import_id)
             else:

@@ -145,8 +145,12 @@ def recover(db: Database, handlers: dict[str, Handler]) -> int:
     return failed
 
 
-def recover_one(runner: JobRunner, job_id: int) -> bool:
-    """Fail one job if its process is gone; True when it was (or already had) failed that way."""
+def recover_one(runner: JobRunner, job: Job) -> bool:
+    """Fail `job` (as read by the caller) if its process is gone; True when it did. A live job costs no write
+    transaction: on SQLite that would wait for the import the job is running."""
+    if not _is_dead(job):
+        return False
+    job_id = job.id
     with runner.db.writer() as session:
         job = session.get(Job, job_id)
         if job is None or not _is_dead(job):
