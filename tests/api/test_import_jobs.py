@@ -250,3 +250,54 @@ def test_someone_who_may_not_import_is_refused_before_the_upload(world: World, m
     r = post_file(world.client, annotator, pid, "t.jsonl", jsonl(10), "?async=true")
     assert r.status_code == 403
     assert uploads_left(world) == []
+
+
+def _half_bad_jsonl() -> bytes:
+    rows = [json.dumps({"text": f"row {i}"}) for i in range(1, 2001)]
+    rows[999] = '{"text": "row 1000"'  # line 1000 of 2000 is cut short
+    return "\n".join(rows).encode()
+
+
+BATTERY = {
+    "truncated.json": (b'[{"text": "a"}, {"text": "b"', "the file ends inside an item"),
+    "half.jsonl": (_half_bad_jsonl(), "line 1000"),
+    "quotes.csv": (b"text,label\n" + b"a,1\n" * 500 + b'"unbalanced,1\n' + b"b,2\n" * 500, "line 502"),
+    "utf16.jsonl": ('{"text": "a"}\n'.encode("utf-16"), "UTF-16"),
+    "utf16-nobom.csv": ("text\nhello\n".encode("utf-16-le"), "UTF-16"),
+    "nul.jsonl": (b'{"text": "a"}\n{"text": "b\x00"}\n', "line 2"),
+    "deep.json": (b'[{"text": "a", "x": ' + b"[" * 10000 + b"]" * 10000 + b"}]", "nested deeper than"),
+    "deep.jsonl": (b'{"text": "a", "x": ' + b"[" * 10000 + b"]" * 10000 + b"}\n", "nested deeper than"),
+    "gzip.jsonl.gz": (gzip.compress(jsonl(100))[:-40], "gzip data is damaged"),
+}
+
+
+@pytest.mark.parametrize("name", BATTERY, ids=list(BATTERY))
+def test_bad_files_fail_the_job_and_import_nothing(world: World, manager: Person, name: str) -> None:
+    pid = world.project(manager)
+    content, named = BATTERY[name]
+    files = [("file", ("fine.jsonl", jsonl(10))), ("file", (name, content))]
+    r = world.client.post(f"/api/projects/{pid}/import?async=true", files=files, headers=manager.headers)
+    assert r.status_code == 201, r.text
+    state = wait_for(world.client, manager, pid, r.json()["import"])
+    assert state["status"] == "failed" and named.lower() in state["error"].lower(), state["error"]
+    assert name in state["error"]
+    assert task_count(world, pid) == 0 and uploads_left(world) == []
+
+
+def test_a_utf8_bom_is_not_part_of_the_first_key(world: World, manager: Person) -> None:
+    pid = world.project(manager)
+    r = post_file(world.client, manager, pid, "bom.csv", b"\xef\xbb\xbftext\nhello\n", "?async=true")
+    assert wait_for(world.client, manager, pid, r.json()["import"])["data_columns"] == ["text"]
+
+
+def test_a_parquet_upload_imports_its_rows(world: World, manager: Person) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    buffer = io.BytesIO()
+    pq.write_table(pa.table({"text": [f"p{i}" for i in range(300)]}), buffer)
+    pid = world.project(manager)
+    r = post_file(world.client, manager, pid, "rows.parquet", buffer.getvalue())
+    assert r.status_code == 201 and r.json()["task_count"] == 300, r.text
+    r = post_file(world.client, manager, pid, "rows.parquet", b"not parquet at all")
+    assert r.status_code == 400 and "rows.parquet: not a readable Parquet file" in r.json()["detail"], r.text
