@@ -29,7 +29,7 @@ from tessera.api.routes import (
 from tessera.db.engine import Database
 from tessera.net.outbound import OutboundClient
 from tessera.services.import_jobs import KIND as IMPORT_JOB
-from tessera.services.import_jobs import ImportJob
+from tessera.services.import_jobs import ImportJob, sweep_stale_uploads
 from tessera.services.jobs import JobRunner
 from tessera.settings import Settings, load_settings
 from tessera.web import pages
@@ -99,6 +99,7 @@ class PathAndHeaders:
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     """The job runner starts with the server (failing the jobs a dead process left running) and stops with it."""
     app.state.jobs.start()
+    sweep_stale_uploads(app.state.db, app.state.settings.data_dir / "uploads")
     yield
     app.state.jobs.stop()
 

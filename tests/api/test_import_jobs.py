@@ -301,3 +301,18 @@ def test_a_parquet_upload_imports_its_rows(world: World, manager: Person) -> Non
     assert r.status_code == 201 and r.json()["task_count"] == 300, r.text
     r = post_file(world.client, manager, pid, "rows.parquet", b"not parquet at all")
     assert r.status_code == 400 and "rows.parquet: not a readable Parquet file" in r.json()["detail"], r.text
+
+
+def test_stale_uploads_without_a_job_are_swept(world: World, manager: Person) -> None:
+    from tessera.services.import_jobs import sweep_stale_uploads
+
+    pid = world.project(manager)
+    world.app.state.jobs.stop()  # the queued job keeps its upload
+    r = post_file(world.client, manager, pid, "t.jsonl", jsonl(10), "?async=true")
+    assert r.status_code == 201
+    folder = world.settings.data_dir / "uploads"
+    orphan = folder / "left-by-a-killed-server"
+    orphan.mkdir()
+    (orphan / "0.part").write_bytes(b"half an upload")
+    assert sweep_stale_uploads(world.db, folder, older_than=-1) == 1
+    assert not orphan.exists() and len(uploads_left(world)) == 1

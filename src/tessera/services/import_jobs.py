@@ -10,6 +10,8 @@ the outcome; files read from the server's import root are never touched.
 from __future__ import annotations
 
 import os
+import shutil
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -208,3 +210,24 @@ def _job_of(session: Session, record: ImportRecord) -> Job | None:
         select(Job).where(Job.kind == KIND, Job.project_id == record.project_id, Job.status.in_(("queued", "running")))
     )
     return next((j for j in jobs if j.payload.get("import_id") == record.id), None)
+
+
+STALE_UPLOAD_SECONDS = 3600.0
+
+
+def sweep_stale_uploads(db: Database, folder: Path, *, older_than: float = STALE_UPLOAD_SECONDS) -> int:
+    """Remove upload folders that no queued or running job reads and that are older than `older_than` seconds:
+    what a server killed while receiving an upload (before its job existed) left behind. The number removed."""
+    if not folder.is_dir():
+        return 0
+    with db.reader() as session:
+        payloads = session.scalars(select(Job.payload).where(Job.kind == KIND, Job.status.in_(("queued", "running"))))
+        in_use = {Path(f["path"]).parent for p in payloads for f in p.get("files", []) if f.get("spooled")}
+        session.rollback()
+    cutoff = time.time() - older_than
+    removed = 0
+    for entry in folder.iterdir():
+        if entry.is_dir() and entry not in in_use and entry.stat().st_mtime < cutoff:
+            shutil.rmtree(entry, ignore_errors=True)
+            removed += 1
+    return removed

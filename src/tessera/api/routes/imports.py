@@ -11,7 +11,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 
-from tessera.api.context import Ctx, context, json_body, outbound_client, parse_json, query_bool, settings_of
+from tessera.api.context import Ctx, context, database, json_body, outbound_client, parse_json, query_bool, settings_of
 from tessera.api.schemas import import_read
 from tessera.api.uploads import Upload, spool_request
 from tessera.domain.errors import InvalidInput
@@ -67,8 +67,11 @@ async def spooled(request: Request, ctx: Ctx = Depends(context)) -> AsyncIterato
     """The request body received into the data folder (size limit enforced while receiving); removed after
     the request unless a job took its files over. Someone who may not import is refused before any of it is
     received, and no transaction is held while it arrives."""
-    remote_files.check_may_import(ctx.session, ctx.actor, int(request.path_params["project_id"]))
-    ctx.session.rollback()
+    with database(request).reader() as reader:  # a read transaction: no write slot is waited for or held
+        try:
+            remote_files.check_may_import(reader, ctx.actor, int(request.path_params["project_id"]))
+        finally:
+            reader.rollback()
     settings = settings_of(request)
     upload = await spool_request(request, settings.data_dir / "uploads", settings.max_body_bytes)
     try:
