@@ -3,6 +3,9 @@ Nothing is built at import time."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -30,6 +33,9 @@ from tessera.api.routes import (
 )
 from tessera.db.engine import Database
 from tessera.net.outbound import OutboundClient
+from tessera.services.import_jobs import KIND as IMPORT_JOB
+from tessera.services.import_jobs import ImportJob, sweep_stale_uploads
+from tessera.services.jobs import JobRunner
 from tessera.settings import Settings, load_settings
 from tessera.web import pages
 from tessera.web.importmap import IMPORT_MAP_HASH
@@ -94,8 +100,18 @@ class PathAndHeaders:
             await errors.internal_error()(scope, receive, send_with_headers)
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """The job runner starts with the server (failing the jobs a dead process left running) and stops with it."""
+    app.state.jobs.start()
+    sweep_stale_uploads(app.state.db, app.state.settings.data_dir / "uploads")
+    yield
+    app.state.jobs.stop()
+
+
 def create_app(settings: Settings, *, database: Database | None = None) -> FastAPI:
     app = FastAPI(
+        lifespan=_lifespan,
         title="Tessera",
         version=__version__,
         docs_url="/api/docs",
@@ -106,6 +122,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     app.state.settings = settings
     app.state.db = database or Database(settings.database_url)
     app.state.outbound = OutboundClient(settings.outbound_allowlist)
+    app.state.jobs = JobRunner(app.state.db, settings.data_dir, {IMPORT_JOB: ImportJob()})
     errors.install(app)
     for module in (
         system,

@@ -18,6 +18,8 @@ class Settings:
     session_days: int = 14
     login_attempts_per_minute: int = 10
     secure_cookies: bool = False
+    import_root: Path | None = None  # admins may import files under it by relative path (off when None)
+    import_job_bytes: int = 64 * 1024 * 1024  # uploads above this run as background jobs
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -44,4 +46,10 @@ def load_settings(
         allow = tuple(h.strip() for h in env.get("TESSERA_OUTBOUND_ALLOWLIST", "").split(",") if h.strip())
     if "secure_cookies" not in overrides and env.get("TESSERA_SECURE_COOKIES"):
         overrides["secure_cookies"] = env["TESSERA_SECURE_COOKIES"].lower() in ("1", "true", "yes")
+    if "import_root" not in overrides and env.get("TESSERA_IMPORT_ROOT"):
+        overrides["import_root"] = Path(env["TESSERA_IMPORT_ROOT"]).expanduser()
+    if "import_job_bytes" not in overrides and env.get("TESSERA_IMPORT_JOB_BYTES", "").isdigit():
+        overrides["import_job_bytes"] = int(env["TESSERA_IMPORT_JOB_BYTES"])
+    if "max_body_bytes" not in overrides and env.get("TESSERA_MAX_UPLOAD_BYTES", "").isdigit():
+        overrides["max_body_bytes"] = int(env["TESSERA_MAX_UPLOAD_BYTES"])
     return Settings(data_dir=folder, database_url=url, outbound_allowlist=tuple(allow), **overrides)  # type: ignore[arg-type]

@@ -68,6 +68,7 @@ def world(db: Database, tmp_path: Path) -> Iterator[World]:
     w = World(db, tmp_path / "data")
     yield w
     w.client.close()
+    w.app.state.jobs.stop()
     w.app.state.outbound.close()
 
 
@@ -85,6 +86,7 @@ def client_with(world: World) -> Iterator[Callable[..., TestClient]]:
     yield make
     for client in made:
         client.close()
+        client.app.state.jobs.stop()
         client.app.state.outbound.close()
 
 

@@ -114,3 +114,27 @@ def test_many_bad_rows_say_where_the_report_stopped(cli: Cli, tmp_path: Path) ->
     done = cli.run("import", project, rows)
     assert done.returncode == 1
     assert "stopped at the first 100" in done.stderr, done.stderr
+
+
+def test_zip_and_parquet_import_and_dedupe_skips_what_is_there(cli: Cli, tmp_path: Path) -> None:
+    import io
+    import zipfile
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    project = make_project(cli, tmp_path)
+    archive = tmp_path / "batch.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("a.jsonl", '{"text": "one"}\n{"text": "two"}\n')
+        z.writestr("b.csv", "text\nthree\n")
+    buffer = io.BytesIO()
+    pq.write_table(pa.table({"text": ["four", "one"]}), buffer)
+    table = tmp_path / "c.parquet"
+    table.write_bytes(buffer.getvalue())
+    assert "imported 5 tasks" in cli.ok("import", project, archive, table)
+    out = cli.ok("import", project, archive, table, "--dedupe")
+    assert "imported 0 tasks" in out and "skipped 5 duplicates" in out, out
+    assert sorted(t["data"]["text"] for t in exported(cli, project, tmp_path)) == sorted(
+        ["one", "two", "three", "four", "one"]
+    )

@@ -33,7 +33,7 @@ def test_format_from_the_extension(filename: str, fmt: str) -> None:
 def test_unknown_extensions_are_refused(filename: str) -> None:
     with pytest.raises(ImportFormatError) as caught:
         read_tasks(io.BytesIO(b"[]"), filename)  # refused before reading
-    assert "use .json, .jsonl, .csv, .tsv or .txt" in caught.value.detail
+    assert "use .json, .jsonl, .csv, .tsv, .txt (optionally .gz), .parquet or .zip" in caught.value.detail
     assert caught.value.filename == filename
 
 

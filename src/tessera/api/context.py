@@ -136,7 +136,11 @@ def admin_context(ctx: Ctx = Depends(context)) -> Ctx:
 
 async def json_body(request: Request) -> Any:
     """The request body as JSON, with a 400 that says what is wrong (never a 422 or a 500)."""
-    raw = await request.body()
+    return parse_json(await request.body())
+
+
+def parse_json(raw: bytes) -> Any:
+    """JSON bytes as a value, or None when blank; a 400 that says what is wrong."""
     if not raw.strip():
         return None
     try:

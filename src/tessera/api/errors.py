@@ -20,6 +20,7 @@ from tessera.domain.errors import (
     NotFound,
     PermissionDenied,
     TesseraError,
+    TooLarge,
     TooMany,
 )
 
@@ -31,6 +32,7 @@ STATUS: list[tuple[type[TesseraError], int]] = [
     (NotAuthenticated, 401),
     (Conflict, 409),
     (TooMany, 429),
+    (TooLarge, 413),
     (Blocked, 400),
     (InvalidInput, 400),
 ]

@@ -100,13 +100,19 @@ def export_read(record: Export, creator: User | None) -> dict[str, Any]:
     }
 
 
-def import_read(record: ImportRecord) -> dict[str, Any]:
+def import_read(
+    record: ImportRecord, *, progress: dict[str, Any] | None = None, task_ids: list[int] | None = None
+) -> dict[str, Any]:
+    """Label Studio's ProjectImport, plus `errors` (a refused import's bad rows) and `progress` (while a job
+    runs: rows read, bytes read of bytes total)."""
     finished = record.finished_at
-    return {
+    errors = list(record.errors or [])
+    body = {
         "id": record.id,
         "project": record.project_id,
         "status": record.status,
-        "error": None,
+        "error": errors[0] if errors else None,
+        "errors": errors[1:] if len(errors) > 1 else errors,
         "created_at": iso(record.created_at),
         "updated_at": iso(finished or record.created_at),
         "finished_at": iso(finished),
@@ -117,7 +123,11 @@ def import_read(record: ImportRecord) -> dict[str, Any]:
         "file_upload_ids": [],
         "data_columns": record.data_columns,
         "filenames": record.filenames,
+        "progress": progress,
     }
+    if task_ids is not None:
+        body["task_ids"] = task_ids
+    return body
 
 
 def ml_read(b: MLBackend) -> dict[str, Any]:

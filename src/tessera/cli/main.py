@@ -162,8 +162,13 @@ def project_create(
 
 
 @app.command("import")
-def import_files(project: int, files: list[Path], data_dir: DataDir = None) -> None:
-    """Import task files (JSON, JSONL, CSV, TSV, TXT, gzipped too) into a project: all or nothing."""
+def import_files(
+    project: int,
+    files: list[Path],
+    dedupe: Annotated[bool, typer.Option(help="Skip tasks whose data is already in the project.")] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Import task files (JSON, JSONL, CSV, TSV, TXT, gzipped too, Parquet, ZIP) into a project: all or nothing."""
     missing = [str(f) for f in files if not f.is_file()]
     if missing:
         typer.echo(f"error: no such file: {', '.join(missing)}", err=True)
@@ -178,6 +183,7 @@ def import_files(project: int, files: list[Path], data_dir: DataDir = None) -> N
                 Actor.system(),
                 project,
                 keep_ids=False,
+                dedupe=dedupe,
                 files=[imports.ImportSource(f.name, h) for f, h in zip(files, handles, strict=True)],
             )
             session.commit()
@@ -187,9 +193,10 @@ def import_files(project: int, files: list[Path], data_dir: DataDir = None) -> N
         finally:
             for h in handles:
                 h.close()
+    skipped = f", skipped {summary.duplicates} duplicates" if dedupe else ""
     typer.echo(
         f"imported {summary.task_count} tasks, {summary.annotation_count} annotations, "
-        f"{summary.prediction_count} predictions in {summary.duration:.2f} s"
+        f"{summary.prediction_count} predictions in {summary.duration:.2f} s{skipped}"
     )
 
 

@@ -45,6 +45,10 @@ class ImportFormatError(InvalidInput):
         self.line = line
 
 
+class TooLarge(InvalidInput):
+    """An upload goes past the configured size limit (HTTP 413); refused while it is still being received."""
+
+
 class NotFound(TesseraError):
     """The object does not exist, or the actor may not know it exists (HTTP 404)."""
 

@@ -12,13 +12,15 @@ from functools import partial
 from typing import Any, BinaryIO
 
 from tessera.domain.errors import ImportFormatError
+from tessera.io.archives import is_zip_name, zip_entries
 from tessera.io.csv_tasks import read_csv, read_tsv
 from tessera.io.json_tasks import read_json
 from tessera.io.jsonl_tasks import read_jsonl
+from tessera.io.parquet_tasks import read_parquet
 from tessera.io.sources import RawTask, open_source
 from tessera.io.txt_tasks import read_txt
 
-__all__ = ["READERS", "RawTask", "detect_format", "read_tasks", "split_task"]
+__all__ = ["READERS", "RawTask", "detect_format", "read_sources", "read_tasks", "split_task"]
 
 Reader = Callable[[BinaryIO, str], Iterator[RawTask]]
 
@@ -30,11 +32,12 @@ READERS: dict[str, Reader] = {
     "tsv": read_tsv,
 }
 TEXT_FORMAT = "txt"  # needs the config's data field, so it is not a plain `Reader`
+BINARY_READERS: dict[str, Reader] = {"parquet": read_parquet}  # read as they are: no gzip, no text checks
 
 
 def detect_format(filename: str, fmt: str | None = None) -> str:
     """The import format: `fmt` when given, else the file's extension (ignoring a final `.gz`)."""
-    known = sorted([*READERS, TEXT_FORMAT])
+    known = sorted([*READERS, *BINARY_READERS, TEXT_FORMAT])
     if fmt:
         name = fmt.lower().lstrip(".")
         if name not in known:
@@ -48,7 +51,7 @@ def detect_format(filename: str, fmt: str | None = None) -> str:
     if not dot or not stem or "/" in extension or extension not in known:
         shown = f"'.{extension}'" if dot and extension else "without an extension"
         raise ImportFormatError(
-            f"cannot import a file {shown}; use .json, .jsonl, .csv, .tsv or .txt (optionally .gz)",
+            f"cannot import a file {shown}; use .json, .jsonl, .csv, .tsv, .txt (optionally .gz), .parquet or .zip",
             filename=filename,
         )
     return extension
@@ -63,6 +66,8 @@ def read_tasks(
     never closed; it need not be seekable.
     """
     kind = detect_format(filename, fmt)
+    if kind in BINARY_READERS:
+        return BINARY_READERS[kind](stream, filename)
     if kind == TEXT_FORMAT:
         if not text_field:
             raise ImportFormatError("a TXT import needs a config with one data field", filename=filename)
@@ -70,6 +75,18 @@ def read_tasks(
     else:
         reader = READERS[kind]
     return _read(stream, filename, reader)
+
+
+def read_sources(
+    stream: BinaryIO, filename: str, *, text_field: str | None = None
+) -> Iterator[tuple[str, Iterator[RawTask]]]:
+    """(file name, its items) for an import file, or for each file of a ZIP archive (see `io.archives`).
+    Each entry's items must be consumed before the next pair is asked for."""
+    if not is_zip_name(filename):
+        yield filename, read_tasks(stream, filename, text_field=text_field)
+        return
+    for name, entry in zip_entries(stream, filename):
+        yield name, read_tasks(entry, name, text_field=text_field)  # type: ignore[arg-type]
 
 
 def _read(stream: BinaryIO, filename: str, reader: Reader) -> Iterator[RawTask]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import gzip
 import io
+import zipfile
 import zlib
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -21,7 +22,7 @@ from tessera.domain.errors import ImportFormatError
 
 CHUNK_SIZE = 1 << 20
 MAX_RECORD_BYTES = 256 << 20  # one line, one JSON item: beyond this the file is refused, not buffered
-_GZIP_ERRORS = (gzip.BadGzipFile, EOFError, zlib.error)
+_GZIP_ERRORS = (gzip.BadGzipFile, EOFError, zlib.error, zipfile.BadZipFile)  # damaged compressed data
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,8 +4,10 @@ the error names every bad row (up to a limit) by line."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
@@ -18,7 +20,7 @@ from tessera.db.tables import Annotation, ImportRecord, Prediction, Project, Pro
 from tessera.domain.config import LabelConfig, cached_config, expand_prediction_shorthand, validate_result
 from tessera.domain.errors import InvalidInput, NotFound, ResultError
 from tessera.domain.labeling import task_is_labeled
-from tessera.io.readers import RawTask, read_tasks, split_task
+from tessera.io.readers import RawTask, read_sources, split_task
 from tessera.services.access import get_project
 from tessera.services.actors import Actor
 from tessera.services.task_totals import changed
@@ -86,11 +88,13 @@ class ImportSummary:
     data_columns: list[str] = field(default_factory=list)
     found_formats: dict[str, int] = field(default_factory=dict)
     filenames: list[str] = field(default_factory=list)
+    duplicates: int = 0  # tasks skipped by de-duplication
 
 
 def read_import(session: Session, actor: Actor, project_id: int, import_id: int) -> ImportRecord:
-    """One import of the project. Imports are all or nothing, so a refused one left no record: only completed
-    imports are found."""
+    """One import of the project. A synchronous import is all or nothing inside its request, so a refused one
+    left no record; an import run as a job has a record from the start (created, in progress, then completed
+    or failed with its errors)."""
     project, _role = get_project(session, actor, project_id, "tasks.view")
     record = session.get(ImportRecord, import_id)
     if record is None or record.project_id != project.id:
@@ -113,14 +117,25 @@ def import_tasks(
     body: Any = None,
     files: Iterable[ImportSource] = (),
     keep_ids: bool = True,
+    record_id: int | None = None,
+    dedupe: bool = False,
+    progress: Callable[[int], None] | None = None,
 ) -> ImportSummary:
+    """Import into the caller's transaction. `record_id` names an import record made beforehand (a job's);
+    `dedupe` skips tasks whose `data` equals one already in the project or earlier in this import;
+    `progress` hears the number of rows read so far after each batch."""
     started = time.perf_counter()
     project, _role = get_project(session, actor, project_id, "tasks.create", for_update=True)
     config = cached_config(project.label_config)
-    record = ImportRecord(project_id=project.id, created_by=actor.user_id or None, status="in_progress")
-    session.add(record)
-    session.flush()
+    record = session.get(ImportRecord, record_id) if record_id is not None else None
+    if record is None or record.project_id != project.id:
+        record = ImportRecord(project_id=project.id, created_by=actor.user_id or None, status="in_progress")
+        session.add(record)
+        session.flush()
     writer = _BatchWriter(session, actor, project, config, record.id, keep_ids)
+    writer.progress = progress
+    if dedupe:
+        writer.seen = existing_data_hashes(session, project.id)
     files = list(files)
     if body is not None:
         writer.feed("request body", items_from_body(body))
@@ -128,8 +143,8 @@ def import_tasks(
         fmt = source.filename.rsplit(".", 1)[-1].lower() if "." in source.filename else ""
         writer.summary.found_formats[fmt] = writer.summary.found_formats.get(fmt, 0) + 1
         writer.summary.filenames.append(source.filename)
-        items = read_tasks(source.stream, source.filename, text_field=config.first_text_field())
-        writer.feed(source.filename, items)
+        for name, items in read_sources(source.stream, source.filename, text_field=config.first_text_field()):
+            writer.feed(name, items)
     writer.finish()
     changed(session, project.id)
     if writer.summary.task_count >= ANALYZE_AFTER and session.get_bind().dialect.name == "postgresql":
@@ -172,15 +187,22 @@ class _BatchWriter:
         self.true, self.false = (driver_value(conn, Task.__table__.c.is_labeled, v) for v in (True, False))
         self.unlabeled = self.true if task_is_labeled(0, 0, self.overlap, self.skip_queue) else self.false
         self.project_id, self.import_id, self.user_id = project.id, import_id, actor.user_id or None
+        self.progress: Callable[[int], None] | None = None
+        self.rows_read = 0
+        self.seen: set[bytes] | None = None  # data hashes, when de-duplicating
+        self.skipped = 0
 
     def feed(self, filename: str, items: Iterable[RawTask]) -> None:
         for raw in items:
+            self.rows_read += 1
             try:
                 self._add(raw)
             except (InvalidInput, ValueError, TypeError) as exc:
                 self._error(filename, raw.line, getattr(exc, "detail", str(exc)))
             if len(self.rows) >= BATCH:
                 self._flush()
+            if self.progress is not None and self.rows_read % BATCH == 0:
+                self.progress(self.rows_read)
 
     def _error(self, filename: str, line: int, message: str) -> None:
         self.errors.append(f"{filename}, line {line}: {message}")
@@ -203,6 +225,13 @@ class _BatchWriter:
         preds = [self._prediction(p, data, i) for i, p in enumerate(predictions or [])]
         if self.errors:
             return  # keep scanning for errors, but stop building rows
+        data_text = to_json(data)
+        if self.seen is not None:
+            digest = data_hash(data)
+            if digest in self.seen:
+                self.skipped += 1
+                return
+            self.seen.add(digest)
         columns = self.columns
         if len(columns) < MAX_COLUMNS:
             for key in data:
@@ -219,7 +248,7 @@ class _BatchWriter:
             (
                 self.project_id,
                 self.next_inner,
-                to_json(data),
+                data_text,
                 to_json(meta) if meta else "{}",
                 self.import_id,
                 raw.line,
@@ -333,7 +362,22 @@ class _BatchWriter:
             self._raise()
         self._flush()
         self.summary.data_columns = list(self.columns)
+        self.summary.duplicates = self.skipped
         self.session.execute(update(Project).where(Project.id == self.project.id).values(next_inner_id=self.next_inner))
+
+
+def data_hash(data: Any) -> bytes:
+    """A digest of `data` that does not depend on key order (PostgreSQL's JSONB reorders keys)."""
+    return hashlib.blake2b(json.dumps(data, sort_keys=True, separators=(",", ":")).encode(), digest_size=16).digest()
+
+
+def existing_data_hashes(session: Session, project_id: int) -> set[bytes]:
+    """The data hashes of the project's tasks, read in batches (16 bytes each in memory)."""
+    hashes: set[bytes] = set()
+    rows = session.execute(select(Task.data).where(Task.project_id == project_id).execution_options(yield_per=5000))
+    for (data,) in rows:
+        hashes.add(data_hash(data))
+    return hashes
 
 
 def _float(value: Any) -> float | None:

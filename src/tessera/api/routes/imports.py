@@ -1,25 +1,25 @@
-"""`POST /api/projects/{id}/import`: a JSON body (a list of tasks or one task), multipart files, or a form
-field `url` naming a file to fetch (as Label Studio's "import from URL"); and
-`POST /api/projects/{id}/import/predictions`. Synchronous, all or nothing."""
+"""`POST /api/projects/{id}/import`: a JSON body (a list of tasks or one task), multipart files, a form
+field `url` naming a file to fetch (as Label Studio's "import from URL"), or a form field `path` naming a
+file under the server's import root (admins); `GET /api/projects/{id}/imports/{import_id}`; and
+`POST /api/projects/{id}/import/predictions`. All or nothing; big uploads run as jobs."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-from starlette.datastructures import UploadFile
 
-from tessera.api.context import Ctx, context, json_body, outbound_client, query_bool
+from tessera.api.context import Ctx, context, database, json_body, outbound_client, parse_json, query_bool, settings_of
 from tessera.api.schemas import import_read
+from tessera.api.uploads import Upload, spool_request
 from tessera.domain.errors import InvalidInput
 from tessera.io.json_values import DECODER, problem_in
 from tessera.net.outbound import OutboundClient
-from tessera.services import imports, predictions, remote_files
+from tessera.services import import_jobs, imports, predictions, remote_files
 
 router = APIRouter(tags=["import"])
-MAX_FILES = 100
-FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 
 
 @dataclass
@@ -29,23 +29,19 @@ class Payload:
     url: str | None = None
 
 
-async def import_payload(request: Request) -> Payload:
-    kind = request.headers.get("content-type", "")
-    if kind.startswith(FORM_TYPES):
-        form = await request.form(max_files=MAX_FILES, max_fields=1000)
-        files = [
-            imports.ImportSource(v.filename or k, v.file) for k, v in form.multi_items() if isinstance(v, UploadFile)
-        ]
-        if files:
-            return Payload(files=files)
-        url = form.get("url")
-        if isinstance(url, str) and url.strip():
+def _payload(upload: Upload) -> Payload:
+    """What a small upload asks for: files, a `url` form field, or a JSON body of tasks."""
+    if upload.files:
+        return Payload(files=[imports.ImportSource(f.name, open(f.path, "rb")) for f in upload.files])  # noqa: SIM115
+    if upload.body is None:
+        url = upload.fields.get("url", "")
+        if url.strip():
             return _url_payload(url.strip())
         raise InvalidInput(
             "the form has no file and no url",
             field_errors={"file": ["no file uploaded"], "url": ['"url" is not found in request data']},
         )
-    body = await json_body(request)
+    body = parse_json(upload.body.path.read_bytes())
     if body is None:
         raise InvalidInput("send a JSON list of tasks or upload files", field_errors={"tasks": ["no tasks"]})
     if not isinstance(body, list | dict):
@@ -67,18 +63,55 @@ def _url_payload(url: str) -> Payload:
     return Payload(body=value)
 
 
+async def spooled(request: Request, ctx: Ctx = Depends(context)) -> AsyncIterator[Upload]:
+    """The request body received into the data folder (size limit enforced while receiving); removed after
+    the request unless a job took its files over. Someone who may not import is refused before any of it is
+    received, and no transaction is held while it arrives."""
+    with database(request).reader() as reader:  # a read transaction: no write slot is waited for or held
+        try:
+            remote_files.check_may_import(reader, ctx.actor, int(request.path_params["project_id"]))
+        finally:
+            reader.rollback()
+    settings = settings_of(request)
+    upload = await spool_request(request, settings.data_dir / "uploads", settings.max_body_bytes)
+    try:
+        yield upload
+    finally:
+        if not upload.kept:
+            upload.discard()
+
+
 @router.post("/api/projects/{project_id}/import", status_code=201)
 def import_tasks(
     project_id: int,
+    request: Request,
     return_task_ids: str | None = None,
-    payload: Payload = Depends(import_payload),
     ctx: Ctx = Depends(context),
+    upload: Upload = Depends(spooled),
     client: OutboundClient = Depends(outbound_client),
 ) -> dict:
-    if payload.url is None:
-        summary = imports.import_tasks(ctx.session, ctx.actor, project_id, body=payload.body, files=payload.files)
-    else:
-        summary = _import_url(ctx, client, project_id, payload.url)
+    """Small imports run inside the request, as in Label Studio. An upload above the job threshold, any
+    `?async=true` upload, and a server `path` run as a job: the answer carries `import`, the id to poll."""
+    params = request.query_params
+    dedupe = query_bool(params.get("dedupe"))
+    path = upload.fields.get("path", "").strip()
+    if (
+        path
+        or (upload.files or upload.body)
+        and (query_bool(params.get("async")) or upload.size > ctx.settings.import_job_bytes)
+    ):
+        return _start_job(ctx, project_id, upload, path, dedupe)
+    payload = _payload(upload)
+    try:
+        if payload.url is None:
+            summary = imports.import_tasks(
+                ctx.session, ctx.actor, project_id, body=payload.body, files=payload.files, dedupe=dedupe
+            )
+        else:
+            summary = _import_url(ctx, client, project_id, payload.url)
+    finally:
+        for source in payload.files:
+            source.stream.close()
     ctx.commit()
     return {
         "task_count": summary.task_count,
@@ -90,7 +123,33 @@ def import_tasks(
         "could_be_tasks_list": False,
         "found_formats": summary.found_formats or [],
         "data_columns": summary.data_columns,
+        **({"duplicates": summary.duplicates} if dedupe else {}),
         **({"task_ids": summary.task_ids} if query_bool(return_task_ids, True) else {}),
+    }
+
+
+def _start_job(ctx: Ctx, project_id: int, upload: Upload, path: str, dedupe: bool) -> dict:
+    if path:
+        target = import_jobs.server_file(ctx.settings.import_root, ctx.actor, path)
+        files = [import_jobs.JobFile(path.replace("\\", "/").rsplit("/", 1)[-1], target, spooled=False)]
+    else:
+        spooled_files = upload.files or ([upload.body] if upload.body else [])
+        files = [import_jobs.JobFile(f.name, f.path, spooled=True) for f in spooled_files]
+    record = import_jobs.start_import_job(ctx.session, ctx.actor, project_id, files, dedupe=dedupe)
+    ctx.commit()
+    upload.kept = True  # the job owns the spooled files now
+    ctx.request.app.state.jobs.wake()
+    return {
+        "import": record.id,
+        "task_count": 0,
+        "annotation_count": 0,
+        "prediction_count": 0,
+        "predictions_count": 0,
+        "duration": 0.0,
+        "file_upload_ids": [record.id],
+        "could_be_tasks_list": False,
+        "found_formats": [],
+        "data_columns": [],
     }
 
 
@@ -111,5 +170,6 @@ def import_predictions(project_id: int, body: Any = Depends(json_body), ctx: Ctx
 
 @router.get("/api/projects/{project_id}/imports/{import_id}")
 def read_import(project_id: int, import_id: int, ctx: Ctx = Depends(context)) -> dict:
-    """Label Studio's ProjectImport: an import's state and counts."""
-    return import_read(imports.read_import(ctx.session, ctx.actor, project_id, import_id))
+    """Label Studio's ProjectImport: an import's state, counts, errors and (while a job runs) progress."""
+    state = import_jobs.read_import_state(ctx.session, ctx.actor, project_id, import_id, ctx.request.app.state.jobs)
+    return import_read(state.record, progress=state.progress, task_ids=state.task_ids)
