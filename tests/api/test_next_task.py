@@ -111,6 +111,15 @@ def test_an_expired_lease_frees_the_slot_and_a_late_submit_cannot_overfill(world
     assert counts == [1, 1]
 
 
+def test_a_task_opened_by_its_id_without_a_lease_is_not_held_to_the_queue(world: World, manager: Person) -> None:
+    """As in Label Studio, an annotator may label a task they opened themselves; only a lease that expired
+    under them is held to the overlap."""
+    pid, ids = _project(world, manager, 1)
+    a, b = _annotators(world, pid, 2)
+    assert _next(world.client, pid, a) == ids[0] and _submit(world.client, ids[0], a) == 201
+    assert _submit(world.client, ids[0], b) == 201
+
+
 def test_staff_write_outside_the_queue(world: World, manager: Person) -> None:
     pid, ids = _project(world, manager, 1)
     (a,) = _annotators(world, pid, 1)

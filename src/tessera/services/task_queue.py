@@ -57,7 +57,6 @@ def next_task(session: Session, actor: Actor, project_id: int) -> dict[str, Any]
     project, role = get_project(session, actor, project_id, "annotations.create")
     rules = QueueRules.of(project)
     now = utcnow()
-    session.execute(delete(TaskLock).where(TaskLock.user_id == actor.user_id, TaskLock.expires_at <= now))
     task = _held(session, actor, project, now) or _claim(session, actor, project, rules, now)
     if task is None:
         return None
@@ -201,20 +200,23 @@ def release(session: Session, actor: Actor, task_id: int) -> None:
 
 
 def check_submit(session: Session, actor: Actor, role: str, task: Task, project: Project, cancelled: bool) -> None:
-    """An annotator's submit (the task row locked by the caller) may not push a task past its overlap: with a
-    live lease the slot was theirs; without one (it expired, or they came by the task's id) it is accepted only
-    while a slot is free. Staff write outside the queue (imports, fixes) and are not held to it."""
+    """An annotator's late submit (the task row locked by the caller) may not push a task past its overlap:
+    with a live lease the slot is theirs; with a lease that expired (its row stays until they submit or claim
+    the task again) the submit is accepted only while a slot is free. Without any lease (a task opened by its
+    id, as Label Studio allows) and for staff, who write outside the queue, nothing is checked."""
     if cancelled or allows(role, "annotations.change_any"):
         return
-    rules = QueueRules.of(project)
-    now = utcnow()
-    held = session.scalar(
-        select(func.count())
-        .select_from(TaskLock)
-        .where(TaskLock.task_id == task.id, TaskLock.user_id == actor.user_id, TaskLock.expires_at > now)
+    expires = session.scalar(
+        select(TaskLock.expires_at).where(TaskLock.task_id == task.id, TaskLock.user_id == actor.user_id)
     )
-    if held:
+    if expires is None:
         return
+    now = utcnow()
+    if expires.tzinfo is None:  # SQLite hands timestamps back without their zone; they are stored in UTC
+        expires = expires.replace(tzinfo=now.tzinfo)
+    if expires > now:
+        return
+    rules = QueueRules.of(project)
     if not _slot_free(session, actor, task, rules, now):
         raise Conflict(
             f"this task already has the {rules.overlap} annotation(s) it needs (or they are being made): "
