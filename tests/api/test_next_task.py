@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -37,6 +38,20 @@ def _annotators(world: World, pid: int, count: int) -> list[Person]:
     for p in people:
         world.join(pid, p, "annotator")
     return people
+
+
+@pytest.fixture
+def two_apps(world: World) -> Iterator[list[TestClient]]:
+    """Two apps over the world's database with their own connection pools, as two server processes would be."""
+    dbs = [Database(world.db.url) for _ in range(2)]
+    settings = load_settings(data_dir=world.settings.data_dir, database_url=world.db.url, env={})
+    clients = [TestClient(create_app(settings, database=db), raise_server_exceptions=False) for db in dbs]
+    yield clients
+    for c in clients:
+        c.close()
+        c.app.state.outbound.close()
+    for db in dbs:
+        db.dispose()
 
 
 def _next(c: TestClient, pid: int, who: Person) -> int | None:
@@ -175,17 +190,16 @@ def test_outsiders_and_unknown_projects_get_404(world: World, manager: Person) -
     assert world.client.get(f"/api/projects/{pid}/next").status_code == 401
 
 
-def test_concurrent_claimers_on_two_apps_fill_every_task_exactly_k_times(world: World, manager: Person) -> None:
+def test_concurrent_claimers_on_two_apps_fill_every_task_exactly_k_times(
+    world: World, manager: Person, two_apps: list[TestClient]
+) -> None:
     """Eight annotators on two apps with their own connection pools (like two server processes) claim and
     submit as fast as they can: every task ends with exactly k annotations from k different people."""
     k, n = 2, 16
     pid, ids = _project(world, manager, n, maximum_annotations=k)
     people = _annotators(world, pid, 8)
-    dbs = [Database(world.db.url) for _ in range(2)]
-    settings = load_settings(data_dir=world.settings.data_dir, database_url=world.db.url, env={})
-    clients = [TestClient(create_app(settings, database=db), raise_server_exceptions=False) for db in dbs]
     outsider = world.person("outsider@example.com")
-    for c in clients:  # FastAPI builds each route on its first request; not from eight threads at once
+    for c in two_apps:  # FastAPI builds each route on its first request; not from eight threads at once
         assert c.get(f"/api/projects/{pid}/next", headers=outsider.headers).status_code == 404
         assert c.post("/api/tasks/0/annotations", json={}, headers=outsider.headers).status_code in (400, 404)
     done: dict[int, list[int]] = defaultdict(list)
@@ -193,7 +207,7 @@ def test_concurrent_claimers_on_two_apps_fill_every_task_exactly_k_times(world: 
     lock = threading.Lock()
 
     def work(i: int, who: Person) -> None:
-        c = clients[i % 2]
+        c = two_apps[i % 2]
         try:
             while (task_id := _next(c, pid, who)) is not None:
                 status = _submit(c, task_id, who)
@@ -210,11 +224,6 @@ def test_concurrent_claimers_on_two_apps_fill_every_task_exactly_k_times(world: 
         t.start()
     for t in threads:
         t.join(120)
-    for c in clients:
-        c.close()
-        c.app.state.outbound.close()
-    for db in dbs:
-        db.dispose()
     assert not failures, failures
     assert sorted(done) == ids
     assert all(len(v) == k and len(set(v)) == k for v in done.values()), done
@@ -244,7 +253,9 @@ def test_changing_overlap_or_skip_rule_recomputes_which_tasks_are_labeled(world:
     assert labeled() == [False, False]
 
 
-def test_fifty_annotators_released_at_once_never_share_a_task(world: World, manager: Person) -> None:
+def test_fifty_annotators_released_at_once_never_share_a_task(
+    world: World, manager: Person, two_apps: list[TestClient]
+) -> None:
     """200 `next` calls (four from each of 50 annotators) released together by a barrier over two apps: each
     annotator keeps getting their one task, and no task is handed to two people (overlap 1)."""
     pid = world.project(manager)
@@ -253,11 +264,8 @@ def test_fifty_annotators_released_at_once_never_share_a_task(world: World, mana
     )
     assert r.status_code == 201, r.text
     people = _annotators(world, pid, 50)
-    dbs = [Database(world.db.url) for _ in range(2)]
-    settings = load_settings(data_dir=world.settings.data_dir, database_url=world.db.url, env={})
-    clients = [TestClient(create_app(settings, database=db), raise_server_exceptions=False) for db in dbs]
     outsider = world.person("warm@example.com")
-    for c in clients:  # build the route once per app before the race
+    for c in two_apps:  # build the route once per app before the race
         assert c.get(f"/api/projects/{pid}/next", headers=outsider.headers).status_code == 404
     got: dict[int, set[int]] = defaultdict(set)
     errors: list[str] = []
@@ -266,7 +274,7 @@ def test_fifty_annotators_released_at_once_never_share_a_task(world: World, mana
     def claim(i: int, who: Person) -> None:
         barrier.wait()
         for _ in range(4):
-            r = clients[i % 2].get(f"/api/projects/{pid}/next", headers=who.headers)
+            r = two_apps[i % 2].get(f"/api/projects/{pid}/next", headers=who.headers)
             if r.status_code != 200:
                 errors.append(f"{who.email}: {r.status_code} {r.text[:200]}")
                 return
@@ -277,11 +285,6 @@ def test_fifty_annotators_released_at_once_never_share_a_task(world: World, mana
         t.start()
     for t in threads:
         t.join(180)
-    for c in clients:
-        c.close()
-        c.app.state.outbound.close()
-    for db in dbs:
-        db.dispose()
     assert not errors, errors
     assert all(len(tasks) == 1 for tasks in got.values()), got
     handed = [next(iter(tasks)) for tasks in got.values()]
