@@ -27,6 +27,8 @@ import time
 import uuid
 from pathlib import Path
 
+from api_bench import tessera
+
 from tessera.db.bulk import insert_many, to_json
 from tessera.db.engine import Database
 from tessera.db.tables import Annotation, Task
@@ -37,12 +39,6 @@ TEXT_CONFIG = """<View><Text name="text" value="$text"/>
 IMAGE_CONFIG = """<View><Image name="image" value="$image"/>
 <RectangleLabels name="box" toName="image"><Label value="Car"/><Label value="Person"/></RectangleLabels></View>"""
 BATCH = 20_000
-
-
-def tessera(*args: str, env: dict[str, str]) -> str:
-    exe = shutil.which("tessera")
-    cmd = [exe, *args] if exe else [sys.executable, "-c", "from tessera.cli.main import app; app()", *args]
-    return subprocess.run(cmd, env=env, check=True, capture_output=True, text=True).stdout
 
 
 def peak_rss(cmd: list[str], env: dict[str, str]) -> tuple[float, float, int]:

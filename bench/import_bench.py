@@ -16,50 +16,21 @@ import gzip
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from pathlib import Path
 
 import httpx
+from api_bench import MemorySampler, free_port, tessera
 
 CONFIG = """<View>
   <Text name="text" value="$text"/>
   <Choices name="label" toName="text"><Choice value="ham"/><Choice value="spam"/></Choices>
 </View>"""
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "spam_assassin.jsonl.gz"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def tessera(*args: str, env: dict[str, str]) -> str:
-    exe = shutil.which("tessera")
-    cmd = [exe, *args] if exe else [sys.executable, "-c", "from tessera.cli.main import app; app()", *args]
-    return subprocess.run(cmd, env=env, check=True, capture_output=True, text=True).stdout
-
-
-class MemorySampler(threading.Thread):
-    def __init__(self, pid: int) -> None:
-        super().__init__(daemon=True)
-        self.pid, self.peak_kb, self.running = pid, 0, True
-
-    def run(self) -> None:
-        while self.running:
-            try:
-                for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
-                    if line.startswith("VmRSS:"):
-                        self.peak_kb = max(self.peak_kb, int(line.split()[1]))
-            except OSError:
-                return
-            time.sleep(0.05)
 
 
 def build_file(path: Path, tasks: int, chars: int, source: Path) -> None:
