@@ -68,19 +68,16 @@ def next_task(session: Session, actor: Actor, project_id: int) -> dict[str, Any]
 
 
 def _held(session: Session, actor: Actor, project: Project, now: datetime) -> Task | None:
-    """A task the actor already holds a live lease on and has not annotated yet."""
+    """A task the actor already holds a live lease on and has not annotated yet. Their few lease rows are read
+    first: joined from the task side, the planner walks the project's tasks in id order (29 ms at 100,000)."""
+    leased = list(
+        session.scalars(select(TaskLock.task_id).where(TaskLock.user_id == actor.user_id, TaskLock.expires_at > now))
+    )
+    if not leased:
+        return None
     mine = exists().where(Annotation.task_id == Task.id, Annotation.completed_by == actor.user_id)
     return session.scalar(
-        select(Task)
-        .join(TaskLock, TaskLock.task_id == Task.id)
-        .where(
-            Task.project_id == project.id,
-            TaskLock.user_id == actor.user_id,
-            TaskLock.expires_at > now,
-            ~mine,
-        )
-        .order_by(Task.id)
-        .limit(1)
+        select(Task).where(Task.id.in_(leased), Task.project_id == project.id, ~mine).order_by(Task.id).limit(1)
     )
 
 
