@@ -207,6 +207,8 @@ class Annotation(Base):
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     import_id: Mapped[int | None] = _fk("imports.id", nullable=True, ondelete="SET NULL")
     last_action: Mapped[str | None] = mapped_column(String(32))
+    # The order the annotator saw compared items in ({control name: [item, ...]}); results stay in config order.
+    presentation: Mapped[dict[str, Any] | None] = mapped_column(Json)
     created_at: Mapped[datetime] = _ts()
     updated_at: Mapped[datetime] = _ts()
     updated_by: Mapped[int | None] = _fk("users.id", nullable=True, ondelete="SET NULL")
