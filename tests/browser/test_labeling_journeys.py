@@ -93,7 +93,8 @@ def test_caption_an_image(page: Page, live_server: LiveServer) -> None:
 
 def test_pairwise_choice(page: Page, live_server: LiveServer) -> None:
     config = """<View><Pairwise name="pw" toName="a,b"/><Text name="a" value="$a"/><Text name="b" value="$b"/></View>"""
-    pid, ids = make_project(live_server, config, [{"a": "left reply", "b": "right reply"}, {"a": "1", "b": "2"}])
+    tasks = [{"a": "left reply", "b": "right reply"}, {"a": "1", "b": "2"}]
+    pid, ids = make_project(live_server, config, tasks, shuffle_comparisons=False)
     open_task(page, pid, ids[0])
     page.get_by_text("right reply").click()
     expect(page.get_by_role("button", name="Right is better")).to_have_attribute("aria-pressed", "true")
@@ -105,7 +106,7 @@ def test_pairwise_choice(page: Page, live_server: LiveServer) -> None:
 def test_ranker_order(page: Page, live_server: LiveServer) -> None:
     config = """<View><List name="items" value="$items" title="Replies"/><Ranker name="rank" toName="items"/></View>"""
     items = [{"id": "r1", "title": "First"}, {"id": "r2", "title": "Second"}, {"id": "r3", "title": "Third"}]
-    pid, ids = make_project(live_server, config, [{"items": items}, {"items": items[:1]}])
+    pid, ids = make_project(live_server, config, [{"items": items}, {"items": items[:1]}], shuffle_comparisons=False)
     open_task(page, pid, ids[0])
     page.locator("[data-item='r3']").drag_to(page.locator("[data-item='r1']"))  # drag Third to the top
     page.get_by_role("button", name="Move r1 down").click()

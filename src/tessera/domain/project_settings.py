@@ -43,6 +43,9 @@ OPTIONS: dict[str, tuple[Any, tuple[type, ...], Any]] = {
     # Tessera's own: how long a task claimed by `next` stays reserved for its annotator.
     # Tessera's own: the percentage of `next` calls that hand out a ground-truth task the annotator has not done.
     "ground_truth_rate": (0, (int,), lambda v: 0 <= v <= 100 or "must be between 0 and 100"),
+    # Tessera's own: the editor shows Pairwise sides and Ranker items in an order shuffled per task and
+    # annotator, and records it in the annotation's `presentation`.
+    "shuffle_comparisons": (True, (bool,), None),
     "lease_seconds": (3600, (int,), lambda v: 1 <= v <= 7 * 86400 or "must be between 1 and 604800"),
 }
 # Fields of the project row itself that a PATCH may set.

@@ -14,6 +14,7 @@ from tessera.domain.config import cached_config, validate_result
 from tessera.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from tessera.domain.labeling import task_is_labeled
 from tessera.domain.policy import allows
+from tessera.domain.presentation import check_presentation
 from tessera.services.access import get_scoped, sees_all_annotations
 from tessera.services.actors import Actor
 from tessera.services.task_queue import check_submit, release
@@ -32,6 +33,7 @@ CREATE_FIELDS = {
     "project",
     "draft_id",
     "import_id",
+    "presentation",
 }
 UPDATE_FIELDS = {
     "result",
@@ -45,6 +47,7 @@ UPDATE_FIELDS = {
     "id",
     "updated_by",
     "draft_id",
+    "presentation",
 }
 UNIQUE_ID_MAX = 64
 
@@ -131,7 +134,9 @@ def create_annotation(session: Session, actor: Actor, task_id: int, body: Any) -
     project = session.get(Project, task.project_id)
     assert project is not None
     result = body.get("result", [])
-    validate_result(cached_config(project.label_config), result, task.data)
+    config = cached_config(project.label_config)
+    validate_result(config, result, task.data)
+    presentation = check_presentation(config, task.data, body.get("presentation"))
     check_submit(session, actor, role, task, project, bool(body.get("was_cancelled", False)))
     parent_prediction = body.get("parent_prediction")
     if parent_prediction is not None:
@@ -153,6 +158,7 @@ def create_annotation(session: Session, actor: Actor, task_id: int, body: Any) -
         parent_prediction_id=parent_prediction,
         updated_by=actor.user_id or None,
         last_action="submitted" if not body.get("was_cancelled") else "skipped",
+        presentation=presentation,
     )
     if not unique_id:
         session.add(ann)
@@ -210,9 +216,12 @@ def update_annotation(session: Session, actor: Actor, annotation_id: int, body: 
     task = session.get(Task, ann.task_id, with_for_update=True)
     project = session.get(Project, ann.project_id)
     assert task is not None and project is not None
+    config = cached_config(project.label_config)
     if "result" in body:
-        validate_result(cached_config(project.label_config), body["result"], task.data)
+        validate_result(config, body["result"], task.data)
         ann.result = body["result"]
+    if "presentation" in body:
+        ann.presentation = check_presentation(config, task.data, body["presentation"])
     for key in ("was_cancelled", "ground_truth", "lead_time"):
         if key in body:
             setattr(ann, key, body[key])

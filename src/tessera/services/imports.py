@@ -20,6 +20,7 @@ from tessera.db.tables import Annotation, ImportRecord, Prediction, Project, Pro
 from tessera.domain.config import LabelConfig, cached_config, expand_prediction_shorthand, validate_result
 from tessera.domain.errors import InvalidInput, NotFound, ResultError
 from tessera.domain.labeling import task_is_labeled
+from tessera.domain.presentation import check_presentation
 from tessera.io.readers import RawTask, read_sources, split_task
 from tessera.services.access import get_project
 from tessera.services.actors import Actor
@@ -55,6 +56,7 @@ ANNOTATION_COLUMNS = (
     "version",
     "created_at",
     "updated_at",
+    "presentation",
 )
 PREDICTION_COLUMNS = (
     "task_id",
@@ -278,7 +280,15 @@ class _BatchWriter:
             "ground_truth": bool(ann.get("ground_truth", True)),  # imported labels are ground truth, as in LS
             "lead_time": _float(ann.get("lead_time")),
             "completed_by": self._annotator(ann.get("completed_by")),
+            "presentation": self._presentation(ann.get("presentation"), data, i),
         }
+
+    def _presentation(self, value: Any, data: dict, i: int) -> str | None:
+        try:
+            presentation = check_presentation(self.config, data, value)
+        except InvalidInput as exc:
+            raise InvalidInput(f"annotations[{i}].{exc.detail}") from exc
+        return to_json(presentation) if presentation else None
 
     def _annotator(self, value: Any) -> int | None:
         """Keep an imported annotation's author when it is a member of the project; else the importer."""
@@ -344,6 +354,7 @@ class _BatchWriter:
                         1,
                         self.stamp,
                         self.stamp,
+                        a["presentation"],
                     )
                 )
             for p in task_preds:

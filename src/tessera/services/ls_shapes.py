@@ -58,6 +58,7 @@ def annotation_dict(ann: Annotation, *, author: dict[str, Any] | int | None = No
         "unique_id": ann.unique_id,
         "version": ann.version,
         "review_status": ann.review_status,
+        "presentation": ann.presentation,
     }
 
 

@@ -19,7 +19,9 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     with op.batch_alter_table("annotations") as batch:
-        batch.add_column(sa.Column("presentation", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=True))
+        batch.add_column(
+            sa.Column("presentation", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=True)
+        )
 
 
 def downgrade() -> None:

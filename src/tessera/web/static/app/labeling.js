@@ -125,6 +125,8 @@ function showTask(task) {
       predictions: start ? [] : task.predictions || [],
       onChange: changed,
       onChoice: choiceMade,
+      presentation: state.annotation ? state.annotation.presentation : null,
+      shuffleSeed: state.project.shuffle_comparisons === false ? null : `${task.id}:${state.me.id}`,
       hotkeyHelp: [
         ["ctrl+enter", "Submit or update"],
         ["ctrl+space", "Skip"],
@@ -213,6 +215,8 @@ function submit() {
     }
     const task = state.task;
     const body = { result: state.editor.getResult(), lead_time: (performance.now() - state.startedAt) / 1000 };
+    const presentation = state.editor.getPresentation();
+    if (presentation) body.presentation = presentation;
     if (state.annotation) await patch(`/api/annotations/${state.annotation.id}`, body);
     else await post(`/api/tasks/${task.id}/annotations`, { ...body, was_cancelled: false });
     remember(task.id, "submitted");

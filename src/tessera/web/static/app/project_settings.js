@@ -9,7 +9,7 @@ import { Preview } from "./preview.js";
 const root = $("#settings-root");
 const projectId = Number(root.dataset.project);
 const preview = new Preview($("#config-preview"));
-const BOOLEANS = ["show_instruction", "show_skip_button", "enable_empty_annotation", "show_collab_predictions", "annotators_see_others"];
+const BOOLEANS = ["show_instruction", "show_skip_button", "enable_empty_annotation", "show_collab_predictions", "annotators_see_others", "shuffle_comparisons"];
 const CHOICES = ["sampling", "skip_queue"];
 let project = null;
 

@@ -4,7 +4,9 @@
 //   const editor = createEditor(element, {config, task, result, predictions, readOnly, onChange});
 //   editor.getResult(); editor.validate(); editor.destroy();
 // Also: setResult(items), undo(), redo(), toggleHelp(); options onChoice(control, value) (a single choice was
-// made: the page may submit) and hotkeyHelp ([[key, description]] the page adds to the overlay).
+// made: the page may submit) and hotkeyHelp ([[key, description]] the page adds to the overlay). For comparisons,
+// options shuffleSeed (shuffle Pairwise sides and Ranker items, stable per seed) and presentation (an order
+// recorded before, shown again); getPresentation() gives the order shown, to store with the annotation.
 
 import { h } from "./dom.js";
 import { lookup } from "./registry.js";
@@ -12,6 +14,7 @@ import { Store } from "./store.js";
 import { installKeys } from "./keys.js";
 import { applyVisibility } from "./visibility.js";
 import { renderRegionList } from "./regionlist.js";
+import { Presentation } from "./order.js";
 import "./tags/index.js";
 
 function parseConfig(xml) {
@@ -63,6 +66,7 @@ export function createEditor(element, options = {}) {
     hotkeys: [],
     digitsTaken: false,
     onChoice: options.onChoice || null,
+    presentation: new Presentation({ given: options.presentation, seed: options.shuffleSeed }),
     extraHotkeys: options.hotkeyHelp || [],
     // "$field" (or "$a.b") is the task's field; other strings get their "$field"s filled in.
     resolve(value) {
@@ -131,6 +135,7 @@ export function createEditor(element, options = {}) {
       store.reset(structuredClone(items || []));
       notify = true;
     },
+    getPresentation: () => ctx.presentation.recorded(),
     validate() {
       const messages = [];
       for (const control of ctx.controls.values()) {

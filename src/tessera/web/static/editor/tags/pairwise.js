@@ -1,9 +1,18 @@
 // <Pairwise toName="a,b">: choose the left or the right object (buttons, a click on the object, or the
-// left/right arrow keys). Stored as {"selected": "left" | "right"}.
+// left/right arrow keys). Stored as {"selected": "left" | "right"} in the config's terms: "left" is the first
+// toName wherever it is drawn. With a shuffle seed the two objects may trade places on screen; the buttons and
+// arrow keys follow the screen, and the order shown is recorded (ctx.presentation).
 
 import { h } from "../dom.js";
 import { register } from "../registry.js";
 import { addControl, readValue, writeValue } from "../controls.js";
+
+function swap(a, b) {
+  const mark = document.createComment("");
+  a.replaceWith(mark);
+  b.replaceWith(a);
+  mark.replaceWith(b);
+}
 
 register({
   names: ["Pairwise"],
@@ -13,26 +22,30 @@ register({
     const right = h("button", { type: "button", class: "ed-pair-right" }, "Right is better");
     const el = h("div", { class: "ed-pairwise", "data-control": name }, left, right);
     const control = addControl(ctx, node, "pairwise", el);
+    const sideOf = (objectName) => (objectName === control.toNames[0] ? "left" : "right");
+    let shown = control.toNames.slice(0, 2); // the objects on screen, left then right
     const choose = (side) => !ctx.readOnly && writeValue(ctx, control, "selected", readValue(ctx, control, "selected") === side ? null : side);
-    left.addEventListener("click", () => choose("left"));
-    right.addEventListener("click", () => choose("right"));
-    ctx.addHotkey("arrowleft", `${name}: left`, () => choose("left"), control);
-    ctx.addHotkey("arrowright", `${name}: right`, () => choose("right"), control);
+    const chooseShown = (i) => choose(sideOf(shown[i]));
+    left.addEventListener("click", () => chooseShown(0));
+    right.addEventListener("click", () => chooseShown(1));
+    ctx.addHotkey("arrowleft", `${name}: left`, () => chooseShown(0), control);
+    ctx.addHotkey("arrowright", `${name}: right`, () => chooseShown(1), control);
     let wired = false;
     ctx.onUpdate(() => {
       const [a, b] = control.toNames;
+      const objA = ctx.objects.get(a);
+      const objB = ctx.objects.get(b);
       if (!wired) {
         wired = true;
-        const objA = ctx.objects.get(a);
-        const objB = ctx.objects.get(b);
+        shown = ctx.presentation.orderFor(name, [a, b]);
+        if (objA && objB && shown[0] === b) swap(objA.el, objB.el);
         if (objA) objA.el.addEventListener("click", () => choose("left"));
         if (objB) objB.el.addEventListener("click", () => choose("right"));
       }
       const selected = readValue(ctx, control, "selected");
-      left.setAttribute("aria-pressed", selected === "left" ? "true" : "false");
-      right.setAttribute("aria-pressed", selected === "right" ? "true" : "false");
-      for (const [n, side] of [[a, "left"], [b, "right"]]) {
-        const obj = ctx.objects.get(n);
+      left.setAttribute("aria-pressed", selected && selected === sideOf(shown[0]) ? "true" : "false");
+      right.setAttribute("aria-pressed", selected && selected === sideOf(shown[1]) ? "true" : "false");
+      for (const [obj, side] of [[objA, "left"], [objB, "right"]]) {
         if (obj) obj.el.classList.toggle("ed-chosen", selected === side);
       }
     });

@@ -1,6 +1,7 @@
 // <List> shows the task's items ({id, title, body}); <Ranker> orders them by drag and drop (or the ↑/↓
 // buttons), into <Bucket>s when the config has some. Stored as {"ranker": {bucket or ranker name: [ids]}};
-// with buckets, unplaced items stay out of the result.
+// with buckets, unplaced items stay out of the result. Unranked items start in the order of ctx.presentation
+// (the data's order, or shuffled with a seed), which is recorded with the annotation.
 
 import { h } from "../dom.js";
 import { register } from "../registry.js";
@@ -41,9 +42,15 @@ register({
     const control = addControl(ctx, node, "ranker", el);
     const columns = buckets.length ? [{ name: "_", title: "Items" }, ...buckets] : [{ name, title: "" }];
 
+    let shown = null; // the items in the order first shown (shuffled with a seed; see ../order.js)
     function items() {
       const obj = ctx.objects.get(control.toName);
-      return obj ? obj.items : [];
+      if (!obj) return [];
+      if (!shown) {
+        const byId = new Map(obj.items.map((i) => [i.id, i]));
+        shown = ctx.presentation.orderFor(name, obj.items.map((i) => i.id)).map((id) => byId.get(id));
+      }
+      return shown;
     }
 
     function current() {

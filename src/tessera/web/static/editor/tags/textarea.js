@@ -1,5 +1,7 @@
 // <TextArea>: free text. Enter adds the typed text (shift+Enter for a new line when rows > 1), up to
 // `maxSubmissions` entries; `editable` entries can be changed in place; perRegion writes to the selected region.
+// Tessera's `prefillFrom="<Pairwise name>"` ("write a better reply"): once a side is chosen, the input holds the
+// chosen reply's text to edit, until the annotator types something of their own.
 
 import { h, truthy } from "../dom.js";
 import { register } from "../registry.js";
@@ -38,7 +40,19 @@ register({
     if (initial && !initial.startsWith("$") && !ctx.store.classification(name) && !control.perRegion) field.value = initial;
     else if (initial && initial.startsWith("$")) field.value = String(ctx.resolve(initial) ?? "");
 
+    const prefillFrom = node.getAttribute("prefillFrom");
+    let prefilled = null; // the text last put in by prefillFrom; anything else in the field was typed
+    function prefill() {
+      const pairwise = prefillFrom && ctx.controls.get(prefillFrom);
+      if (!pairwise || (field.value && field.value !== prefilled)) return;
+      const selected = readValue(ctx, pairwise, "selected");
+      const object = selected && ctx.objects.get(pairwise.toNames[selected === "left" ? 0 : 1]);
+      const text = object && typeof object.text === "string" ? object.text : "";
+      if (text && text !== field.value) field.value = prefilled = text;
+    }
+
     ctx.onUpdate(() => {
+      prefill();
       const current = readValue(ctx, control, "text") || [];
       list.replaceChildren(
         ...current.map((text, i) => {
