@@ -97,3 +97,24 @@ def test_a_snapshot_keeps_its_filters_when_converted(world: World, project: dict
     assert r.text.count("B-PER") == 1
     r = c.get(f"/api/projects/{pid}/exports/{snapshot}/download?exportType=JSONL", headers=h)
     assert _who([json.loads(line) for line in r.text.splitlines()]) == [[project["manager"].id]]
+
+
+def test_accepted_reviews_only(world: World, project: dict) -> None:
+    """`reviewed=only` keeps annotations a review accepted (a reviewer's fix is one); `exclude` the others."""
+    c, h, pid = world.client, project["manager"].headers, project["pid"]
+    annotator, manager = project["annotator"].id, project["manager"].id
+    theirs = [a for t in _export(world, project, "") for a in t["annotations"] if a["completed_by"] == annotator]
+    assert c.post(f"/api/annotations/{theirs[0]['id']}/reviews", json={"accepted": True}, headers=h).status_code == 201
+    r = c.post(f"/api/annotations/{theirs[1]['id']}/reviews", json={"accepted": False, "comment": "no"}, headers=h)
+    assert r.status_code == 201, r.text
+    assert _who(_export(world, project, "reviewed=only")) == [[annotator]]
+    assert _who(_export(world, project, "reviewed=exclude")) == [[manager], [annotator]]
+    body = {"annotation_filter_options": {"reviewed": "only"}, "task_filter_options": {"only_with_annotations": True}}
+    r = c.post(f"/api/projects/{pid}/exports", json=body, headers=h)
+    assert r.status_code == 201 and r.json()["counters"] == {"task_number": 1}, r.text
+    for bad in (f"/api/projects/{pid}/export?exportType=JSON&reviewed=yes",):
+        r = c.get(bad, headers=h)
+        assert r.status_code == 400 and "reviewed: must be one of only, exclude" in r.text, r.text
+    r = c.post(f"/api/projects/{pid}/exports", json={"annotation_filter_options": {"reviewed": 1}}, headers=h)
+    assert r.status_code == 400 and "reviewed" in r.text, r.text
+    assert len(c.get(f"/api/projects/{pid}/exports", headers=h).json()) == 1  # the refused one left nothing

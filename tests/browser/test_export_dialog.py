@@ -75,3 +75,33 @@ def test_export_the_selected_tasks(page: Page, project: int) -> None:
         dialog.get_by_role("button", name="Download").click()
     exported = json.loads(open(info.value.path(), encoding="utf-8").read())  # noqa: PTH123, SIM115
     assert sorted(t["data"]["text"] for t in exported) == ["row 1", "row 3"]
+
+
+def test_the_annotation_filters_reach_the_file(page: Page, live_server: LiveServer) -> None:
+    with live_server.http() as http:
+        pid = http.post("/api/projects", json={"title": "Filters", "label_config": CONFIG}).json()["id"]
+        ids = http.post(f"/api/projects/{pid}/import?return_task_ids=true", json=[{"text": f"t{i}"} for i in range(3)])
+        ids = ids.json()["task_ids"]
+        result = [{"from_name": "c", "to_name": "text", "type": "choices", "value": {"choices": ["A"]}}]
+        for task_id, gold in ((ids[0], True), (ids[1], False)):
+            r = http.post(f"/api/tasks/{task_id}/annotations", json={"result": result, "ground_truth": gold})
+            assert r.status_code == 201, r.text
+    sign_in(page)
+    page.goto(f"/projects/{pid}")
+    page.get_by_role("button", name="Export").click()
+    dialog = page.get_by_role("dialog", name="Export")
+
+    def download() -> list[dict]:
+        dialog.locator("input[value='JSON']").check()
+        with page.expect_download() as info:
+            dialog.get_by_role("button", name="Download").click()
+        return json.loads(Path(info.value.path()).read_text(encoding="utf-8"))
+
+    assert len(download()) == 3
+    dialog.get_by_label("Only tasks with annotations").check()
+    assert [t["data"]["text"] for t in download()] == ["t0", "t1"]
+    dialog.get_by_label("Ground truth only").check()
+    assert [t["data"]["text"] for t in download()] == ["t0"]
+    dialog.get_by_label("Ground truth only").uncheck()
+    dialog.get_by_label("Accepted by a review only").check()
+    assert download() == []  # nothing was reviewed

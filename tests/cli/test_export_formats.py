@@ -36,6 +36,10 @@ def test_span_formats_parquet_and_filters(cli: Cli, tmp_path: Path) -> None:
     assert pq.read_table(io.BytesIO(parquet.read_bytes())).num_rows == 2
     cli.ok("export", project, "--format", "PARQUET", "--out", parquet, "--no-all-tasks", "--annotator", "999")
     assert pq.read_table(io.BytesIO(parquet.read_bytes())).num_rows == 0
+    cli.ok("export", project, "--format", "PARQUET", "--out", parquet, "--no-all-tasks", "--reviewed", "only")
+    assert pq.read_table(io.BytesIO(parquet.read_bytes())).num_rows == 0  # nothing was reviewed
+    refused = cli.run("export", project, "--format", "JSON", "--out", tmp_path / "x.json", "--reviewed", "maybe")
+    assert refused.returncode != 0 and "reviewed: must be one of only, exclude" in refused.stderr + refused.stdout
 
     spacy = tmp_path / "out.json"
     cli.ok("export", project, "--format", "SPACY", "--out", spacy, "--task", str(rows[0]["id"] + 1))

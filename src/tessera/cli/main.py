@@ -213,13 +213,21 @@ def export(
         list[int] | None, typer.Option("--annotator", help="Keep only this user's annotations (repeatable).")
     ] = None,
     ground_truth: Annotated[bool, typer.Option("--ground-truth", help="Keep only ground truth annotations.")] = False,
+    reviewed: Annotated[
+        str | None, typer.Option("--reviewed", help="only: annotations a review accepted; exclude: all others.")
+    ] = None,
     data_dir: DataDir = None,
 ) -> None:
     """Export a project to a file, written atomically."""
     _settings, db = _open(data_dir)
-    kept = exports.AnnotationFilter(
-        frozenset({"ground_truth"}) if ground_truth else frozenset(), tuple(annotator) if annotator else None
-    )
+    try:
+        kept = exports.AnnotationFilter(
+            frozenset({"ground_truth"}) if ground_truth else frozenset(),
+            tuple(annotator) if annotator else None,
+            exports.check_reviewed(reviewed),
+        )
+    except TesseraError as exc:
+        _fail(exc)
     with db.reader() as session:
         try:
             result = exports.export_to_path(

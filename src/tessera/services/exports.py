@@ -47,6 +47,9 @@ def export_format(name: str | None) -> Any:
     return key, fmt
 
 
+REVIEWED = ("only", "exclude")
+
+
 @dataclass(frozen=True)
 class AnnotationFilter:
     """Which annotations an export carries. `kinds` is Label Studio's `annotation_filter_options` choice
@@ -55,9 +58,10 @@ class AnnotationFilter:
 
     kinds: frozenset[str] = frozenset()
     annotators: tuple[int, ...] | None = None
+    reviewed: str | None = None  # "only": accepted by a review (fixes included); "exclude": all but those
 
     def __bool__(self) -> bool:
-        return bool(self.kinds) or self.annotators is not None
+        return bool(self.kinds) or self.annotators is not None or self.reviewed is not None
 
     def where(self, table: Any) -> Any:
         c = table.c
@@ -73,18 +77,35 @@ class AnnotationFilter:
             conditions.append(or_(*chosen))
         if self.annotators is not None:
             conditions.append(c.completed_by.in_(self.annotators))
+        if self.reviewed == "only":
+            conditions.append(c.review_status == "accepted")
+        elif self.reviewed == "exclude":
+            conditions.append(or_(c.review_status.is_(None), c.review_status != "accepted"))
         return and_(*conditions)
 
     @classmethod
     def from_options(cls, options: Any) -> AnnotationFilter:
         """From a snapshot's `annotation_filter_options` ({"usual": bool, "ground_truth": bool, "skipped":
-        bool, "annotators": [user id, ...]}); anything else there is ignored, as Label Studio ignores it."""
+        bool, "annotators": [user id, ...], "reviewed": "only" | "exclude" | null}, the last as in Label Studio
+        Enterprise); anything else there is ignored, as Label Studio ignores it."""
         options = options if isinstance(options, dict) else {}
         kinds = frozenset(k for k in ("usual", "ground_truth", "skipped") if options.get(k) is True)
         annotators = options.get("annotators")
+        reviewed = check_reviewed(options.get("reviewed"))
         if not isinstance(annotators, list):
-            return cls(kinds)
-        return cls(kinds, tuple(a for a in annotators if isinstance(a, int) and not isinstance(a, bool)))
+            return cls(kinds, None, reviewed)
+        ids = tuple(a for a in annotators if isinstance(a, int) and not isinstance(a, bool))
+        return cls(kinds, ids, reviewed)
+
+
+def check_reviewed(value: Any) -> str | None:
+    """The `reviewed` export filter: None, "only" or "exclude"; anything else is refused by name."""
+    if value in (None, "", "null"):
+        return None
+    if value not in REVIEWED:
+        message = f'must be one of {", ".join(REVIEWED)}, not {value!r}'
+        raise InvalidInput(f"reviewed: {message}", field_errors={"reviewed": [message]})
+    return str(value)
 
 
 def iter_export_tasks(

@@ -29,16 +29,19 @@ def export(
     export_type: str | None = None,  # noqa: N803
     download_all_tasks: str | None = None,
     ground_truth: str | None = None,
+    reviewed: str | None = None,
     ctx: Ctx = Depends(context),
 ) -> FileResponse:
-    """Besides Label Studio's parameters, `annotators=` (user ids, comma-separated or repeated) and
-    `ground_truth=true` choose the annotations the file carries."""
+    """Besides Label Studio's parameters, `annotators=` (user ids, comma-separated or repeated),
+    `ground_truth=true` and `reviewed=only|exclude` (accepted by a review) choose the annotations the file
+    carries."""
     params = request.query_params
     ids = _ints(params.getlist("ids") + params.getlist("ids[]")) or None
     raw_annotators = params.getlist("annotators") + params.getlist("annotators[]")
     kept = exports.AnnotationFilter(
         frozenset({"ground_truth"}) if query_bool(ground_truth, False) else frozenset(),
         tuple(_ints(raw_annotators)) if raw_annotators else None,
+        exports.check_reviewed(reviewed),
     )
     result = exports.sync_export(
         ctx.session,

@@ -1,5 +1,6 @@
-// The export dialog: every format the server offers for the project, downloaded by the browser itself (a GET
-// link carries the session cookie; the server streams the file with its name).
+// The export dialog: every format the server offers for the project, and which annotations go out (tasks with
+// annotations only, ground truth only, accepted by a review only), downloaded by the browser itself (a GET link
+// carries the session cookie; the server streams the file with its name).
 
 import { get } from "./api.js";
 import { $, h, showError, wireDialog } from "./dom.js";
@@ -38,7 +39,9 @@ $("#export-form").addEventListener("submit", (event) => {
   if (!chosen) return;
   const params = new URLSearchParams({ exportType: chosen.value });
   if (taskIds) params.set("ids", taskIds.join(","));
-  else params.set("download_all_tasks", "true");
+  if (!$("#export-labeled-only").checked) params.set("download_all_tasks", "true");
+  if ($("#export-ground-truth").checked) params.set("ground_truth", "true");
+  if ($("#export-accepted").checked) params.set("reviewed", "only");
   const link = h("a", { href: `/api/projects/${projectId}/export?${params}`, download: "" });
   document.body.append(link);
   link.click();
