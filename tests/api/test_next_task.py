@@ -322,3 +322,39 @@ def test_post_next_answers_204_when_the_queue_is_empty(world: World, manager: Pe
     r = world.client.post(f"/api/projects/{pid}/next", headers=a.headers)
     assert r.status_code == 204 and r.content == b""
     assert world.client.get(f"/api/projects/{pid}/next", headers=a.headers).status_code == 404
+
+
+def test_overlap_cohort_percentage_gives_k_annotations_to_that_share_of_tasks(
+    world: World, manager: Person
+) -> None:
+    """With 40% of 50 tasks in the overlap cohort (k=3), exactly 20 tasks end with 3 annotations and 30 with one,
+    whoever labels them; the task's `overlap` says which."""
+    pid, ids = _project(world, manager, 50, maximum_annotations=3, overlap_cohort_percentage=40)
+    people = _annotators(world, pid, 3)
+    c = world.client
+    for who in people:
+        while (task_id := _next(c, pid, who)) is not None:
+            assert _submit(c, task_id, who) == 201
+    tasks = c.get(f"/api/tasks?project={pid}&page_size=100", headers=manager.headers).json()["tasks"]
+    counts = Counter(t["total_annotations"] for t in tasks)
+    assert counts == {3: 20, 1: 30}, counts
+    assert all(t["is_labeled"] and t["overlap"] == t["total_annotations"] for t in tasks)
+    # Widening the cohort re-opens the tasks that now want more.
+    assert c.patch(f"/api/projects/{pid}", json={"overlap_cohort_percentage": 100}, headers=manager.headers).is_success
+    tasks = c.get(f"/api/tasks?project={pid}&page_size=100", headers=manager.headers).json()["tasks"]
+    assert sum(not t["is_labeled"] for t in tasks) == 30 and {t["overlap"] for t in tasks} == {3}
+
+
+def test_an_annotator_cap_ends_their_queue(world: World, manager: Person) -> None:
+    pid, ids = _project(world, manager, 5, annotation_limit_count=2)
+    a, b = _annotators(world, pid, 2)
+    c = world.client
+    for _ in range(2):
+        task_id = _next(c, pid, a)
+        assert task_id is not None and _submit(c, task_id, a) == 201
+    assert _next(c, pid, a) is None  # capped at two
+    assert _next(c, pid, b) is not None  # others are not
+    r = c.patch(f"/api/projects/{pid}", json={"annotation_limit_count": 0}, headers=manager.headers)
+    assert r.status_code == 400 and "annotation_limit_count" in r.text
+    assert c.patch(f"/api/projects/{pid}", json={"annotation_limit_count": None}, headers=manager.headers).is_success
+    assert _next(c, pid, a) is not None

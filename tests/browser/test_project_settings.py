@@ -43,7 +43,11 @@ def test_edit_and_save_settings(page: Page, live_server: LiveServer, console: Co
     expect(page.locator("#config-status")).to_have_text("Valid; data fields: text")
 
     page.get_by_label("Annotations per task (overlap)").fill("3")
+    page.get_by_label("Share of tasks that get that overlap").fill("25")
+    expect(page.get_by_label("Most annotations one annotator may make")).to_have_value("")
+    page.get_by_label("Most annotations one annotator may make").fill("40")
     page.get_by_label("Annotators may skip tasks").uncheck()
+    page.get_by_label("Shuffle compared replies").uncheck()
     page.get_by_role("button", name="Save").click()
     expect(page.locator("#save-status")).to_have_text("Saved.")
     with live_server.http() as http:
@@ -52,6 +56,8 @@ def test_edit_and_save_settings(page: Page, live_server: LiveServer, console: Co
     assert stored["expert_instruction"].startswith("# Rules")
     assert stored["label_config"] == new_config
     assert stored["maximum_annotations"] == 3 and stored["show_skip_button"] is False
+    assert stored["overlap_cohort_percentage"] == 25 and stored["annotation_limit_count"] == 40
+    assert stored["shuffle_comparisons"] is False and stored["ground_truth_rate"] == 0
     assert all("/validate" in e and "400" in e for e in console.expect_errors())  # the broken config's answers
 
 

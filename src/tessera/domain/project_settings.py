@@ -46,6 +46,8 @@ OPTIONS: dict[str, tuple[Any, tuple[type, ...], Any]] = {
     # Tessera's own: the editor shows Pairwise sides and Ranker items in an order shuffled per task and
     # annotator, and records it in the annotation's `presentation`.
     "shuffle_comparisons": (True, (bool,), None),
+    # Label Studio Enterprise's name: how many annotations one annotator may make in the project (None: no cap).
+    "annotation_limit_count": (None, (int, type(None)), lambda v: v is None or v >= 1 or "must be at least 1"),
     "lease_seconds": (3600, (int,), lambda v: 1 <= v <= 7 * 86400 or "must be between 1 and 604800"),
 }
 # Fields of the project row itself that a PATCH may set.

@@ -19,6 +19,7 @@ from tessera.services.access import get_scoped, sees_all_annotations
 from tessera.services.actors import Actor
 from tessera.services.task_queue import check_submit, release
 from tessera.services.task_totals import changed
+from tessera.services.tasks import overlap_of_task
 
 CREATE_FIELDS = {
     "result",
@@ -93,7 +94,7 @@ def refresh_counters(session: Session, task: Task, project: Project) -> None:
     """Recompute a task's counters from its rows (the task row is locked by the caller)."""
     conn = session.connection()
     total, cancelled = conn.execute(_COUNT_ANNOTATIONS, {"task_id": task.id}).one()
-    overlap = int(project.settings.get("maximum_annotations", 1))
+    overlap = overlap_of_task(project, task.inner_id)
     values = {
         "total_annotations": total,
         "cancelled_annotations": cancelled,

@@ -19,7 +19,7 @@ from tessera.db.maintenance import vacuum_in_background
 from tessera.db.tables import Annotation, ImportRecord, Prediction, Project, ProjectMember, Task, utcnow
 from tessera.domain.config import LabelConfig, cached_config, expand_prediction_shorthand, validate_result
 from tessera.domain.errors import InvalidInput, NotFound, ResultError
-from tessera.domain.labeling import task_is_labeled
+from tessera.domain.labeling import task_is_labeled, task_overlap
 from tessera.domain.presentation import check_presentation
 from tessera.io.readers import RawTask, read_sources, split_task
 from tessera.services.access import get_project
@@ -173,6 +173,7 @@ class _BatchWriter:
     ) -> None:
         self.session, self.actor, self.project, self.config = session, actor, project, config
         self.overlap = int(project.settings.get("maximum_annotations", 1))
+        self.cohort = int(project.settings.get("overlap_cohort_percentage", 100))
         self.skip_queue = project.settings.get("skip_queue", "REQUEUE_FOR_OTHERS")
         self.keep_ids = keep_ids
         self.summary = ImportSummary(import_id=import_id)
@@ -242,7 +243,8 @@ class _BatchWriter:
         if anns:
             total = sum(1 for a in anns if not a["was_cancelled"])
             cancelled = len(anns) - total
-            flag = self.true if task_is_labeled(total, cancelled, self.overlap, self.skip_queue) else self.false
+            overlap = task_overlap(self.overlap, self.cohort, self.next_inner)
+            flag = self.true if task_is_labeled(total, cancelled, overlap, self.skip_queue) else self.false
         else:
             total = cancelled = 0
             flag = self.unlabeled

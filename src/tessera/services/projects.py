@@ -14,11 +14,12 @@ from tessera.domain.errors import InvalidInput
 from tessera.domain.project_settings import check_changes, defaults
 from tessera.services.access import get_project, visible_projects
 from tessera.services.actors import Actor
-from tessera.services.task_queue import QueueRules, done_count
+from tessera.services.task_queue import QueueRules, done_count, overlap_column
 from tessera.services.task_totals import changed
 
 DEFAULT_CONFIG = "<View></View>"
-LABELED_BY = ("maximum_annotations", "skip_queue")  # the options that decide whether a task is labeled
+# the options that decide whether a task is labeled
+LABELED_BY = ("maximum_annotations", "skip_queue", "overlap_cohort_percentage")
 
 
 @dataclass
@@ -92,7 +93,7 @@ def _relabel(session: Session, project: Project) -> None:
     session.execute(
         update(Task)
         .where(Task.project_id == project.id)
-        .values(is_labeled=done_count(rules.skip_queue) >= rules.overlap)
+        .values(is_labeled=done_count(rules.skip_queue) >= overlap_column(rules))
         .execution_options(synchronize_session=False)
     )
     changed(session, project.id)

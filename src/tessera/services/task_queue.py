@@ -15,16 +15,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, exists, func, select, true
+from sqlalchemy import case, delete, exists, func, literal, select, true
 from sqlalchemy.orm import Session
 
 from tessera.db.tables import Annotation, Prediction, Project, Task, TaskLock, utcnow
 from tessera.domain.errors import Conflict
-from tessera.domain.labeling import counted_done
+from tessera.domain.labeling import COHORT_STRIDE, counted_done, task_overlap
 from tessera.domain.policy import allows
 from tessera.services.access import get_project
 from tessera.services.actors import Actor
-from tessera.services.tasks import overlap_of, shape_tasks
+from tessera.services.tasks import cohort_of, overlap_of, shape_tasks
 
 CANDIDATES_PER_TRY = 20  # PostgreSQL: rows locked per attempt before counting again
 
@@ -37,6 +37,8 @@ class QueueRules:
     lease: timedelta
     gold_first: bool = False
     gold_rate: float = 0.0
+    cohort: int = 100  # overlap_cohort_percentage
+    annotator_cap: int | None = None  # annotation_limit_count: annotations one person may make here
 
     @classmethod
     def of(cls, project: Project) -> QueueRules:
@@ -48,6 +50,8 @@ class QueueRules:
             lease=timedelta(seconds=int(settings.get("lease_seconds", 3600))),
             gold_first=bool(settings.get("show_ground_truth_first", False)),
             gold_rate=float(settings.get("ground_truth_rate", 0) or 0) / 100,
+            cohort=cohort_of(project),
+            annotator_cap=settings.get("annotation_limit_count"),
         )
 
 
@@ -57,7 +61,9 @@ def next_task(session: Session, actor: Actor, project_id: int) -> dict[str, Any]
     project, role = get_project(session, actor, project_id, "annotations.create")
     rules = QueueRules.of(project)
     now = utcnow()
-    task = _held(session, actor, project, now) or _claim(session, actor, project, rules, now)
+    task = _held(session, actor, project, now)
+    if task is None and not _capped(session, actor, project, rules):
+        task = _claim(session, actor, project, rules, now)
     if task is None:
         return None
     _lease(session, actor, task, now + rules.lease)
@@ -81,6 +87,30 @@ def _held(session: Session, actor: Actor, project: Project, now: datetime) -> Ta
     )
 
 
+def overlap_column(rules: QueueRules) -> Any:
+    """`domain.labeling.task_overlap` as a column expression over tasks."""
+    if rules.overlap <= 1 or rules.cohort >= 100:
+        return literal(rules.overlap)
+    slot = ((Task.inner_id % 100) * COHORT_STRIDE) % 100
+    return case((slot < rules.cohort, rules.overlap), else_=1)
+
+
+def _capped(session: Session, actor: Actor, project: Project, rules: QueueRules) -> bool:
+    """Whether the actor has made the annotations the project allows one person (`annotation_limit_count`)."""
+    if not rules.annotator_cap:
+        return False
+    made = session.scalar(
+        select(func.count())
+        .select_from(Annotation)
+        .where(
+            Annotation.project_id == project.id,
+            Annotation.completed_by == actor.user_id,
+            Annotation.was_cancelled.is_(False),
+        )
+    )
+    return (made or 0) >= rules.annotator_cap
+
+
 def _others_leases(task_id: Any, actor: Actor, now: datetime) -> Any:
     return (
         select(func.count())
@@ -98,7 +128,7 @@ def _candidates(actor: Actor, project: Project, rules: QueueRules, now: datetime
     q = select(Task).where(
         Task.project_id == project.id,
         Task.is_labeled.is_(False),
-        done + _others_leases(Task.id, actor, now) < rules.overlap,
+        done + _others_leases(Task.id, actor, now) < overlap_column(rules),
     )
     if skipped:
         q = q.where(exists().where(*mine, Annotation.was_cancelled.is_(True)))
@@ -179,7 +209,8 @@ def _slot_free(session: Session, actor: Actor, task: Task, rules: QueueRules, no
             Task.id == task.id
         )
     ).one()
-    return counted_done(row[0], row[1], rules.skip_queue) + row[2] < rules.overlap
+    wanted = task_overlap(rules.overlap, rules.cohort, task.inner_id)
+    return counted_done(row[0], row[1], rules.skip_queue) + row[2] < wanted
 
 
 def _lease(session: Session, actor: Actor, task: Task, until: datetime) -> None:
@@ -216,6 +247,7 @@ def check_submit(session: Session, actor: Actor, role: str, task: Task, project:
     rules = QueueRules.of(project)
     if not _slot_free(session, actor, task, rules, now):
         raise Conflict(
-            f"this task already has the {rules.overlap} annotation(s) it needs (or they are being made): "
+            f"this task already has the {task_overlap(rules.overlap, rules.cohort, task.inner_id)} annotation(s) it "
+            "needs (or they are being made): "
             "your lease on it expired; take the next task"
         )

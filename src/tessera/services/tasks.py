@@ -13,6 +13,7 @@ from tessera.db.data_indexes import ensure_data_index
 from tessera.db.tables import Annotation, Draft, Prediction, Project, Task, User, utcnow
 from tessera.domain.config import cached_config
 from tessera.domain.errors import InvalidInput, NotFound
+from tessera.domain.labeling import task_overlap
 from tessera.services.access import get_project, get_scoped, sees_all_annotations
 from tessera.services.actors import Actor
 from tessera.services.ls_shapes import task_dict, user_brief
@@ -32,6 +33,15 @@ class TaskPage:
 
 def overlap_of(project: Project) -> int:
     return int((project.settings or {}).get("maximum_annotations", 1))
+
+
+def cohort_of(project: Project) -> int:
+    return int((project.settings or {}).get("overlap_cohort_percentage", 100))
+
+
+def overlap_of_task(project: Project, inner_id: int) -> int:
+    """The annotations this task wants: the project's overlap, or one outside its overlap cohort."""
+    return task_overlap(overlap_of(project), cohort_of(project), inner_id)
 
 
 def list_tasks(
@@ -92,11 +102,10 @@ def shape_tasks(
             user_ids = {a.completed_by for v in anns.values() for a in v if a.completed_by}
             for u in session.scalars(select(User).where(User.id.in_(user_ids))) if user_ids else []:
                 authors[u.id] = user_brief(u)  # type: ignore[assignment]
-    overlap = overlap_of(project)
     return [
         task_dict(
             t,
-            overlap=overlap,
+            overlap=overlap_of_task(project, t.inner_id),
             annotations=anns[t.id],
             predictions=preds[t.id],
             drafts=drafts[t.id],

@@ -58,6 +58,9 @@ function fill() {
   $("#instructions").value = project.expert_instruction || "";
   $("#label-config").value = project.label_config || "";
   $("#maximum_annotations").value = project.maximum_annotations ?? 1;
+  $("#overlap_cohort_percentage").value = project.overlap_cohort_percentage ?? 100;
+  $("#annotation_limit_count").value = project.annotation_limit_count ?? "";
+  $("#ground_truth_rate").value = project.ground_truth_rate ?? 0;
   for (const name of BOOLEANS) $(`#${name}`).checked = Boolean(project[name]);
   for (const name of CHOICES) if (project[name]) $(`#${name}`).value = project[name];
   showInstructions();
@@ -141,6 +144,9 @@ $("#settings-form").addEventListener("submit", async (event) => {
     description: $("#description").value,
     expert_instruction: $("#instructions").value,
     maximum_annotations: Number($("#maximum_annotations").value),
+    overlap_cohort_percentage: Number($("#overlap_cohort_percentage").value),
+    annotation_limit_count: $("#annotation_limit_count").value ? Number($("#annotation_limit_count").value) : null,
+    ground_truth_rate: Number($("#ground_truth_rate").value),
   };
   for (const name of BOOLEANS) body[name] = $(`#${name}`).checked;
   for (const name of CHOICES) body[name] = $(`#${name}`).value;
