@@ -111,15 +111,20 @@ def _apply(session: Session, connector: Connector, body: dict[str, Any]) -> None
 
 
 def _unique(session: Session, connector: Connector) -> None:
-    """One name per project; at most one default connector."""
-    clash = session.scalar(
-        select(Connector.id).where(
-            Connector.project_id == connector.project_id, Connector.name == connector.name, Connector.id != connector.id
-        )
+    """One name per project (checked before the row is written); at most one default connector."""
+    same_name = select(Connector.id).where(
+        Connector.project_id == connector.project_id, Connector.name == connector.name
     )
+    if connector.id is not None:
+        same_name = same_name.where(Connector.id != connector.id)
+    with session.no_autoflush:
+        clash = session.scalar(same_name)
     if clash is not None:
         detail = f"this project already has a connector named {connector.name!r}"
         raise Conflict(detail, field_errors={"name": ["already used in this project"]})
+
+
+def _one_default(session: Session, connector: Connector) -> None:
     if connector.is_default:
         session.execute(
             update(Connector)
@@ -133,9 +138,10 @@ def create_connector(session: Session, actor: Actor, project_id: int, body: Any)
     body = _check(body, creating=True)
     connector = Connector(project_id=project.id, created_by=actor.user_id or None, params={})
     _apply(session, connector, body)
+    _unique(session, connector)
     session.add(connector)
     session.flush()
-    _unique(session, connector)
+    _one_default(session, connector)
     return connector
 
 
@@ -154,9 +160,10 @@ def update_connector(session: Session, actor: Actor, connector_id: int, body: An
     connector, _role = get_scoped(session, actor, Connector, connector_id, "connectors.change", for_update=True)
     body = _check(body, creating=False)
     _apply(session, connector, body)
+    _unique(session, connector)
     connector.updated_at = utcnow()
     session.flush()
-    _unique(session, connector)
+    _one_default(session, connector)
     return connector
 
 
