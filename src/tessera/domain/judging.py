@@ -2,7 +2,7 @@
 the reading of its reply. Pure functions; `services/judge_jobs.py` sends the prompt and stores predictions.
 
 The model is asked for JSON, `{"choice": "<one option>", "reason": "…", "score": 0.9}`. The reply is read
-leniently: the first JSON object in it (code fences and prose around it are ignored), its `choice` matched to
+leniently: the first JSON object in it with a `choice` key (code fences and prose around it are ignored), its `choice` matched to
 an option exactly, then ignoring case and surrounding spaces; failing JSON, the whole reply matched the same
 way (a model that answers just `Positive`). Anything else is unparseable and yields None.
 """
@@ -53,7 +53,7 @@ def _match(value: Any, choices: list[str]) -> str | None:
     return found[0] if len(found) == 1 else None
 
 
-def _first_object(text: str) -> dict[str, Any] | None:
+def _choice_object(text: str) -> dict[str, Any] | None:
     decoder = json.JSONDecoder()
     start = text.find("{")
     while start != -1:
@@ -62,7 +62,7 @@ def _first_object(text: str) -> dict[str, Any] | None:
         except ValueError:
             start = text.find("{", start + 1)
             continue
-        if isinstance(value, dict):
+        if isinstance(value, dict) and "choice" in value:
             return value
         start = text.find("{", start + 1)
     return None
@@ -70,7 +70,7 @@ def _first_object(text: str) -> dict[str, Any] | None:
 
 def parse_judgement(text: str, choices: list[str]) -> Judgement | None:
     """The choice a reply makes (see the module docstring), or None when it names none of `choices`."""
-    obj = _first_object(text)
+    obj = _choice_object(text)
     if obj is not None:
         choice = _match(obj.get("choice"), choices)
         if choice is None:
