@@ -131,6 +131,10 @@ def test_validation_errors_name_the_field(manager: Person, api: Api, project: in
     fields = r.json()["validation_errors"]
     assert set(fields) >= {"name", "base_url", "params.temperature", "params.colour", "requests_per_minute", "timeout"}
     assert "TESSERA_KEY_" in fields["api_key_env"][0]
+    userinfo = {"name": "u", "base_url": "https://me:sk-1@api.example.com/v1", "model": "m"}
+    r = api("POST", f"/api/projects/{project}/connectors", manager, userinfo)
+    assert r.status_code == 400 and "credentials" in r.json()["validation_errors"]["base_url"][0]
+    assert "sk-1" not in r.text
     connector(api, manager, project, fake)
     dup = api(
         "POST",

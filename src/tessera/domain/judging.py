@@ -2,9 +2,9 @@
 the reading of its reply. Pure functions; `services/judge_jobs.py` sends the prompt and stores predictions.
 
 The model is asked for JSON, `{"choice": "<one option>", "reason": "…", "score": 0.9}`. The reply is read
-leniently: the first JSON object in it with a `choice` key (code fences and prose around it are ignored), its `choice` matched to
-an option exactly, then ignoring case and surrounding spaces; failing JSON, the whole reply matched the same
-way (a model that answers just `Positive`). Anything else is unparseable and yields None.
+leniently: the first JSON object in it with a `choice` key (code fences and prose around it are ignored),
+its `choice` matched to an option exactly, then ignoring case and surrounding spaces; failing JSON, the whole
+reply matched the same way (a model that answers just `Positive`). Anything else is unparseable and yields None.
 """
 
 from __future__ import annotations

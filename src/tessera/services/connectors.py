@@ -54,6 +54,8 @@ def _problems(body: dict[str, Any], creating: bool) -> dict[str, list[str]]:
         parts = urlsplit(body["base_url"])
         if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
             errors["base_url"] = ["must be an http(s) URL without query, such as https://api.openai.com/v1"]
+        elif parts.username or parts.password:
+            errors["base_url"] = ["must not hold credentials (they would be shown); use api_key"]
     params = body.get("params")
     if "params" in body and not isinstance(params, dict):
         errors["params"] = ["must be an object"]
