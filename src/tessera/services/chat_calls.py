@@ -2,7 +2,8 @@
 
 Each attempt first takes a slot from the connector's rate limit (`rate_limits.py`). A 429, a 5xx, a timeout
 or a dropped connection is retried up to the connector's `max_retries`, after `Retry-After` when the
-endpoint sends one (capped at a minute) or else an exponential backoff (0.5 s, 1 s, 2 s … up to 30 s). A 4xx,
+endpoint sends one (capped at a minute) or else an exponential backoff (0.5 s, 1 s, 2 s … up to 30 s); a
+live call (`max_wait` set) gives up instead of waiting longer than `max_wait` for a retry. A 4xx,
 an address the guard refuses, or a 2xx that is not a chat completion fails at once. Failures raise
 `UpstreamFailed` with a message for people; the API key is never part of it, nor of anything logged.
 """
@@ -119,17 +120,23 @@ class ChatCaller:
     ) -> tuple[list[str], str | None, int]:
         headers = {"Authorization": f"Bearer {endpoint.api_key}"} if endpoint.api_key else {}
         reason = ""
+        tries = 0
         for attempt in range(endpoint.max_retries + 1):
             self.limits.acquire(endpoint.connector_id, endpoint.requests_per_minute, max_wait=max_wait)
+            tries = attempt + 1
             try:
                 texts, model = self._once(endpoint, body, headers)
-                return texts, model, attempt + 1
+                return texts, model, tries
             except _Retry as retry:
                 reason = retry.reason
-                if attempt < endpoint.max_retries:
-                    delay = retry.after if retry.after is not None else self.backoff * 2**attempt
-                    self.sleep(min(delay, self.max_backoff if retry.after is None else MAX_RETRY_AFTER))
-        tries = endpoint.max_retries + 1
+                if attempt == endpoint.max_retries:
+                    break
+                delay = retry.after if retry.after is not None else self.backoff * 2**attempt
+                delay = min(delay, self.max_backoff if retry.after is None else MAX_RETRY_AFTER)
+                if max_wait is not None and delay > max_wait:  # a live call gives up rather than hang
+                    reason += f"; it asks to wait {delay:.0f} s"
+                    break
+                self.sleep(delay)
         raise UpstreamFailed(self._say(endpoint, f"{reason} (after {tries} attempt{'s' if tries > 1 else ''})"))
 
     def _once(self, endpoint: Endpoint, body: dict[str, Any], headers: dict[str, str]) -> tuple[list[str], str | None]:
