@@ -15,6 +15,8 @@ from tessera.api import errors
 from tessera.api.routes import (
     agreement,
     annotations,
+    connector_calls,
+    connectors,
     consensus,
     drafts,
     exports,
@@ -33,9 +35,12 @@ from tessera.api.routes import (
 )
 from tessera.db.engine import Database
 from tessera.net.outbound import OutboundClient
+from tessera.services import generation_jobs, judge_jobs
+from tessera.services.chat_calls import ChatCaller
 from tessera.services.import_jobs import KIND as IMPORT_JOB
 from tessera.services.import_jobs import ImportJob, sweep_stale_uploads
 from tessera.services.jobs import JobRunner
+from tessera.services.rate_limits import RateLimits
 from tessera.settings import Settings, load_settings
 from tessera.web import pages
 from tessera.web.importmap import IMPORT_MAP_HASH
@@ -122,7 +127,13 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     app.state.settings = settings
     app.state.db = database or Database(settings.database_url)
     app.state.outbound = OutboundClient(settings.outbound_allowlist)
-    app.state.jobs = JobRunner(app.state.db, settings.data_dir, {IMPORT_JOB: ImportJob()})
+    app.state.chat = ChatCaller(app.state.outbound, RateLimits())  # rate limits are per process
+    handlers = {
+        IMPORT_JOB: ImportJob(),
+        generation_jobs.KIND: generation_jobs.GenerationJob(app.state.chat),
+        judge_jobs.KIND: judge_jobs.JudgeJob(app.state.chat),
+    }
+    app.state.jobs = JobRunner(app.state.db, settings.data_dir, handlers)
     errors.install(app)
     for module in (
         system,
@@ -138,6 +149,8 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         predictions,
         exports,
         ml,
+        connectors,
+        connector_calls,
         views,
         queue,
         reviews,

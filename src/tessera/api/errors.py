@@ -22,6 +22,7 @@ from tessera.domain.errors import (
     TesseraError,
     TooLarge,
     TooMany,
+    UpstreamFailed,
 )
 
 log = logging.getLogger("tessera.api")
@@ -35,6 +36,7 @@ STATUS: list[tuple[type[TesseraError], int]] = [
     (TooLarge, 413),
     (Blocked, 400),
     (InvalidInput, 400),
+    (UpstreamFailed, 502),
 ]
 
 

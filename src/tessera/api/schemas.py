@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tessera.db.tables import ApiToken, Export, ImportRecord, MLBackend, User, View, as_utc
+from tessera.db.tables import ApiToken, Connector, Export, ImportRecord, Job, MLBackend, User, View, as_utc
 from tessera.domain.config import cached_config
 from tessera.services.ls_shapes import initials, iso, user_brief
 from tessera.services.projects import ProjectView
@@ -162,4 +162,43 @@ def view_read(v: View) -> dict[str, Any]:
         "order": v.order,
         "filter_group": None,
         "selected_items": None,
+    }
+
+
+def connector_read(c: Connector, *, full: bool = True) -> dict[str, Any]:
+    """A connector as managers see it: never the key nor its ciphertext, only `has_key` and `api_key_env`.
+    Annotators (`full=False`) see what they need to pick one in the editor: id, name, model, is_default."""
+    brief = {"id": c.id, "name": c.name, "model": c.model, "is_default": c.is_default}
+    if not full:
+        return brief
+    return {
+        **brief,
+        "project": c.project_id,
+        "base_url": c.base_url,
+        "params": dict(c.params or {}),
+        "has_key": bool(c.api_key_encrypted or c.api_key_env),
+        "api_key_env": c.api_key_env,
+        "requests_per_minute": c.requests_per_minute,
+        "max_retries": c.max_retries,
+        "timeout": c.timeout,
+        "created_by": c.created_by,
+        "created_at": iso(c.created_at),
+        "updated_at": iso(c.updated_at),
+    }
+
+
+def connector_job_read(job: Job, progress: dict[str, Any] | None) -> dict[str, Any]:
+    """A generate or judge job: `progress` ({total, done, failed}) while it runs, `result` once completed,
+    `error` once failed. The payload is not shown."""
+    return {
+        "id": job.id,
+        "kind": job.kind,
+        "project": job.project_id,
+        "status": job.status,
+        "progress": progress,
+        "result": job.result,
+        "error": job.error,
+        "created_at": iso(job.created_at),
+        "started_at": iso(job.started_at),
+        "finished_at": iso(job.finished_at),
     }

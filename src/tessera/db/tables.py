@@ -333,6 +333,29 @@ class MLBackend(Base):
     updated_at: Mapped[datetime] = _ts()
 
 
+class Connector(Base):
+    """A chat-completions endpoint a project calls (`services/connectors.py`). The API key is either the name of
+    an environment variable (`api_key_env`) or stored encrypted (`api_key_encrypted`, see `connector_keys.py`)."""
+
+    __tablename__ = "connectors"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    project_id: Mapped[int] = _fk("projects.id")
+    name: Mapped[str] = mapped_column(String(100), nullable=False)
+    base_url: Mapped[str] = mapped_column(Text, nullable=False)
+    model: Mapped[str] = mapped_column(String(255), nullable=False)
+    params: Mapped[dict[str, Any]] = mapped_column(Json, nullable=False, default=dict)
+    api_key_env: Mapped[str | None] = mapped_column(String(255))
+    api_key_encrypted: Mapped[str | None] = mapped_column(Text)
+    is_default: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    requests_per_minute: Mapped[int] = mapped_column(Integer, nullable=False, default=60)
+    max_retries: Mapped[int] = mapped_column(Integer, nullable=False, default=3)
+    timeout: Mapped[float] = mapped_column(Float, nullable=False, default=60.0)
+    created_by: Mapped[int | None] = _fk("users.id", nullable=True, ondelete="SET NULL")
+    created_at: Mapped[datetime] = _ts()
+    updated_at: Mapped[datetime] = _ts()
+    __table_args__ = (UniqueConstraint("project_id", "name"),)
+
+
 class Webhook(Base):
     __tablename__ = "webhooks"
     id: Mapped[int] = mapped_column(Id, primary_key=True)

@@ -71,3 +71,7 @@ class TooMany(TesseraError):
 
 class Blocked(TesseraError):
     """An outbound request was refused by the guard (SSRF, scheme, size)."""
+
+
+class UpstreamFailed(TesseraError):
+    """A model server Tessera called failed or answered something unusable (HTTP 502)."""

@@ -33,6 +33,11 @@ POLICY: dict[str, frozenset[str]] = {
     "agreement.view": STAFF,  # it shows every annotator's answers in aggregate
     "ml.view": MEMBERS,
     "ml.change": MANAGERS,
+    "connectors.view": STAFF,  # the whole record (never the key); annotators list names and models only
+    "connectors.list": MEMBERS,
+    "connectors.change": MANAGERS,
+    "connectors.run": MANAGERS,  # generation and judge jobs: they write task data and predictions
+    "connectors.chat": MEMBERS,  # live calls from the editor (red-teaming, Chat tag)
     "views.view": MEMBERS,
     "views.change": STAFF,
 }

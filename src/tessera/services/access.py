@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from tessera.db.tables import (
     Annotation,
+    Connector,
     Export,
     MLBackend,
     Prediction,
@@ -22,7 +23,7 @@ from tessera.domain.errors import NotFound, PermissionDenied
 from tessera.domain.policy import ADMIN, allows
 from tessera.services.actors import Actor
 
-Scoped = TypeVar("Scoped", Task, Annotation, Prediction, Export, MLBackend, View)
+Scoped = TypeVar("Scoped", Task, Annotation, Prediction, Export, MLBackend, View, Connector)
 
 NAMES = {
     Task: "task",
@@ -30,6 +31,7 @@ NAMES = {
     Prediction: "prediction",
     Export: "export",
     MLBackend: "ML backend",
+    Connector: "connector",
     View: "view",
     Project: "project",
 }
@@ -64,7 +66,7 @@ def get_project(
 def get_scoped(
     session: Session, actor: Actor, model: type[Scoped], object_id: int, action: str, *, for_update: bool = False
 ) -> tuple[Scoped, str]:
-    """Fetch a task, annotation, prediction, export, ML backend or view through its project's membership."""
+    """Fetch a task, annotation, prediction, export, ML backend, view or connector through its project's membership."""
     what = NAMES[model]
     obj = session.get(model, object_id, with_for_update=for_update) if isinstance(object_id, int) else None
     if obj is None:
