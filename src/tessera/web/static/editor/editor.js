@@ -4,7 +4,8 @@
 //   const editor = createEditor(element, {config, task, result, predictions, readOnly, onChange});
 //   editor.getResult(); editor.validate(); editor.destroy();
 // Also: setResult(items), undo(), redo(), toggleHelp(); options onChoice(control, value) (a single choice was
-// made: the page may submit) and hotkeyHelp ([[key, description]] the page adds to the overlay).
+// made: the page may submit), hotkeyHelp ([[key, description]] the page adds to the overlay) and
+// chatComplete({llm, messages, chatName}) -> Promise<{role, content, meta}> (a <Chat llm="..."> asks it for replies).
 
 import { h } from "./dom.js";
 import { lookup } from "./registry.js";
@@ -63,6 +64,7 @@ export function createEditor(element, options = {}) {
     hotkeys: [],
     digitsTaken: false,
     onChoice: options.onChoice || null,
+    chatComplete: options.chatComplete || null,
     extraHotkeys: options.hotkeyHelp || [],
     // "$field" (or "$a.b") is the task's field; other strings get their "$field"s filled in.
     resolve(value) {
