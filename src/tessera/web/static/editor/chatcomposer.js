@@ -83,6 +83,7 @@ export function renderComposer(ctx, node, chat) {
   field.addEventListener("keydown", (e) => {
     if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
       e.preventDefault();
+      e.stopPropagation(); // the labeling page's own ctrl+Enter submits the whole annotation
       submit();
     }
   });

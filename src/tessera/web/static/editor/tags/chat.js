@@ -103,7 +103,10 @@ register({
       const save = () => field.value.trim() && chat.edit(message.id, field.value.trim());
       const cancel = () => body.replaceChildren(renderMarkdown(message.content));
       field.addEventListener("keydown", (e) => {
-        if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) save();
+        if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
+          e.stopPropagation(); // not the labeling page's ctrl+Enter (submit)
+          save();
+        }
         if (e.key === "Escape") cancel();
       });
       body.replaceChildren(field, h("button", { type: "button", onclick: save }, "Save"), h("button", { type: "button", onclick: cancel }, "Cancel"));
