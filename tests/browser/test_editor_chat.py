@@ -23,6 +23,7 @@ from tests.browser.labeling_support import annotations_of, make_project, open_ta
 from tests.sdk.conftest import LiveServer
 
 TEMPLATES = Path(__file__).parents[1] / "fixtures" / "templates" / "chat"
+GALLERY = Path(__file__).parents[2] / "src" / "tessera" / "web" / "gallery"
 XSS = (
     '**bold** and `code` <img src="x-xss" onerror="window.__xss = 1"> [bad](javascript:window.__xss=2) '
     "[good](https://example.org)\n\n```\n<script>window.__xss = 3</script>\n```"
@@ -202,6 +203,8 @@ def test_without_a_model_the_composer_says_so_and_asks_nothing(page: Page) -> No
 
 
 def _template(name: str) -> tuple[str, dict[str, Any]]:
+    if (GALLERY / f"{name}.xml").exists():  # one of Tessera's own
+        return (GALLERY / f"{name}.xml").read_text(), json.loads((GALLERY / f"{name}.json").read_text())["data"]
     config = yaml.safe_load((TEMPLATES / name / "config.yml").read_text())["config"]
     sample = re.search(r"<!--\s*(\{.*\})\s*-->\s*$", config, re.S)
     data = json.loads(sample.group(1))["data"] if sample else {"text": "Talk to the agent.", "chat": []}
@@ -227,14 +230,25 @@ def _answer_visible(page: Page) -> int:
     return answered
 
 
-@pytest.mark.parametrize("name", ["chat_eval", "chat_llm_eval", "chat_red_team", "chat_rlhf", "chatbot"])
-def test_label_studio_chat_template_takes_per_message_answers(page: Page, live_server: LiveServer, name: str) -> None:
+CHAT_TEMPLATES = ["chat_eval", "chat_llm_eval", "chat_red_team", "chat_rlhf", "chatbot"]
+GALLERY_CHATS = ["chat-red-teaming", "chat-message-rating"]
+
+
+def test_the_gallery_has_chat_templates() -> None:
+    index = json.loads((GALLERY / "index.json").read_text())
+    assert {t["id"] for t in index} >= set(GALLERY_CHATS)
+    assert all("<Chat " in (GALLERY / f"{name}.xml").read_text() for name in GALLERY_CHATS)
+
+
+@pytest.mark.parametrize("name", CHAT_TEMPLATES + GALLERY_CHATS)
+def test_chat_template_takes_per_message_answers(page: Page, live_server: LiveServer, name: str) -> None:
     config, data = _template(name)
     pid, ids = make_project(live_server, config, [data, data])
     open_task(page, pid, ids[0])
     expect(page.locator(".ed-chat")).to_be_visible()
     assert page.locator(".ed-unsupported").count() == 0
-    minimum = int(re.search(r'minMessages="(\d+)"', config).group(1))
+    limit = re.search(r'minMessages="(\d+)"', config)
+    minimum = int(limit.group(1)) if limit else 0
     roles = ["user", "assistant"] if page.get_by_label("Role", exact=True).count() else ["user"]
     for n in range(len(data["chat"]), minimum):
         say(page, f"Message {n} about *labels*", roles[n % len(roles)] if len(roles) > 1 else None)
