@@ -37,7 +37,8 @@ MOUNT = """async ([config, data, result, model]) => {
   css.href = "/static/editor/editor.css";
   document.head.append(css);
   const host = document.createElement("div");
-  document.body.replaceChildren(host);
+  for (const el of document.body.children) el.hidden = true;  // the page's own elements stay, out of sight
+  document.body.append(host);
   window.__calls = [];
   const options = { config, task: { id: 1, data }, result };
   if (model) options.chatComplete = (request) => {
@@ -57,6 +58,7 @@ def mount(page: Page, config: str, data: dict[str, Any], result: list | None = N
     if "/user/login" in page.url or page.url in ("about:blank", ""):
         sign_in(page)
     page.goto("/projects")
+    page.wait_for_load_state("networkidle")
     return page.evaluate(MOUNT, [config, data, result, model])
 
 
@@ -200,6 +202,31 @@ def test_without_a_model_the_composer_says_so_and_asks_nothing(page: Page) -> No
     expect(page.locator(".ed-msg")).to_have_count(1)
     expect(page.locator(".ed-chat-status")).to_have_text("")
     assert page.evaluate("window.__editor.validate()") == ['"chat" needs at least 2 messages (it has 1)']
+
+
+def test_answers_follow_their_message_when_an_earlier_one_is_deleted(page: Page, live_server: LiveServer) -> None:
+    config = '<View><Chat name="chat" value="$chat"/><Rating name="stars" toName="chat" perRegion="true"/></View>'
+    data = {"chat": [{"role": "user", "content": "Hi"}]}
+    mount(page, config, data, model=False)
+    say(page, "first added", "assistant")
+    say(page, "second added", "user")
+    message(page, 2).click()
+    page.locator(".ed-rating .ed-star").nth(1).click()
+    message(page, 1).get_by_role("button", name="Delete message").click()
+    expect(page.locator(".ed-msg")).to_have_count(2)
+    expect(message(page, 1)).to_have_class(re.compile("ed-selected"))  # still the rated message, now second
+    result = page.evaluate("window.__editor.getResult()")
+    rating = next(r for r in result if r["from_name"] == "stars")
+    assert rating["value"] == {"messageIndex": 1, "rating": 2} and rating["id"] == chat_items(result)[0]["id"]
+    page.keyboard.press("Delete")  # the selected message goes, with its answers
+    expect(page.locator(".ed-msg")).to_have_count(1)
+    assert page.evaluate("window.__editor.getResult()") == []
+    page.keyboard.press("Control+z")
+    expect(page.locator(".ed-msg")).to_have_count(2)
+    pid, ids = make_project(live_server, config, [data])
+    with live_server.http() as http:
+        r = http.post(f"/api/tasks/{ids[0]}/annotations", json={"result": result})
+        assert r.status_code == 201, r.text
 
 
 def _template(name: str) -> tuple[str, dict[str, Any]]:

@@ -9,7 +9,7 @@
 // "<chat name>-<index>"; an added message's id is its chatmessage item's id. `whenRole` on a View compares
 // with the selected message's role. minMessages / maxMessages (a number or "$field") count all messages.
 
-import { attr, h } from "../dom.js";
+import { attr, h, newId } from "../dom.js";
 import { register } from "../registry.js";
 import { renderMarkdown } from "../../app/markdown.js";
 import { renderComposer } from "../chatcomposer.js";
@@ -22,7 +22,7 @@ function count(ctx, value) {
 function taskMessages(ctx, node, name) {
   const raw = ctx.resolve(node.getAttribute("value") || "");
   return (Array.isArray(raw) ? raw : [])
-    .filter((m) => m && typeof m === "object")
+    .filter((m) => m && typeof m === "object" && !Array.isArray(m)) // as the server counts them
     .map((m, i) => ({
       id: `${name}-${i}`,
       role: String(m.role ?? ""),
@@ -63,7 +63,7 @@ register({
       },
       full: () => !!max && chat.conversation().length >= max,
       add(message) {
-        const id = crypto.randomUUID().replace(/-/g, "").slice(0, 10);
+        const id = newId();
         store.change((items) => items.push({ id, from_name: name, to_name: name, type: "chatmessage", origin: "manual", value: { chatmessage: message } }));
         log.scrollTop = log.scrollHeight;
         return id;
