@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 import yaml
+from label_studio_sdk.label_interface import LabelInterface
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import sign_in
@@ -311,6 +312,11 @@ def test_chat_template_takes_per_message_answers(page: Page, live_server: LiveSe
     message_ids = [f"chat-{i}" for i in range(len(data["chat"]))] + [r["id"] for r in added]
     for answer in on_messages:
         assert message_ids[answer["value"]["messageIndex"]] == answer["id"]
+    # label_studio_sdk agrees, except that it takes a <Chat toName="chat"> (chat_eval) for a control whose
+    # results are of type "chat", and then refuses the "chatmessage" items Label Studio's editor writes
+    chat_as_control = re.search(r"<Chat\b[^>]*\btoName=", config) is not None
+    checked = [r for r in result if not (chat_as_control and r["type"] == "chatmessage")]
+    assert LabelInterface(config).validate_prediction({"result": checked}, return_errors=True) == []
 
 
 def test_role_decides_which_per_message_controls_show(page: Page, live_server: LiveServer) -> None:
