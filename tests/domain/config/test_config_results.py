@@ -212,3 +212,39 @@ def test_chat_messages_are_results_of_the_chat_itself():
     validate_result(config, [message])
     with pytest.raises(ResultError, match="role and content"):
         validate_result(config, [message | {"value": {"chatmessage": {"role": "user"}}}])
+
+
+CHAT = parse_config("""
+<View>
+  <Chat name="chat" value="$chat"/>
+  <Text name="text" value="$text"/>
+  <Choices name="outcome" toName="chat" perRegion="true"><Choice value="Good"/><Choice value="Bad"/></Choices>
+  <Rating name="stars" toName="chat" perRegion="true"/>
+  <Choices name="topic" toName="text" perRegion="true"><Choice value="Good"/></Choices>
+</View>
+""")
+CHAT_DATA = {"chat": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "hello"}], "text": "t"}
+
+
+def test_per_message_answers_name_the_message_by_id_and_index():
+    added = item("chat", "chatmessage", {"chatmessage": {"role": "user", "content": "more"}}, "chat", id="m1")
+    on_task_message = item("outcome", "choices", {"messageIndex": 1, "choices": ["Good"]}, "chat", id="chat-1")
+    on_added_message = item("stars", "rating", {"messageIndex": 2, "rating": 4}, "chat", id="m1")
+    validate_result(CHAT, [added, on_task_message, on_added_message], CHAT_DATA)
+    validate_result(CHAT, [on_task_message])  # without the task's data only the shape is checked
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        (item("outcome", "choices", {"messageIndex": 3, "choices": ["Good"]}, "chat"), "past the last message"),
+        (item("outcome", "choices", {"messageIndex": -1, "choices": ["Good"]}, "chat"), "integer >= 0"),
+        (item("outcome", "choices", {"messageIndex": "1", "choices": ["Good"]}, "chat"), "integer >= 0"),
+        (item("outcome", "choices", {"messageIndex": 2, "choices": ["Good"]}, "chat", id="other"), "id of the message"),
+        (item("topic", "choices", {"messageIndex": 0, "choices": ["Good"]}, "text"), "only answers about a <Chat>"),
+    ],
+)
+def test_per_message_answers_must_point_at_a_message(answer, message):
+    added = item("chat", "chatmessage", {"chatmessage": {"role": "user", "content": "more"}}, "chat", id="m1")
+    with pytest.raises(ResultError, match=message):
+        validate_result(CHAT, [added, answer], CHAT_DATA)

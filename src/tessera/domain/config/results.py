@@ -24,6 +24,7 @@ def validate_result(config: LabelConfig, result: list, data: dict | None = None)
     """
     if not isinstance(result, list):
         raise ResultError(f"result must be a list of result items, not {type(result).__name__}")
+    added = _added_messages(result)
     region_ids = {
         str(item["id"])
         for item in result
@@ -36,6 +37,7 @@ def validate_result(config: LabelConfig, result: list, data: dict | None = None)
             _check_relation(config, item, index, region_ids)
         else:
             _check_item(config, item, index, data)
+            _check_message_index(config, item, index, data, added)
 
 
 def _fail(index: int, key: str, reason: str) -> ResultError:
@@ -63,6 +65,40 @@ def _check_chat_message(item: dict[str, Any], index: int) -> None:
     message = item["value"].get("chatmessage") if isinstance(item["value"], dict) else None
     if not isinstance(message, dict) or not all(isinstance(message.get(k), str) for k in ("role", "content")):
         raise _fail(index, "value.chatmessage", "must be an object with string role and content")
+
+
+def _added_messages(result: list) -> dict[str, list[str]]:
+    """The ids of the messages each `<Chat>` gained in this result, in order."""
+    added: dict[str, list[str]] = {}
+    for item in result if isinstance(result, list) else []:
+        if isinstance(item, dict) and item.get("type") == "chatmessage" and isinstance(item.get("from_name"), str):
+            added.setdefault(item["from_name"], []).append(str(item.get("id")))
+    return added
+
+
+def _check_message_index(
+    config: LabelConfig, item: dict[str, Any], index: int, data: dict | None, added: dict[str, list[str]]
+) -> None:
+    """A per-message answer on a `<Chat>` (perRegion control): the region is the message, named by the item's
+    `id` and `value.messageIndex`, its place in the conversation (the task's messages, then the added ones)."""
+    value = item.get("value")
+    if not isinstance(value, dict) or "messageIndex" not in value:
+        return
+    obj = config.objects.get(str(item.get("to_name")).split(",")[0])
+    if obj is None or obj.media != "chat":
+        raise _fail(index, "value.messageIndex", "only answers about a <Chat> message have a messageIndex")
+    at = value["messageIndex"]
+    if not isinstance(at, int) or isinstance(at, bool) or at < 0:
+        raise _fail(index, "value.messageIndex", f"must be a message index (an integer >= 0), got {at!r}")
+    if data is None or obj.value_field is None or obj.value != f"${obj.value_field}":
+        return
+    shown = data.get(obj.value_field)
+    from_task = sum(isinstance(m, dict) for m in shown) if isinstance(shown, list) else 0
+    mine = added.get(obj.name, [])
+    if at >= from_task + len(mine):
+        raise _fail(index, "value.messageIndex", f"{at} is past the last message ({from_task + len(mine)} messages)")
+    if at >= from_task and str(item.get("id")) != mine[at - from_task]:
+        raise _fail(index, "id", f"must be the id of the message it answers ({mine[at - from_task]!r})")
 
 
 def _to_names(config: LabelConfig, control: ControlTag) -> set[str]:

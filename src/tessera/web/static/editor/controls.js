@@ -35,7 +35,7 @@ export function writeValue(ctx, control, key, value, resultType = control.type) 
   const { store } = ctx;
   if (control.perRegion) {
     const regionId = store.selected;
-    const region = regionId && store.regions().find((r) => r.id === regionId);
+    const region = store.region(regionId);
     if (!region) return;
     store.change((items) => {
       const index = items.findIndex((i) => i.id === regionId && i.from_name === control.name);

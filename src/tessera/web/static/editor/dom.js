@@ -23,6 +23,14 @@ export function svg(tag, attrs = {}) {
   return el;
 }
 
+// A config attribute whatever its case: names are case-sensitive in an XML DOM, and Label Studio's docs and
+// templates spell some differently (minmessages / minMessages).
+export function attr(node, name) {
+  if (node.hasAttribute(name)) return node.getAttribute(name);
+  const found = [...node.attributes].find((a) => a.name.toLowerCase() === name.toLowerCase());
+  return found ? found.value : null;
+}
+
 export function truthy(value) {
   return value === "true" || value === "1" || value === "yes";
 }

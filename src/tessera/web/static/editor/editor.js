@@ -4,9 +4,10 @@
 //   const editor = createEditor(element, {config, task, result, predictions, readOnly, onChange});
 //   editor.getResult(); editor.validate(); editor.destroy();
 // Also: setResult(items), undo(), redo(), toggleHelp(); options onChoice(control, value) (a single choice was
-// made: the page may submit) and hotkeyHelp ([[key, description]] the page adds to the overlay). For comparisons,
-// options shuffleSeed (shuffle Pairwise sides and Ranker items, stable per seed) and presentation (an order
-// recorded before, shown again); getPresentation() gives the order shown, to store with the annotation.
+// made: the page may submit), hotkeyHelp ([[key, description]] the page adds to the overlay) and
+// chatComplete({llm, messages, chatName}) -> Promise<{role, content, meta}> (a <Chat llm="..."> asks it for replies).
+// For comparisons, options shuffleSeed (shuffle Pairwise sides and Ranker items, stable per seed) and presentation
+// (an order recorded before, shown again); getPresentation() gives the order shown, to store with the annotation.
 
 import { h } from "./dom.js";
 import { lookup } from "./registry.js";
@@ -67,6 +68,7 @@ export function createEditor(element, options = {}) {
     digitsTaken: false,
     onChoice: options.onChoice || null,
     presentation: new Presentation({ given: options.presentation, seed: options.shuffleSeed }),
+    chatComplete: options.chatComplete || null,
     extraHotkeys: options.hotkeyHelp || [],
     // "$field" (or "$a.b") is the task's field; other strings get their "$field"s filled in.
     resolve(value) {

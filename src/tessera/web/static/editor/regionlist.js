@@ -5,6 +5,7 @@ import { h, colorFor } from "./dom.js";
 
 function describe(ctx, region) {
   const v = region.value;
+  if (typeof v.messageIndex === "number") return `${(ctx.store.anchors.get(region.id) || {}).role || "message"} message ${v.messageIndex + 1}`;
   if (typeof v.start === "number" && typeof v.text !== "string") return `${v.start}s – ${v.end}s`;
   if (typeof v.text === "string") return v.text.length > 40 ? v.text.slice(0, 40) + "…" : v.text;
   if ("points" in v) return `polygon, ${v.points.length} points`;

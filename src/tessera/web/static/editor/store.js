@@ -3,7 +3,7 @@
 // "prediction-changed", and tells the listeners (the tag views) to redraw.
 
 const REGION_KEYS = ["start", "end", "text", "x", "y", "width", "height", "rotation", "points", "closed",
-  "startOffset", "endOffset", "globalOffsets", "paragraphlabels"];
+  "startOffset", "endOffset", "globalOffsets", "paragraphlabels", "messageIndex"];
 
 export class Store {
   constructor(items = []) {
@@ -12,6 +12,16 @@ export class Store {
     this.undoStack = [];
     this.redoStack = [];
     this.listeners = new Set();
+    // Regions an object shows before any item names them (a chat's messages): id -> {id, to_name, value, role}
+    this.anchors = new Map();
+    // Functions an object runs on the items after every change, before the views redraw (keep indexes right)
+    this.fixups = [];
+  }
+
+  // After any change of the items: the objects' fixups, then drop a selection whose region is gone.
+  settle() {
+    for (const fn of this.fixups) fn(this.items);
+    if (this.selected && !this.anchors.has(this.selected) && !this.items.some((i) => i.id === this.selected)) this.selected = null;
   }
 
   subscribe(fn) {
@@ -28,6 +38,7 @@ export class Store {
     this.selected = null;
     this.undoStack = [];
     this.redoStack = [];
+    this.settle();
     this.emit();
   }
 
@@ -40,7 +51,7 @@ export class Store {
     for (const item of this.items) {
       if (touched.includes(item.id) && item.origin === "prediction") item.origin = "prediction-changed";
     }
-    if (this.selected && !this.items.some((i) => i.id === this.selected)) this.selected = null;
+    this.settle();
     this.emit();
   }
 
@@ -48,7 +59,7 @@ export class Store {
     if (!this.undoStack.length) return false;
     this.redoStack.push(JSON.stringify(this.items));
     this.items = JSON.parse(this.undoStack.pop());
-    if (this.selected && !this.items.some((i) => i.id === this.selected)) this.selected = null;
+    this.settle();
     this.emit();
     return true;
   }
@@ -57,6 +68,7 @@ export class Store {
     if (!this.redoStack.length) return false;
     this.undoStack.push(JSON.stringify(this.items));
     this.items = JSON.parse(this.redoStack.pop());
+    this.settle();
     this.emit();
     return true;
   }
@@ -86,6 +98,12 @@ export class Store {
     return [...seen.values()];
   }
 
+  // The region with this id: an object's anchor (it knows more, e.g. a message's role) or an item region.
+  region(id) {
+    if (!id) return null;
+    return this.anchors.get(id) || this.regions().find((r) => r.id === id) || null;
+  }
+
   // All labels of a region, across the items that share its id.
   labelsOf(id) {
     const out = [];
@@ -109,7 +127,7 @@ export class Store {
 }
 
 export function isRegionValue(value) {
-  return !!value && ("start" in value || "x" in value || "points" in value);
+  return !!value && ("start" in value || "x" in value || "points" in value || "messageIndex" in value);
 }
 
 // The geometry part of a region's value, copied into the items of per-region controls.

@@ -1,4 +1,5 @@
-// Conditional display: `visibleWhen` with `whenTagName` / `whenChoiceValue` / `whenLabelValue`, and
+// Conditional display: `visibleWhen` with `whenTagName` / `whenChoiceValue` / `whenLabelValue` / `whenRole`
+// (the selected chat message's role), and
 // per-region controls, which show only while a region of their object is selected. Hidden controls are not
 // required.
 
@@ -26,9 +27,12 @@ function visible(ctx, node) {
   }
   if (when === "region-selected") {
     if (!store.selected) return false;
-    const region = store.regions().find((r) => r.id === store.selected);
+    const region = store.region(store.selected);
     if (!region) return false;
-    if (tagName && !store.items.some((i) => i.id === region.id && (i.from_name === tagName || i.to_name === tagName))) return false;
+    const roles = (node.getAttribute("whenRole") || "").split(",").map((s) => s.trim()).filter(Boolean);
+    if (roles.length && !roles.includes(region.role)) return false;
+    const tagged = region.to_name === tagName || store.items.some((i) => i.id === region.id && (i.from_name === tagName || i.to_name === tagName));
+    if (tagName && !tagged) return false;
     if (labelsWanted.length) return store.labelsOf(region.id).some((l) => labelsWanted.includes(l));
     return true;
   }
@@ -43,7 +47,7 @@ export function applyVisibility(ctx) {
     el.hidden = !show;
     if (!show) hiddenEls.add(el);
   }
-  const selected = ctx.store.selected && ctx.store.regions().find((r) => r.id === ctx.store.selected);
+  const selected = ctx.store.region(ctx.store.selected);
   for (const control of ctx.controls.values()) {
     let hidden = false;
     if (control.perRegion) {

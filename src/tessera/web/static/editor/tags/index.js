@@ -3,6 +3,7 @@ import "./layout.js";
 import "./text.js";
 import "./hypertext.js";
 import "./paragraphs.js";
+import "./chat.js";
 import "./audio.js";
 import "./table.js";
 import "./image.js";
