@@ -100,9 +100,15 @@ class LiveServer:
 
 
 @pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+def live_server_env() -> dict[str, str]:
+    """Extra environment for the module's server (a module overrides this fixture, e.g. to allowlist 127.0.0.1)."""
+    return {}
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory, live_server_env: dict[str, str]) -> Iterator[LiveServer]:
     data_dir = tmp_path_factory.mktemp("tessera-sdk")
-    env = _child_env()
+    env = {**_child_env(), **live_server_env}
     admin_url = os.environ.get(PG_ENV)
     db_name = None
     if admin_url:

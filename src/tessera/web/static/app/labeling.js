@@ -126,6 +126,7 @@ function showTask(task) {
       onChange: changed,
       onChoice: choiceMade,
       presentation: state.annotation ? state.annotation.presentation : null,
+      chatComplete: ({ llm, messages }) => askModel(task, llm, messages),
       shuffleSeed: state.project.shuffle_comparisons === false ? null : `${task.id}:${state.me.id}`,
       hotkeyHelp: [
         ["ctrl+enter", "Submit or update"],
@@ -147,6 +148,12 @@ function showTask(task) {
   history.replaceState(null, "", url);
   root.dataset.taskId = String(task.id);
   performance.measure("tessera:show-task", { start: t0, end: performance.now() });
+}
+
+// A <Chat llm="..."> asks the project's model connector for the next reply (see docs/connectors.md).
+async function askModel(task, llm, messages) {
+  const answer = await post(`/api/projects/${projectId}/chat-completions`, { llm, messages, task: task.id });
+  return { ...answer.message, meta: answer.meta };
 }
 
 function changed(editor) {
