@@ -213,6 +213,12 @@ def export(
         list[int] | None, typer.Option("--annotator", help="Keep only this user's annotations (repeatable).")
     ] = None,
     ground_truth: Annotated[bool, typer.Option("--ground-truth", help="Keep only ground truth annotations.")] = False,
+    dpo_format: Annotated[
+        str | None, typer.Option("--dpo-format", help="Training formats: standard or conversational.")
+    ] = None,
+    prompt_field: Annotated[
+        str | None, typer.Option("--prompt-field", help="Training formats: the data field with the prompt.")
+    ] = None,
     data_dir: DataDir = None,
 ) -> None:
     """Export a project to a file, written atomically."""
@@ -231,6 +237,7 @@ def export(
                 only_labeled=not all_tasks,
                 ids=task or None,
                 annotations=kept,
+                options={"dpo_format": dpo_format, "prompt_field": prompt_field},
             )
         except TesseraError as exc:
             _fail(exc)

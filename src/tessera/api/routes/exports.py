@@ -29,10 +29,13 @@ def export(
     export_type: str | None = None,  # noqa: N803
     download_all_tasks: str | None = None,
     ground_truth: str | None = None,
+    dpo_format: str | None = None,
+    prompt_field: str | None = None,
     ctx: Ctx = Depends(context),
 ) -> FileResponse:
     """Besides Label Studio's parameters, `annotators=` (user ids, comma-separated or repeated) and
-    `ground_truth=true` choose the annotations the file carries."""
+    `ground_truth=true` choose the annotations the file carries; `dpo_format=standard|conversational` and
+    `prompt_field=` shape the training formats (DPO_JSONL, REWARD_PAIRS_JSONL, KTO_JSONL, SFT_JSONL)."""
     params = request.query_params
     ids = _ints(params.getlist("ids") + params.getlist("ids[]")) or None
     raw_annotators = params.getlist("annotators") + params.getlist("annotators[]")
@@ -49,6 +52,7 @@ def export(
         ids=ids,
         all_tasks=query_bool(download_all_tasks, False),
         annotations=kept,
+        options={"dpo_format": dpo_format, "prompt_field": prompt_field},
     )
     return FileResponse(
         result.path,
