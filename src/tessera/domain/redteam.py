@@ -1,16 +1,17 @@
 """Red-teaming: how often attacks succeed, by category, by model and by annotator.
 
 One annotation is one judged attempt. The report's parameters, and their defaults read from the config:
-- `success`: the control that says whether the attack worked. Default: the first Choices or Taxonomy whose
-  name matches `SUCCESS_NAME` (outcome, success, jailbreak, violation, harm...), else the first whose options
-  include a success value.
+- `success`: the control that says whether the attack worked. Default: the first Choices, Taxonomy or Labels
+  with a success value (below) among its options and a name matching `SUCCESS_NAME` (outcome, success,
+  jailbreak, violation, harm...); else the first with a success value; else the first so named.
 - `success_value`: the options that mean success (repeat or comma-separate for several). Default: the
   success control's options matching `SUCCESS_VALUE` (success, succeeded, jailbroken, violation, unsafe,
   harmful, compliant, complied, breach, yes), e.g. "Compliant" and "Policy Violation" in Label Studio's
   red-teaming template.
-- `category`: the control whose chosen options group the attempts (several chosen: counted in each). Default:
-  the first other Choices, Taxonomy or Labels whose name matches `CATEGORY_NAME` (category, tactic, type,
-  risk, attack...), else none (`by_category` is then null).
+- `category`: the control whose chosen options group the attempts (several chosen: counted in each; none
+  chosen: "(none)"). Default: the first other Choices, Taxonomy or Labels named like a category, else like a
+  tactic, technique or attack, else a type, kind or topic, else a risk or harm (`CATEGORY_NAMES`); else none
+  (`by_category` is then null).
 - `model_field`: the task data field naming the model attacked. Default: the first of `MODEL_FIELDS` a task
   has; tasks with none count under null.
 An attempt whose annotation does not answer the success control is `unjudged`, outside every rate.
@@ -31,7 +32,9 @@ SUCCESS_VALUE = re.compile(
     r"success|succeed|jailbroken|violation|unsafe|harmful|(?<!non[- ])(?<!non)\bcompl(?:iant|ied|y)\b|breach|^yes$",
     re.I,
 )
-CATEGORY_NAME = re.compile(r"categor|tactic|type|risk|attack|technique|topic|kind", re.I)
+CATEGORY_NAMES = tuple(
+    re.compile(p, re.I) for p in (r"categor", r"tactic|techni|attack", r"type|kind|topic", r"risk|harm")
+)
 MODEL_FIELDS = ("model", "model_name", "model_id", "target_model", "model_version", "llm", "system")
 _LABELLED = ("choices", "taxonomy", "labels", "paragraphlabels")
 
@@ -73,9 +76,10 @@ def detect_setup(
     if success:
         success_control = _named(config, success, "success")
     else:
-        by_name = [c for c in candidates if SUCCESS_NAME.search(c.name)]
         by_value = [c for c in candidates if any(SUCCESS_VALUE.search(v) for v in c.labels)]
-        found = (by_name or by_value or [None])[0]
+        both = [c for c in by_value if SUCCESS_NAME.search(c.name)]
+        by_name = [c for c in candidates if SUCCESS_NAME.search(c.name)]
+        found = (both or by_value or by_name or [None])[0]
         if found is None:
             raise InvalidInput(
                 "no success control found: name the Choices that says whether an attack worked with success=",
@@ -94,7 +98,7 @@ def detect_setup(
         category_name: str | None = _named(config, category, "category").name
     else:
         others = [c for c in candidates if c.name != success_control.name]
-        named = [c for c in others if CATEGORY_NAME.search(c.name)]
+        named = [c for pattern in CATEGORY_NAMES for c in others if pattern.search(c.name)]
         category_name = named[0].name if named else None
     return RedTeamSetup(success_control.name, values, category_name, model_field or None)
 

@@ -16,4 +16,3 @@ def preferences(project_id: int, ctx: Ctx = Depends(context)) -> dict:
     """Per comparison control: how often the reply shown first wins (overall and per annotator, known and
     unknown display order, with a two-sided binomial p-value against 0.5), and agreement on pairs."""
     return preference_report(ctx.session, ctx.actor, project_id)
-
