@@ -45,8 +45,10 @@ def import_tasks(world: World, pid: int, person: Person, tasks: list[dict[str, A
 
 
 def pick(selected: str | None) -> list[dict[str, Any]]:
-    value = {"selected": selected} if selected else {}
-    return [{"from_name": "pw", "to_name": "answer1", "type": "pairwise", "value": value}]
+    """A Pairwise result; None submits no selection (a tie)."""
+    if selected is None:
+        return []
+    return [{"from_name": "pw", "to_name": "answer1", "type": "pairwise", "value": {"selected": selected}}]
 
 
 def annotate(world: World, task_id: int, person: Person, result: list[dict[str, Any]], **extra: Any) -> int:
