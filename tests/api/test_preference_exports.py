@@ -3,7 +3,9 @@ the sync export and in snapshots; which formats a preference project lists."""
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -180,3 +182,29 @@ def test_snapshot_options(world: World, pairwise: dict[str, Any]) -> None:
     assert len(rows) == 17 and isinstance(rows[0]["prompt"], str)
     bad = c.post(f"/api/projects/{pid}/exports", json={"dpo_format": "nope"}, headers=h)
     assert bad.status_code == 400
+
+
+def test_hf_dataset_of_a_preference_project(
+    world: World, pairwise: dict[str, Any], tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf-home"))
+    datasets = pytest.importorskip("datasets")
+    r = world.client.get(
+        f"/api/projects/{pairwise['pid']}/export?exportType=HF_DATASET", headers=pairwise["manager"].headers
+    )
+    assert r.status_code == 200, r.text
+    folder = tmp_path / "dataset"
+    with zipfile.ZipFile(io.BytesIO(r.content)) as archive:
+        archive.extractall(folder)
+    cache = str(tmp_path / "cache")
+    tasks = datasets.load_dataset(str(folder), cache_dir=cache)["train"]
+    assert tasks.num_rows == 10
+    assert datasets.load_dataset("parquet", data_dir=str(folder / "data"), cache_dir=cache)["train"].num_rows == 10
+    dpo = datasets.load_dataset(str(folder), "dpo", cache_dir=cache)["train"]
+    assert dpo.num_rows == 17
+    first = pairwise["rows"][0]
+    assert dpo[0]["prompt"] == first["conversation"]
+    assert dpo[0]["chosen"] == [{"role": "assistant", "content": first["chosen"]}]
+    assert dpo[0]["annotator"] == "annotator@example.com"

@@ -95,7 +95,8 @@ def test_a_choice_by_position() -> None:
 
 
 def test_configs_without_comparisons() -> None:
-    plain = '<View><Text name="t" value="$t"/><Choices name="c" toName="t"><Choice value="A"/><Choice value="B"/></Choices></View>'
+    plain = """<View><Text name="t" value="$t"/>
+    <Choices name="c" toName="t"><Choice value="A"/><Choice value="B"/></Choices></View>"""
     assert comparison_controls(parse_config(plain)) == []
 
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from tests.domain.config.lsconfig_files import TEMPLATES, template_xml
 
 from tessera.domain.config import parse_config
 from tessera.domain.errors import InvalidInput
 from tessera.domain.preference_rows import judgement_controls
 from tessera.domain.preferences import comparison_controls
 from tessera.domain.redteam import RedTeamCounts, detect_setup
-from tests.domain.config.lsconfig_files import TEMPLATES, template_xml
 
 RED_TEAM = TEMPLATES / "chat" / "chat_red_team" / "config.yml"
 
