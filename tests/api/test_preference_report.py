@@ -73,3 +73,30 @@ def test_a_project_without_comparisons_is_a_400(world: World, manager: Person) -
     pid = world.project(manager, CONFIG)
     r = world.client.get(f"/api/projects/{pid}/preferences/report", headers=manager.headers)
     assert r.status_code == 400 and "comparison" in r.text
+
+
+RATED = PAIRWISE.replace(
+    "</View>",
+    '<Rating name="helpfulness_answer1" toName="answer1"/><Rating name="helpfulness_answer2" toName="answer2"/></View>',
+)
+
+
+def rate(a: int, b: int) -> list[dict[str, Any]]:
+    return [
+        {"from_name": f"helpfulness_{name}", "to_name": name, "type": "rating", "value": {"rating": value}}
+        for name, value in (("answer1", a), ("answer2", b))
+    ]
+
+
+def test_ratings_per_criterion_and_reply(world: World, manager: Person) -> None:
+    pid = world.project(manager, RATED)
+    ids = import_tasks(world, pid, manager, pairwise_tasks(real_pairs(3)))
+    annotate(world, ids[0], manager, pick("left") + rate(5, 2))  # consistent
+    annotate(world, ids[1], manager, pick("right") + rate(4, 1))  # not consistent
+    annotate(world, ids[2], manager, pick("left") + rate(3, 3))  # equal ratings: left out
+    r = world.client.get(f"/api/projects/{pid}/preferences/report", headers=manager.headers)
+    assert r.status_code == 200, r.text
+    [ratings] = r.json()["ratings"]
+    assert ratings["criterion"] == "helpfulness"
+    assert ratings["replies"] == {"answer1": {"n": 3, "mean": 4.0}, "answer2": {"n": 3, "mean": 2.0}}
+    assert ratings["consistent_with_choice"] == {"n": 2, "rate": 0.5}

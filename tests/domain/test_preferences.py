@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from tessera.domain.config import parse_config
 from tessera.domain.preferences import Comparison, comparison_controls, extract
+from tessera.domain.reply_ratings import rating_controls, ratings_of
 
 PAIRWISE = """<View><Text name="prompt" value="$prompt"/><Pairwise name="pw" toName="a,b"/>
 <Text name="a" value="$answer1"/><Text name="b" value="$answer2"/>
@@ -141,3 +142,16 @@ def test_pairs_follow_the_tiers(case: tuple[list[str], tuple[tuple[str, ...], ..
     assert len(pairs) == expected
     if len(tiers) <= 1:
         assert pairs == []
+
+
+def test_per_item_ratings_on_a_list() -> None:
+    config = parse_config(RANKER.replace("</View>", '<Rating name="quality" toName="answers" perItem="true"/></View>'))
+    controls = comparison_controls(config)
+    [rater] = rating_controls(config, {name for c in controls for name in c.objects})
+    assert rater.per_item and rater.criterion == "quality"
+    data = {"prompt": "p", "items": [{"id": "x", "body": "X"}, {"id": "y", "body": "Y"}]}
+    result = [
+        {"from_name": "quality", "to_name": "answers", "type": "rating", "item_index": i, "value": {"rating": v}}
+        for i, v in ((0, 2), (1, 5))
+    ]
+    assert ratings_of(config, [rater], data, result) == {("quality", "x"): 2.0, ("quality", "y"): 5.0}

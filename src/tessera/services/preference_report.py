@@ -2,7 +2,8 @@
 
 Staff only (`agreement.view`: it shows every annotator's verdicts in aggregate). The arithmetic is in
 `domain.position_bias` and `domain.pair_agreement`; this reads the annotations a batch at a time, so memory
-holds one batch of tasks and the counts.
+holds one batch of tasks and the counts. `ratings` summarises the Rating and Number controls on the compared
+replies per criterion (`domain.reply_ratings`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from tessera.domain.errors import InvalidInput
 from tessera.domain.pair_agreement import PairAgreement
 from tessera.domain.position_bias import PositionBias
 from tessera.domain.preferences import Comparison, comparison_controls, extract
+from tessera.domain.reply_ratings import RatingSummary, rating_controls, ratings_of
 from tessera.services.access import get_project
 from tessera.services.actors import Actor
 from tessera.services.annotation_batches import iter_annotated_tasks
@@ -30,23 +32,29 @@ def preference_report(session: Session, actor: Actor, project_id: int) -> dict[s
     project, _role = get_project(session, actor, project_id, "agreement.view")
     config = cached_config(project.label_config)
     controls = comparison_controls(config)
+    raters = rating_controls(config, {name for c in controls for name in c.objects})
     if not controls:
         raise InvalidInput(NO_COMPARISON, field_errors={"label_config": [NO_COMPARISON]})
     bias = {c.name: PositionBias() for c in controls}
     agreement = {c.name: PairAgreement() for c in controls}
     counted = dict.fromkeys(bias, 0)
+    ratings = RatingSummary()
     for _task_id, data, anns in iter_annotated_tasks(session, project.id):
-        for control in controls:
-            mine: dict[int, Comparison] = {}
-            for ann in anns:
-                comparison = extract(config, control, data, ann.result)
+        mine: dict[str, dict[int, Comparison]] = {c.name: {} for c in controls}
+        for ann in anns:
+            found = [(c, extract(config, c, data, ann.result)) for c in controls]
+            made = [comparison for _c, comparison in found if comparison is not None]
+            for control, comparison in found:
                 if comparison is None:
                     continue
                 counted[control.name] += 1
                 bias[control.name].add(comparison, ann.presentation, ann.completed_by)
                 if ann.completed_by is not None:
-                    mine[ann.completed_by] = comparison
-            agreement[control.name].add_task(mine)
+                    mine[control.name][ann.completed_by] = comparison
+            if raters:
+                ratings.add(ratings_of(config, raters, data, ann.result), made)
+        for control in controls:
+            agreement[control.name].add_task(mine[control.name])
     people = annotator_emails(session)
     return {
         "project": project.id,
@@ -60,4 +68,5 @@ def preference_report(session: Session, actor: Actor, project_id: int) -> dict[s
             }
             for c in controls
         ],
+        "ratings": ratings.as_list(),
     }
