@@ -49,3 +49,14 @@ def test_counts_known_and_unknown_orders_apart() -> None:
     mine = {row["annotator"]: row for row in report["per_annotator"]}
     assert mine[1]["shown"]["first"] == 1 and mine[1]["shown"]["second"] == 1
     assert mine[2]["unknown_order"]["decided"] == 1
+
+
+def test_a_ranking_looks_at_the_first_two_items_shown() -> None:
+    ranking = Comparison("rank", "ranking", {"x": "X", "y": "Y", "z": "Z"}, (("z",), ("x",), ("y",)))
+    order = shown_order(ranking, {"rank": ["y", "z", "x"]}, "rank")
+    assert order == ["y", "z", "x"] and decision(ranking, order) == SECOND
+    assert decision(ranking, ["z", "y", "x"]) == FIRST
+    partial = Comparison("rank", "ranking", {"x": "X", "y": "Y", "z": "Z"}, (("z",), ("x",)))
+    assert decision(partial, ["y", "z", "x"]) is None  # y was left unsorted
+    choice = Comparison("pick", "choice", {"a": "A", "b": "B", "c": "C"}, (("c",), ("a", "b")))
+    assert decision(choice, ["a", "b", "c"]) == TIE
