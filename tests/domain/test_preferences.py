@@ -6,8 +6,10 @@ from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
+from tests.domain.config.lsconfig_files import TEMPLATES, template_id, template_paths, template_xml
 
 from tessera.domain.config import parse_config
+from tessera.domain.export_fit import preference_formats
 from tessera.domain.preferences import Comparison, comparison_controls, extract
 from tessera.domain.reply_ratings import rating_controls, ratings_of
 
@@ -155,3 +157,30 @@ def test_per_item_ratings_on_a_list() -> None:
         for i, v in ((0, 2), (1, 5))
     ]
     assert ratings_of(config, [rater], data, result) == {("quality", "x"): 2.0, ("quality", "y"): 5.0}
+
+
+GALLERY_TRAINING = {
+    "generative-ai/human-feedback-collection": {"DPO_JSONL", "REWARD_PAIRS_JSONL", "KTO_JSONL", "SFT_JSONL"},
+    "generative-ai/llm-ranker": {"DPO_JSONL", "REWARD_PAIRS_JSONL", "KTO_JSONL", "SFT_JSONL"},
+    "generative-ai/visual-ranker": {"DPO_JSONL", "REWARD_PAIRS_JSONL", "KTO_JSONL", "SFT_JSONL"},
+    "ranking-and-scoring/pairwise-classification": {"DPO_JSONL", "REWARD_PAIRS_JSONL", "KTO_JSONL", "SFT_JSONL"},
+    "generative-ai/supervised-llm": {"SFT_JSONL"},
+    "conversational-ai/response-generation": {"SFT_JSONL"},
+    "computer-vision/visual-question-answering": {"SFT_JSONL"},
+    "natural-language-processing/machine-translation": {"SFT_JSONL"},
+    "natural-language-processing/text-summarization": {"SFT_JSONL"},
+    "structured-data-parsing/freeform-metadata": {"SFT_JSONL"},
+}
+
+
+def test_which_gallery_templates_give_training_data() -> None:
+    """Comparisons, rewrites of a text; not captions or transcripts, nor a correct/incorrect table."""
+    found = {}
+    for path in template_paths():
+        fits = preference_formats(parse_config(template_xml(path)))
+        if fits:
+            found[template_id(path)] = fits
+    assert found == GALLERY_TRAINING
+    llm_ranker = parse_config(template_xml(TEMPLATES / "generative-ai" / "llm-ranker" / "config.yml"))
+    [ranker] = comparison_controls(llm_ranker)
+    assert ranker.buckets == ("relevant_results", "biased_results")

@@ -138,14 +138,23 @@ class PromptShaper:
 
 
 _NOT_REWRITES = re.compile(r"comment|reason|note|explain|explanation|why|feedback|rationale|justif", re.I)
+TEXT_MEDIA = frozenset({"text", "html", "paragraphs", "chat"})
+
+
+def shows_text(config: LabelConfig, object_names: Iterable[str]) -> bool:
+    """Whether every one of these objects shows text (Text, HyperText, Paragraphs, Chat), and there is one."""
+    names = list(object_names)
+    return bool(names) and all(n in config.objects and config.objects[n].media in TEXT_MEDIA for n in names)
 
 
 def rewrite_controls(config: LabelConfig) -> list[str]:
-    """TextArea controls that hold a reply written by the annotator (not a comment or a reason)."""
+    """TextArea controls that hold a reply written by the annotator to a text: not per region, not on an
+    image or audio (a caption or a transcript), not named like a comment or a reason."""
     return [
         c.name
         for c in config.controls.values()
         if c.tag.lower() == "textarea"
         and c.attrs.get("perRegion", "").lower() != "true"
+        and shows_text(config, c.to_names)
         and not _NOT_REWRITES.search(c.name)
     ]

@@ -26,6 +26,7 @@ from tessera.domain.preference_prompt import (
     default_prompt_field,
     reply_text,
     rewrite_controls,
+    shows_text,
 )
 from tessera.domain.preferences import Comparison, compared_fields, comparison_controls, extract, norm
 
@@ -44,13 +45,16 @@ class Judgement:
 
 
 def judgement_controls(config: LabelConfig) -> list[Judgement]:
+    """Good/bad Choices on one text object, in a config with another data field to be the prompt."""
     found = []
     for control in config.controls.values():
         if control.tag.lower() != "choices" or control.multiple or len(control.to_names) != 1:
             continue
         obj = config.objects.get(control.to_names[0])
+        if obj is None or not obj.value_field or not shows_text(config, [obj.name]):
+            continue
         labels = {label: norm(label) in GOOD for label in control.labels if norm(label) in GOOD | BAD}
-        if obj is not None and obj.value_field and len(set(labels.values())) == 2:
+        if len(set(labels.values())) == 2 and default_prompt_field(config, [obj.value_field]) is not None:
             found.append(Judgement(control.name, obj.name, labels))
     return found
 
