@@ -184,3 +184,22 @@ def test_which_gallery_templates_give_training_data() -> None:
     llm_ranker = parse_config(template_xml(TEMPLATES / "generative-ai" / "llm-ranker" / "config.yml"))
     [ranker] = comparison_controls(llm_ranker)
     assert ranker.buckets == ("relevant_results", "biased_results")
+
+
+@given(st.integers(min_value=0, max_value=9).flatmap(lambda n: st.permutations([f"id{i}" for i in range(n)])))
+def test_a_ranker_result_gives_every_pair_consistent_with_it(order: list[str]) -> None:
+    config, control = _only(RANKER)
+    data = {"prompt": "p", "items": [{"id": key, "body": key.upper()} for key in sorted(order)]}
+    value = {"ranker": {"rank": list(order)}}
+    comparison = extract(config, control, data, [{"from_name": "rank", "to_name": "answers", "type": "ranker",
+                                                  "value": value}])  # fmt: skip
+    n = len(order)
+    if n == 0:
+        assert comparison is None
+        return
+    assert comparison is not None
+    pairs = list(comparison.pairs())
+    assert len(pairs) == n * (n - 1) // 2
+    for chosen, rejected, _margin in pairs:
+        assert chosen != rejected and order.index(chosen) < order.index(rejected)
+        assert comparison.replies[chosen] == chosen.upper()
