@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Text, and_, cast, or_, select
 from sqlalchemy.orm import Session
 
-from tessera.db.tables import Annotation, Export, Prediction, Project, Task, User, utcnow
+from tessera.db.tables import Annotation, Export, Prediction, Project, Task, utcnow
 from tessera.domain.config import cached_config
 from tessera.domain.errors import InvalidInput, NotFound
 from tessera.domain.export_fit import fitting_formats
@@ -24,6 +24,7 @@ from tessera.io.writers import EXPORT_FORMATS
 from tessera.services.access import get_project, get_scoped
 from tessera.services.actors import Actor
 from tessera.services.ls_shapes import annotation_dict, iso, prediction_dict
+from tessera.services.users import email_lookup
 
 BATCH = 2000
 
@@ -174,20 +175,6 @@ def iter_export_tasks(
             }
 
 
-def annotator_emails(session: Session) -> Any:
-    """user id -> e-mail, read once per user (the training exports name the annotator of every row)."""
-    known: dict[int, str | None] = {}
-
-    def email(user_id: int | None) -> str | None:
-        if user_id is None:
-            return None
-        if user_id not in known:
-            known[user_id] = session.scalar(select(User.email).where(User.id == user_id))
-        return known[user_id]
-
-    return email
-
-
 def write_export(
     session: Session,
     project: Project,
@@ -208,7 +195,7 @@ def write_export(
         with open(tmp, "wb") as out:
             config = cached_config(project.label_config)
             tasks = iter_export_tasks(session, project, counter=counter, raw_json=fmt.raw_json, **filters)
-            people = annotator_emails(session)
+            people = email_lookup(session)
             fmt.writer(tasks, out, schema=config.parsed_label_config(), config=config, options=checked, people=people)
             out.flush()
             os.fsync(out.fileno())

@@ -21,7 +21,7 @@ from tessera.domain.reply_ratings import RatingSummary, rating_controls, ratings
 from tessera.services.access import get_project
 from tessera.services.actors import Actor
 from tessera.services.annotation_batches import iter_annotated_tasks
-from tessera.services.exports import annotator_emails
+from tessera.services.users import email_lookup
 
 NO_COMPARISON = (
     "the labeling config has no comparison control: a Pairwise, a Ranker, or a Choices whose options name the replies"
@@ -55,7 +55,7 @@ def preference_report(session: Session, actor: Actor, project_id: int) -> dict[s
                 ratings.add(ratings_of(config, raters, data, ann.result), made)
         for control in controls:
             agreement[control.name].add_task(mine[control.name])
-    people = annotator_emails(session)
+    people = email_lookup(session)
     return {
         "project": project.id,
         "controls": [

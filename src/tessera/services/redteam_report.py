@@ -16,7 +16,7 @@ from tessera.domain.redteam import RedTeamCounts, detect_setup
 from tessera.services.access import get_project
 from tessera.services.actors import Actor
 from tessera.services.annotation_batches import iter_annotated_tasks
-from tessera.services.exports import annotator_emails
+from tessera.services.users import email_lookup
 
 
 def redteam_report(
@@ -38,7 +38,7 @@ def redteam_report(
     for _task_id, data, anns in iter_annotated_tasks(session, project.id):
         for ann in anns:
             counts.add(data, ann.result, ann.completed_by)
-    people = annotator_emails(session)
+    people = email_lookup(session)
     by_category = (
         [{"category": k, **v.as_dict()} for k, v in sorted(counts.by_category.items())] if setup.category else None
     )
