@@ -24,8 +24,10 @@ from tessera.api.routes import (
     members,
     ml,
     predictions,
+    preferences,
     projects,
     queue,
+    redteam,
     reviews,
     system,
     tasks,
@@ -155,6 +157,8 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         queue,
         reviews,
         agreement,
+        preferences,
+        redteam,
     ):
         app.include_router(module.router)
     pages.mount(app)

@@ -15,6 +15,7 @@ def test_the_formats_with_label_studio_names() -> None:
     assert list(EXPORT_FORMATS) == [
         *("JSON", "JSON_MIN", "CSV", "TSV", "JSONL", "PARQUET", "HF_DATASET"),
         *("COCO", "YOLO", "VOC", "CONLL2003", "SPACY"),
+        *("DPO_JSONL", "REWARD_PAIRS_JSONL", "KTO_JSONL", "SFT_JSONL"),
     ]
     assert [f.title for f in EXPORT_FORMATS.values()][:4] == ["JSON", "JSON-MIN", "CSV", "TSV"]
     assert [f.extension for f in EXPORT_FORMATS.values()][:4] == ["json", "json", "csv", "tsv"]

@@ -216,6 +216,12 @@ def export(
     reviewed: Annotated[
         str | None, typer.Option("--reviewed", help="only: annotations a review accepted; exclude: all others.")
     ] = None,
+    dpo_format: Annotated[
+        str | None, typer.Option("--dpo-format", help="Training formats: standard or conversational.")
+    ] = None,
+    prompt_field: Annotated[
+        str | None, typer.Option("--prompt-field", help="Training formats: the data field with the prompt.")
+    ] = None,
     data_dir: DataDir = None,
 ) -> None:
     """Export a project to a file, written atomically."""
@@ -239,6 +245,7 @@ def export(
                 only_labeled=not all_tasks,
                 ids=task or None,
                 annotations=kept,
+                options={"dpo_format": dpo_format, "prompt_field": prompt_field},
             )
         except TesseraError as exc:
             _fail(exc)

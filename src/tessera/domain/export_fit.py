@@ -11,6 +11,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from tessera.domain.config.model import LabelConfig
+from tessera.domain.preference_prompt import rewrite_controls
+from tessera.domain.preference_rows import judgement_controls
+from tessera.domain.preferences import comparison_controls
+
 ALWAYS = frozenset({"JSON", "JSON_MIN", "CSV", "TSV", "JSONL", "PARQUET", "HF_DATASET"})
 _REGIONS = ("RectangleLabels", "PolygonLabels", "KeyPointLabels")
 _PLAIN_REGIONS = ("Rectangle", "Polygon", "KeyPoint")
@@ -62,9 +67,26 @@ def _spans(shape: ConfigShape) -> bool:
 RULES = {"COCO": _image_regions, "YOLO": _image_regions, "VOC": _boxes, "CONLL2003": _spans, "SPACY": _spans}
 
 
-def fitting_formats(schema: Mapping[str, Any] | None, names: list[str]) -> set[str]:
-    """The names among `names` whose files can carry this config's labels."""
+def preference_formats(config: LabelConfig | None) -> set[str]:
+    """The training-data formats a config can fill: pairs from a comparison (Pairwise, Ranker, a choice of
+    reply), KTO labels from a comparison or a good/bad judgement, SFT from a comparison or a rewrite."""
+    if config is None:
+        return set()
+    compares = bool(comparison_controls(config))
+    fits = {"DPO_JSONL", "REWARD_PAIRS_JSONL"} if compares else set()
+    if compares or judgement_controls(config):
+        fits.add("KTO_JSONL")
+    if compares or rewrite_controls(config):
+        fits.add("SFT_JSONL")
+    return fits
+
+
+def fitting_formats(schema: Mapping[str, Any] | None, names: list[str], config: LabelConfig | None = None) -> set[str]:
+    """The names among `names` whose files can carry this config's labels (the preference formats only
+    when the parsed `config` is given)."""
     shape = ConfigShape.of(schema)
+    preference = preference_formats(config)
     if len(shape.data_keys) > 1:  # one object to label per task, or the flat formats only
-        return {name for name in names if name in ALWAYS}
-    return {name for name in names if name in ALWAYS or (name in RULES and RULES[name](shape))}
+        return {name for name in names if name in ALWAYS or name in preference}
+    rules = {name for name in names if name in RULES and RULES[name](shape)}
+    return {name for name in names if name in ALWAYS or name in preference} | rules

@@ -15,11 +15,15 @@ from typing import Any, BinaryIO, NamedTuple
 from tessera.io.export_coco import write_coco
 from tessera.io.export_conll import write_conll2003
 from tessera.io.export_csv import write_csv, write_tsv
+from tessera.io.export_dpo import write_dpo_jsonl
 from tessera.io.export_hf_dataset import write_hf_dataset
 from tessera.io.export_json import write_json
 from tessera.io.export_json_min import write_json_min
 from tessera.io.export_jsonl import write_jsonl
+from tessera.io.export_kto import write_kto_jsonl
 from tessera.io.export_parquet import write_parquet
+from tessera.io.export_reward_pairs import write_reward_pairs_jsonl
+from tessera.io.export_sft import write_sft_jsonl
 from tessera.io.export_spacy import write_spacy
 from tessera.io.export_voc import write_voc
 from tessera.io.export_yolo import write_yolo
@@ -39,6 +43,7 @@ class ExportFormat(NamedTuple):
 
 _IMAGE_TAGS = ("image segmentation", "object detection", "keypoints")
 _SPAN_TAGS = ("sequence labeling", "text tagging", "named entity recognition")
+_PREFERENCE_TAGS = ("preferences", "RLHF")
 
 
 EXPORT_FORMATS: dict[str, ExportFormat] = {
@@ -139,6 +144,38 @@ EXPORT_FORMATS: dict[str, ExportFormat] = {
         "spaCy",
         "Labelled text spans per document as JSON (text, ents, spans), ready to build a spaCy DocBin.",
         tags=_SPAN_TAGS,
+    ),
+    "DPO_JSONL": ExportFormat(
+        write_dpo_jsonl,
+        "application/x-ndjson",
+        "jsonl",
+        "DPO (JSONL)",
+        "Chosen and rejected replies per prompt in TRL's preference format, standard or conversational.",
+        tags=_PREFERENCE_TAGS,
+    ),
+    "REWARD_PAIRS_JSONL": ExportFormat(
+        write_reward_pairs_jsonl,
+        "application/x-ndjson",
+        "jsonl",
+        "Reward pairs (JSONL)",
+        "Every ordered pair of compared or ranked replies, with the rank margin, to train a reward model.",
+        tags=_PREFERENCE_TAGS,
+    ),
+    "KTO_JSONL": ExportFormat(
+        write_kto_jsonl,
+        "application/x-ndjson",
+        "jsonl",
+        "KTO (JSONL)",
+        "Prompt, completion and a desirable/undesirable label per line, in TRL's unpaired preference format.",
+        tags=_PREFERENCE_TAGS,
+    ),
+    "SFT_JSONL": ExportFormat(
+        write_sft_jsonl,
+        "application/x-ndjson",
+        "jsonl",
+        "SFT conversations (JSONL)",
+        "The prompt and the annotator's rewrite (or preferred reply) as chat messages, to fine-tune on.",
+        tags=_PREFERENCE_TAGS,
     ),
 }
 

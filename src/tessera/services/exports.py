@@ -18,11 +18,13 @@ from tessera.db.tables import Annotation, Export, Prediction, Project, Task, utc
 from tessera.domain.config import cached_config
 from tessera.domain.errors import InvalidInput, NotFound
 from tessera.domain.export_fit import fitting_formats
+from tessera.domain.preference_prompt import OPTION_NAMES, PreferenceOptions
 from tessera.io.ls_json import RawJSON
 from tessera.io.writers import EXPORT_FORMATS
 from tessera.services.access import get_project, get_scoped
 from tessera.services.actors import Actor
 from tessera.services.ls_shapes import annotation_dict, iso, prediction_dict
+from tessera.services.users import email_lookup
 
 BATCH = 2000
 
@@ -194,16 +196,28 @@ def iter_export_tasks(
             }
 
 
-def write_export(session: Session, project: Project, fmt_name: str, target: Path, **filters: Any) -> ExportFile:
+def write_export(
+    session: Session,
+    project: Project,
+    fmt_name: str,
+    target: Path,
+    *,
+    options: dict[str, Any] | None = None,
+    **filters: Any,
+) -> ExportFile:
+    """Write the export; `options` are the format's own (`dpo_format`, `prompt_field` for the training
+    formats, checked here so that a bad value is a 400 before any file is made)."""
     key, fmt = export_format(fmt_name)
+    checked = PreferenceOptions.of(options)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(target.name + ".tmp")
     counter = [0]
     try:
         with open(tmp, "wb") as out:
-            schema = cached_config(project.label_config).parsed_label_config()
+            config = cached_config(project.label_config)
             tasks = iter_export_tasks(session, project, counter=counter, raw_json=fmt.raw_json, **filters)
-            fmt.writer(tasks, out, schema=schema)
+            people = email_lookup(session)
+            fmt.writer(tasks, out, schema=config.parsed_label_config(), config=config, options=checked, people=people)
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, target)
@@ -230,13 +244,21 @@ def sync_export(
     ids: list[int] | None,
     all_tasks: bool,
     annotations: AnnotationFilter | None = None,
+    options: dict[str, Any] | None = None,
 ) -> ExportFile:
     project, _role = get_project(session, actor, project_id, "exports.create")
     folder = data_dir / "exports" / "tmp"
     target = folder / f"sync-{project.id}-{os.urandom(8).hex()}"
     only_labeled = not all_tasks and ids is None
     return write_export(
-        session, project, fmt or "JSON", target, ids=ids, only_labeled=only_labeled, annotations=annotations
+        session,
+        project,
+        fmt or "JSON",
+        target,
+        options=options,
+        ids=ids,
+        only_labeled=only_labeled,
+        annotations=annotations,
     )
 
 
@@ -250,17 +272,20 @@ def export_to_path(
     only_labeled: bool = False,
     ids: list[int] | None = None,
     annotations: AnnotationFilter | None = None,
+    options: dict[str, Any] | None = None,
 ) -> ExportFile:
     project, _role = get_project(session, actor, project_id, "exports.create")
-    return write_export(session, project, fmt, target, ids=ids, only_labeled=only_labeled, annotations=annotations)
+    return write_export(
+        session, project, fmt, target, options=options, ids=ids, only_labeled=only_labeled, annotations=annotations
+    )
 
 
 def list_formats(session: Session, actor: Actor, project_id: int) -> list[dict[str, Any]]:
     """Every export format, those that cannot carry this project's labels marked `disabled` (as Label Studio
     lists them: the flat formats first, without the key; `tags` where Label Studio gives them)."""
     project, _role = get_project(session, actor, project_id, "exports.view")
-    schema = cached_config(project.label_config).parsed_label_config()
-    fitting = fitting_formats(schema, list(EXPORT_FORMATS))
+    config = cached_config(project.label_config)
+    fitting = fitting_formats(config.parsed_label_config(), list(EXPORT_FORMATS), config)
     listed = []
     for name, spec in EXPORT_FORMATS.items():
         entry: dict[str, Any] = {"name": name, "title": spec.title, "description": spec.description}
@@ -277,12 +302,16 @@ def list_formats(session: Session, actor: Actor, project_id: int) -> list[dict[s
 def create_snapshot(session: Session, actor: Actor, project_id: int, data_dir: Path, body: Any) -> Export:
     project, _role = get_project(session, actor, project_id, "exports.create")
     body = body if isinstance(body, dict) else {}
+    export_options = PreferenceOptions.of(_snapshot_options(body))
     record = Export(
         project_id=project.id,
         created_by=actor.user_id or None,
         title=str(body.get("title") or ""),
         status="in_progress",
-        options={k: body.get(k) for k in ("task_filter_options", "annotation_filter_options", "serialization_options")},
+        options={
+            **{k: body.get(k) for k in ("task_filter_options", "annotation_filter_options", "serialization_options")},
+            "export_options": export_options.as_dict(),
+        },
     )
     session.add(record)
     session.flush()
@@ -296,17 +325,29 @@ def create_snapshot(session: Session, actor: Actor, project_id: int, data_dir: P
     return record
 
 
+def _snapshot_options(body: dict[str, Any]) -> dict[str, Any]:
+    """A snapshot's format options: `export_options` ({"dpo_format", "prompt_field"}) or the same names at
+    the top of the body (as the sync export takes them in its query)."""
+    nested = body.get("export_options")
+    options = dict(nested) if isinstance(nested, dict) else {}
+    options.update({k: body[k] for k in OPTION_NAMES if body.get(k) is not None})
+    return options
+
+
 def _filters(record: Export) -> dict[str, Any]:
-    """The snapshot's task and annotation filters, applied alike when it is made and when it is converted."""
+    """The snapshot's task and annotation filters and its `export_options` (the training formats' options),
+    applied alike when it is made and when it is converted."""
     options = record.options or {}
     task_opts = options.get("task_filter_options") or {}
     task_opts = task_opts if isinstance(task_opts, dict) else {}
     ids = task_opts.get("view_ids")
     ids = [i for i in ids if isinstance(i, int) and not isinstance(i, bool)] if isinstance(ids, list) else None
+    export_options = options.get("export_options")
     return {
         "ids": ids,
         "only_labeled": bool(task_opts.get("only_with_annotations")),
         "annotations": AnnotationFilter.from_options(options.get("annotation_filter_options")),
+        "options": export_options if isinstance(export_options, dict) else None,
     }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -135,3 +136,17 @@ def delete_user(session: Session, actor: Actor, user_id: int) -> None:
 
 def touch_activity(session: Session, user: User) -> None:
     user.last_activity_at = utcnow()
+
+
+def email_lookup(session: Session) -> Callable[[int | None], str | None]:
+    """user id -> e-mail, each read once (training exports and reports name the annotator of every row)."""
+    known: dict[int, str | None] = {}
+
+    def email(user_id: int | None) -> str | None:
+        if user_id is None:
+            return None
+        if user_id not in known:
+            known[user_id] = session.scalar(select(User.email).where(User.id == user_id))
+        return known[user_id]
+
+    return email

@@ -30,11 +30,14 @@ def export(
     download_all_tasks: str | None = None,
     ground_truth: str | None = None,
     reviewed: str | None = None,
+    dpo_format: str | None = None,
+    prompt_field: str | None = None,
     ctx: Ctx = Depends(context),
 ) -> FileResponse:
     """Besides Label Studio's parameters, `annotators=` (user ids, comma-separated or repeated),
     `ground_truth=true` and `reviewed=only|exclude` (accepted by a review) choose the annotations the file
-    carries."""
+    carries; `dpo_format=standard|conversational` and `prompt_field=` shape the training formats (DPO_JSONL,
+    REWARD_PAIRS_JSONL, KTO_JSONL, SFT_JSONL)."""
     params = request.query_params
     ids = _ints(params.getlist("ids") + params.getlist("ids[]")) or None
     raw_annotators = params.getlist("annotators") + params.getlist("annotators[]")
@@ -52,6 +55,7 @@ def export(
         ids=ids,
         all_tasks=query_bool(download_all_tasks, False),
         annotations=kept,
+        options={"dpo_format": dpo_format, "prompt_field": prompt_field},
     )
     return FileResponse(
         result.path,
