@@ -4,10 +4,9 @@
 
 Seeds a Pairwise project straight into the database: tasks made of the 300 real prompt/chosen/rejected rows
 in tests/fixtures/preferences/preference_pairs.jsonl.gz (repeated to reach --tasks; 186 of them multi-turn
-conversations),
-each with two annotations by two annotators, with a display order on each. Then runs `tessera export` as a
-subprocess per format (time, CPU, peak resident memory, as bench/export_bench.py measures them), and the
-preference report in this process through its service.
+conversations), each with two annotations by two annotators, with a display order on each. Then runs
+`tessera export` as a subprocess per format (time, CPU, peak resident memory, as bench/export_bench.py
+measures them), and the preference report in this process through its service.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Error, Page, sync_playwright
 
-from tests.sdk.conftest import ADMIN_PASSWORD, LiveServer, live_server  # noqa: F401
+from tests.sdk.conftest import ADMIN_PASSWORD, LiveServer, live_server, live_server_env  # noqa: F401
 from tests.sdk.support import ADMIN_EMAIL
 
 
