@@ -5,6 +5,7 @@ import { ApiError, del, get, patch, post } from "./api.js";
 import { $, clear, debounce, h, showError, toast, wireDialog } from "./dom.js";
 import { renderMarkdown } from "./markdown.js";
 import { Preview } from "./preview.js";
+import { setUpConnectors } from "./connectors_panel.js";
 
 const root = $("#settings-root");
 const projectId = Number(root.dataset.project);
@@ -202,6 +203,7 @@ async function start() {
   } catch (error) {
     showError($("#member-error"), error);
   }
+  await setUpConnectors(projectId, project);
 }
 
 start();
