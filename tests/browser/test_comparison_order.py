@@ -105,3 +105,29 @@ def test_gallery_pairwise_template_prefills_the_better_reply(page: Page, live_se
     assert values["better_reply"] == {"text": [task[shown[1]] + " Definitely."]}
     assert values["strength"] == {"choices": ["Much better"]} and values["rationale"] == {"text": ["more accurate"]}
     assert ann["presentation"] == {"preference": shown}
+
+
+def test_a_reply_trades_places_together_with_its_ratings(page: Page, live_server: LiveServer) -> None:
+    config = (GALLERY / "compare-on-criteria.xml").read_text()
+    task = {"prompt": "Store passwords?", "reply_a": "Hash them with argon2id.", "reply_b": "In a table."}
+    pid, ids = make_project(live_server, config, [task])
+    with live_server.http() as http:  # an earlier annotation of this annotator recorded b on the left
+        body = {"result": [], "presentation": {"preference": ["reply_b", "reply_a"]}}
+        assert http.post(f"/api/tasks/{ids[0]}/annotations", json=body).status_code == 201
+    open_task(page, pid, ids[0])
+    left = page.evaluate(
+        """() => Object.fromEntries(["reply_a", "reply_b", "helpfulness_reply_a", "helpfulness_reply_b"].map((n) => {
+             const el = document.querySelector(`[data-object='${n}'], [data-control='${n}']`);
+             return [n, el.getBoundingClientRect().left];
+           }))"""
+    )
+    assert left["reply_b"] < left["reply_a"] and left["helpfulness_reply_b"] < left["helpfulness_reply_a"]
+    assert abs(left["reply_b"] - left["helpfulness_reply_b"]) < 50  # the ratings stay under their reply
+    page.locator("[data-control='helpfulness_reply_b'] .ed-star").nth(4).click()
+    page.get_by_role("button", name="Left is better").click()
+    page.locator("#lab-submit").click()
+    expect(page.locator("#labeling")).not_to_have_attribute("data-task-id", str(ids[0]))
+    ann = annotations_of(live_server, ids[0])[0]
+    values = {r["from_name"]: r["value"] for r in ann["result"]}
+    assert values == {"helpfulness_reply_b": {"rating": 5}, "preference": {"selected": "right"}}
+    assert ann["presentation"] == {"preference": ["reply_b", "reply_a"]}

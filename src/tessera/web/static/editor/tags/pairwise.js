@@ -1,11 +1,24 @@
 // <Pairwise toName="a,b">: choose the left or the right object (buttons, a click on the object, or the
 // left/right arrow keys). Stored as {"selected": "left" | "right"} in the config's terms: "left" is the first
-// toName wherever it is drawn. With a shuffle seed the two objects may trade places on screen; the buttons and
-// arrow keys follow the screen, and the order shown is recorded (ctx.presentation).
+// toName wherever it is drawn. With a shuffle seed the two objects (with whatever shares their branch of the
+// layout, such as ratings under each reply) may trade places on screen; the buttons and arrow keys follow the
+// screen, and the order shown is recorded (ctx.presentation).
 
 import { h } from "../dom.js";
 import { register } from "../registry.js";
 import { addControl, readValue, writeValue } from "../controls.js";
+
+// The two branches that hold a and b under their nearest common ancestor: a reply laid out in a View with its
+// own controls (ratings under it) moves with them.
+function branches(a, b) {
+  const mine = [];
+  for (let x = a; x; x = x.parentElement) mine.push(x);
+  for (let y = b; y && y.parentElement; y = y.parentElement) {
+    const x = mine.find((el) => el.parentElement === y.parentElement);
+    if (x && x !== y) return [x, y];
+  }
+  return [a, b];
+}
 
 function swap(a, b) {
   const mark = document.createComment("");
@@ -38,7 +51,7 @@ register({
       if (!wired) {
         wired = true;
         shown = ctx.presentation.orderFor(name, [a, b]);
-        if (objA && objB && shown[0] === b) swap(objA.el, objB.el);
+        if (objA && objB && shown[0] === b) swap(...branches(objA.el, objB.el));
         if (objA) objA.el.addEventListener("click", () => choose("left"));
         if (objB) objB.el.addEventListener("click", () => choose("right"));
       }
