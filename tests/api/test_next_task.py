@@ -324,9 +324,7 @@ def test_post_next_answers_204_when_the_queue_is_empty(world: World, manager: Pe
     assert world.client.get(f"/api/projects/{pid}/next", headers=a.headers).status_code == 404
 
 
-def test_overlap_cohort_percentage_gives_k_annotations_to_that_share_of_tasks(
-    world: World, manager: Person
-) -> None:
+def test_overlap_cohort_percentage_gives_k_annotations_to_that_share_of_tasks(world: World, manager: Person) -> None:
     """With 40% of 50 tasks in the overlap cohort (k=3), exactly 20 tasks end with 3 annotations and 30 with one,
     whoever labels them; the task's `overlap` says which."""
     pid, ids = _project(world, manager, 50, maximum_annotations=3, overlap_cohort_percentage=40)
@@ -358,3 +356,38 @@ def test_an_annotator_cap_ends_their_queue(world: World, manager: Person) -> Non
     assert r.status_code == 400 and "annotation_limit_count" in r.text
     assert c.patch(f"/api/projects/{pid}", json={"annotation_limit_count": None}, headers=manager.headers).is_success
     assert _next(c, pid, a) is not None
+
+
+def test_a_priority_field_orders_the_queue(world: World, manager: Person) -> None:
+    pid = world.project(manager, priority_field="priority")
+    rows = [
+        {"text": "low", "priority": 1},
+        {"text": "none"},
+        {"text": "top", "priority": 9.5},
+        {"text": "csv", "priority": "5"},
+        {"text": "junk", "priority": "soon"},
+    ]
+    r = world.client.post(f"/api/projects/{pid}/import?return_task_ids=true", json=rows, headers=manager.headers)
+    assert r.status_code == 201, r.text
+    ids = r.json()["task_ids"]
+    (a,) = _annotators(world, pid, 1)
+    order = []
+    while (task_id := _next(world.client, pid, a)) is not None:
+        order.append(task_id)
+        assert _submit(world.client, task_id, a) == 201
+    # highest first (a number written as text counts); tasks without a number keep id order at the end
+    assert order == [ids[2], ids[3], ids[0], ids[1], ids[4]]
+    r = world.client.patch(f"/api/projects/{pid}", json={"priority_field": "a b"}, headers=manager.headers)
+    assert r.status_code == 400 and "priority_field" in r.text
+
+
+def test_a_sampling_seed_gives_the_same_shuffled_order_every_time(world: World, manager: Person) -> None:
+    pid, ids = _project(world, manager, 12, sampling="Uniform sampling", sampling_seed=42, maximum_annotations=2)
+    orders = []
+    for who in _annotators(world, pid, 2):
+        seen = []
+        while (task_id := _next(world.client, pid, who)) is not None:
+            seen.append(ids.index(task_id))
+            assert _submit(world.client, task_id, who) == 201
+        orders.append(seen)
+    assert orders[0] == orders[1] and sorted(orders[0]) == list(range(12)) and orders[0] != list(range(12))

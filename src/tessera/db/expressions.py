@@ -13,6 +13,7 @@ from sqlalchemy.sql.elements import ColumnClause
 from sqlalchemy.sql.visitors import InternalTraversal
 
 KEY = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")
+NUMBER = r"^\s*[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?\s*$"  # what float8 accepts, bar nan/inf
 
 
 def valid_path(path: tuple[str, ...]) -> bool:
@@ -44,7 +45,15 @@ class DataField(ColumnElement[Any]):
 def _sqlite(element: DataField, compiler: SQLCompiler, **kw: Any) -> str:
     col = compiler.process(element.column, **kw)
     text = f"json_extract({col}, '$.{'.'.join(element.path)}')"
-    return f"CAST({text} AS REAL)" if element.numeric else text
+    if not element.numeric:
+        return text
+    # As on PostgreSQL, text that does not read as a number is NULL (a plain CAST would make it 0).
+    bare = f"trim({text})"
+    return (
+        f"(CASE WHEN typeof({text}) IN ('integer', 'real') THEN {text} "
+        f"WHEN typeof({text}) = 'text' AND {bare} GLOB '*[0-9]*' AND {bare} NOT GLOB '*[^0-9.eE+-]*' "
+        f"THEN CAST({bare} AS REAL) END)"
+    )
 
 
 @compiles(DataField, "postgresql")
@@ -54,7 +63,10 @@ def _postgresql(element: DataField, compiler: SQLCompiler, **kw: Any) -> str:
         text = f"({col} ->> '{element.path[0]}')"
     else:
         text = f"({col} #>> '{{{','.join(element.path)}}}')"
-    return f"({text})::float8" if element.numeric else text
+    if not element.numeric:
+        return text
+    # A value that does not read as a number is NULL, not an error that would fail the whole query.
+    return f"(CASE WHEN {text} ~ '{NUMBER}' THEN ({text})::float8 END)"
 
 
 class ContainsText(ColumnElement[bool]):

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from tessera.domain.errors import InvalidInput
 
+FIELD_NAME = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")
 SAMPLING = ("Sequential sampling", "Uniform sampling", "Uncertainty sampling")
 SKIP_QUEUE = ("REQUEUE_FOR_ME", "REQUEUE_FOR_OTHERS", "IGNORE_SKIPPED")
 
@@ -48,6 +50,14 @@ OPTIONS: dict[str, tuple[Any, tuple[type, ...], Any]] = {
     "shuffle_comparisons": (True, (bool,), None),
     # Label Studio Enterprise's name: how many annotations one annotator may make in the project (None: no cap).
     "annotation_limit_count": (None, (int, type(None)), lambda v: v is None or v >= 1 or "must be at least 1"),
+    # Tessera's own: a data field whose number orders the queue (highest first; tasks without it last), and a
+    # seed that makes "Uniform sampling" the same shuffled order every time.
+    "priority_field": (
+        None,
+        (str, type(None)),
+        lambda v: v is None or bool(FIELD_NAME.match(v)) or "must be a data field name (letters, digits, _ or -)",
+    ),
+    "sampling_seed": (None, (int, type(None)), None),
     "lease_seconds": (3600, (int,), lambda v: 1 <= v <= 7 * 86400 or "must be between 1 and 604800"),
 }
 # Fields of the project row itself that a PATCH may set.

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import case, delete, exists, func, literal, select, true
 from sqlalchemy.orm import Session
 
+from tessera.db.expressions import DataField
 from tessera.db.tables import Annotation, Prediction, Project, Task, TaskLock, utcnow
 from tessera.domain.errors import Conflict
 from tessera.domain.labeling import COHORT_STRIDE, counted_done, task_overlap
@@ -27,6 +28,7 @@ from tessera.services.actors import Actor
 from tessera.services.tasks import cohort_of, overlap_of, shape_tasks
 
 CANDIDATES_PER_TRY = 20  # PostgreSQL: rows locked per attempt before counting again
+SHUFFLE_MULTIPLIER, SHUFFLE_MODULUS = 2654435761, 4294967291  # a seeded order: id * a + seed mod a prime
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,8 @@ class QueueRules:
     gold_rate: float = 0.0
     cohort: int = 100  # overlap_cohort_percentage
     annotator_cap: int | None = None  # annotation_limit_count: annotations one person may make here
+    priority_field: str | None = None
+    seed: int | None = None  # sampling_seed
 
     @classmethod
     def of(cls, project: Project) -> QueueRules:
@@ -52,6 +56,8 @@ class QueueRules:
             gold_rate=float(settings.get("ground_truth_rate", 0) or 0) / 100,
             cohort=cohort_of(project),
             annotator_cap=settings.get("annotation_limit_count"),
+            priority_field=settings.get("priority_field"),
+            seed=settings.get("sampling_seed"),
         )
 
 
@@ -145,7 +151,13 @@ def done_count(skip_queue: str) -> Any:
 
 def _ordered(session: Session, q: Any, project: Project, rules: QueueRules) -> list[Any]:
     """The candidates in the project's sampling order: by id; uniformly at random (from a random id onwards,
-    wrapping round, which an index answers without sorting the table); or least certain prediction first."""
+    wrapping round, which an index answers without sorting the table; with a seed, a fixed shuffle, which sorts
+    the candidates); or least certain prediction first. A priority field comes before all of these."""
+    if rules.priority_field:
+        priority = DataField(Task.__table__.c.data, (rules.priority_field,), numeric=True)
+        return [q.order_by(priority.is_(None), priority.desc(), Task.id)]
+    if rules.sampling == "Uniform sampling" and rules.seed is not None:
+        return [q.order_by((Task.id * SHUFFLE_MULTIPLIER + rules.seed) % SHUFFLE_MODULUS, Task.id)]
     if rules.sampling == "Uncertainty sampling":
         score = (
             select(func.min(Prediction.score)).where(Prediction.task_id == Task.id).correlate(Task).scalar_subquery()

@@ -35,6 +35,7 @@ const state = {
   saving: null,
   failed: false,
   busy: false,
+  hasModel: false, // the project has a model connector for <Chat llm=...> to call
 };
 
 const autoKey = `tessera:auto-submit:${projectId}`;
@@ -126,7 +127,7 @@ function showTask(task) {
       onChange: changed,
       onChoice: choiceMade,
       presentation: state.annotation ? state.annotation.presentation : null,
-      chatComplete: ({ llm, messages }) => askModel(task, llm, messages),
+      chatComplete: state.hasModel ? ({ llm, messages }) => askModel(task, llm, messages) : null,
       shuffleSeed: state.project.shuffle_comparisons === false ? null : `${task.id}:${state.me.id}`,
       hotkeyHelp: [
         ["ctrl+enter", "Submit or update"],
@@ -340,9 +341,14 @@ window.addEventListener("beforeunload", (event) => {
 
 async function start() {
   try {
-    const [project, me] = await Promise.all([get(`/api/projects/${projectId}`), get("/api/current-user/whoami")]);
+    const [project, me, connectors] = await Promise.all([
+      get(`/api/projects/${projectId}`),
+      get("/api/current-user/whoami"),
+      get(`/api/projects/${projectId}/connectors`).catch(() => []),
+    ]);
     state.project = project;
     state.me = me;
+    state.hasModel = connectors.length > 0;
     els.title.textContent = project.title || `Project ${projectId}`;
     document.title = `${els.title.textContent} · Labeling · Tessera`;
     if (project.expert_instruction) {

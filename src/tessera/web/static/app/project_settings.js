@@ -62,6 +62,8 @@ function fill() {
   $("#overlap_cohort_percentage").value = project.overlap_cohort_percentage ?? 100;
   $("#annotation_limit_count").value = project.annotation_limit_count ?? "";
   $("#ground_truth_rate").value = project.ground_truth_rate ?? 0;
+  $("#priority_field").value = project.priority_field ?? "";
+  $("#sampling_seed").value = project.sampling_seed ?? "";
   for (const name of BOOLEANS) $(`#${name}`).checked = Boolean(project[name]);
   for (const name of CHOICES) if (project[name]) $(`#${name}`).value = project[name];
   showInstructions();
@@ -148,6 +150,8 @@ $("#settings-form").addEventListener("submit", async (event) => {
     overlap_cohort_percentage: Number($("#overlap_cohort_percentage").value),
     annotation_limit_count: $("#annotation_limit_count").value ? Number($("#annotation_limit_count").value) : null,
     ground_truth_rate: Number($("#ground_truth_rate").value),
+    priority_field: $("#priority_field").value.trim() || null,
+    sampling_seed: $("#sampling_seed").value === "" ? null : Number($("#sampling_seed").value),
   };
   for (const name of BOOLEANS) body[name] = $(`#${name}`).checked;
   for (const name of CHOICES) body[name] = $(`#${name}`).value;
