@@ -15,6 +15,7 @@ from tessera.api import errors
 from tessera.api.routes import (
     agreement,
     annotations,
+    assignments,
     connector_calls,
     connectors,
     consensus,
@@ -155,6 +156,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         connector_calls,
         views,
         queue,
+        assignments,
         reviews,
         agreement,
         preferences,

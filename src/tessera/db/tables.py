@@ -249,6 +249,20 @@ class TaskLock(Base):
     __table_args__ = (UniqueConstraint("task_id", "user_id"),)
 
 
+class TaskAssignment(Base):
+    """A task given to a person by a manager: type "AN" to annotate (only the people it is given to take it from
+    the queue), "RE" to review. Label Studio Enterprise's manual distribution."""
+
+    __tablename__ = "task_assignments"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    task_id: Mapped[int] = _fk("tasks.id")
+    project_id: Mapped[int] = _fk("projects.id")
+    user_id: Mapped[int] = _fk("users.id")
+    type: Mapped[str] = mapped_column(String(2), nullable=False)
+    created_at: Mapped[datetime] = _ts()
+    __table_args__ = (UniqueConstraint("task_id", "user_id", "type"),)
+
+
 class Review(Base):
     __tablename__ = "reviews"
     id: Mapped[int] = mapped_column(Id, primary_key=True)

@@ -38,6 +38,8 @@ POLICY: dict[str, frozenset[str]] = {
     "connectors.change": MANAGERS,
     "connectors.run": MANAGERS,  # generation and judge jobs: they write task data and predictions
     "connectors.chat": MEMBERS,  # live calls from the editor (red-teaming, Chat tag)
+    "assignments.view": STAFF,
+    "assignments.change": MANAGERS,
     "views.view": MEMBERS,
     "views.change": STAFF,
 }

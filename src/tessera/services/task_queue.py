@@ -19,7 +19,7 @@ from sqlalchemy import case, delete, exists, func, literal, select, true
 from sqlalchemy.orm import Session
 
 from tessera.db.expressions import DataField
-from tessera.db.tables import Annotation, Prediction, Project, Task, TaskLock, utcnow
+from tessera.db.tables import Annotation, Prediction, Project, Task, TaskAssignment, TaskLock, utcnow
 from tessera.domain.errors import Conflict
 from tessera.domain.labeling import COHORT_STRIDE, counted_done, task_overlap
 from tessera.domain.policy import allows
@@ -101,6 +101,13 @@ def overlap_column(rules: QueueRules) -> Any:
     return case((slot < rules.cohort, rules.overlap), else_=1)
 
 
+def _has_assignments(session: Session, actor: Actor, project: Project) -> bool:
+    q = select(TaskAssignment.id).where(
+        TaskAssignment.project_id == project.id, TaskAssignment.user_id == actor.user_id, TaskAssignment.type == "AN"
+    )
+    return session.scalar(q.limit(1)) is not None
+
+
 def _capped(session: Session, actor: Actor, project: Project, rules: QueueRules) -> bool:
     """Whether the actor has made the annotations the project allows one person (`annotation_limit_count`)."""
     if not rules.annotator_cap:
@@ -126,15 +133,21 @@ def _others_leases(task_id: Any, actor: Actor, now: datetime) -> Any:
     )
 
 
-def _candidates(actor: Actor, project: Project, rules: QueueRules, now: datetime, *, skipped: bool) -> Any:
+def _candidates(
+    actor: Actor, project: Project, rules: QueueRules, now: datetime, *, skipped: bool, assigned: bool = False
+) -> Any:
     """Tasks with a free slot that the actor has not done: not annotated by them at all, or, for the pass over
-    their own skips (`skip_queue` REQUEUE_FOR_ME), skipped by them and nothing more."""
+    their own skips (`skip_queue` REQUEUE_FOR_ME), skipped by them and nothing more. A task assigned to people
+    ("AN") is a candidate only for them; with `assigned`, only the tasks assigned to the actor."""
     done = done_count(rules.skip_queue)
     mine = Annotation.task_id == Task.id, Annotation.completed_by == actor.user_id
+    given = TaskAssignment.task_id == Task.id, TaskAssignment.type == "AN"
+    to_me = exists().where(*given, TaskAssignment.user_id == actor.user_id)
     q = select(Task).where(
         Task.project_id == project.id,
         Task.is_labeled.is_(False),
         done + _others_leases(Task.id, actor, now) < overlap_column(rules),
+        to_me if assigned else (~exists().where(*given) | to_me),
     )
     if skipped:
         q = q.where(exists().where(*mine, Annotation.was_cancelled.is_(True)))
@@ -187,9 +200,12 @@ def _claim(session: Session, actor: Actor, project: Project, rules: QueueRules, 
         if task is not None:
             return task
     postgres = session.get_bind().dialect.name == "postgresql"
-    passes = [False, True] if rules.skip_queue == "REQUEUE_FOR_ME" else [False]
-    for skipped in passes:
-        for q in _ordered(session, _candidates(actor, project, rules, now, skipped=skipped), project, rules):
+    passes = [(False, False), (True, False)] if rules.skip_queue == "REQUEUE_FOR_ME" else [(False, False)]
+    if _has_assignments(session, actor, project):
+        passes.insert(0, (False, True))  # the tasks given to the actor come first
+    for skipped, assigned in passes:
+        candidates = _candidates(actor, project, rules, now, skipped=skipped, assigned=assigned)
+        for q in _ordered(session, candidates, project, rules):
             if not postgres:
                 task = session.scalar(q.limit(1))
                 if task is not None:
