@@ -391,3 +391,30 @@ def test_a_sampling_seed_gives_the_same_shuffled_order_every_time(world: World, 
             assert _submit(world.client, task_id, who) == 201
         orders.append(seen)
     assert orders[0] == orders[1] and sorted(orders[0]) == list(range(12)) and orders[0] != list(range(12))
+
+
+def _choice(value: str) -> list[dict]:
+    return [{"from_name": "sentiment", "to_name": "text", "type": "choices", "value": {"choices": [value]}}]
+
+
+def test_low_agreement_brings_more_annotators_up_to_the_limit(world: World, manager: Person) -> None:
+    """k=2 with agreement_threshold 0.9: a task whose two annotators disagree wants a third, then a fourth
+    (max_additional_annotators_assignable=2), and is done after that whatever they say; agreeing tasks end at 2."""
+    pid, ids = _project(
+        world, manager, 2, maximum_annotations=2, agreement_threshold=0.9, max_additional_annotators_assignable=2
+    )
+    people = _annotators(world, pid, 5)
+    c, h = world.client, manager.headers
+    answers = {ids[0]: ["Positive", "Negative", "Positive", "Negative"], ids[1]: ["Positive", "Positive"]}
+    given: dict[int, int] = {}
+    for who in people:
+        while (task_id := _next(c, pid, who)) is not None:
+            value = answers[task_id][given.get(task_id, 0)]
+            given[task_id] = given.get(task_id, 0) + 1
+            r = c.post(f"/api/tasks/{task_id}/annotations", json={"result": _choice(value)}, headers=who.headers)
+            assert r.status_code == 201, r.text
+    assert given == {ids[0]: 4, ids[1]: 2}
+    tasks = {t["id"]: t for t in c.get(f"/api/tasks?project={pid}", headers=h).json()["tasks"]}
+    assert [tasks[i]["overlap"] for i in ids] == [4, 2] and all(tasks[i]["is_labeled"] for i in ids)
+    r = c.patch(f"/api/projects/{pid}", json={"agreement_threshold": 2}, headers=h)
+    assert r.status_code == 400 and "agreement_threshold" in r.text

@@ -49,6 +49,7 @@ def test_edit_and_save_settings(page: Page, live_server: LiveServer, console: Co
     page.get_by_label("Annotators may skip tasks").uncheck()
     page.get_by_label("Shuffle compared replies").uncheck()
     page.get_by_label("Priority field").fill("urgency")
+    page.get_by_label("Ask one more annotator when agreement is below").fill("0.75")
     page.get_by_role("button", name="Save").click()
     expect(page.locator("#save-status")).to_have_text("Saved.")
     with live_server.http() as http:
@@ -60,6 +61,7 @@ def test_edit_and_save_settings(page: Page, live_server: LiveServer, console: Co
     assert stored["overlap_cohort_percentage"] == 25 and stored["annotation_limit_count"] == 40
     assert stored["shuffle_comparisons"] is False and stored["ground_truth_rate"] == 0
     assert stored["priority_field"] == "urgency" and stored["sampling_seed"] is None
+    assert stored["agreement_threshold"] == 0.75 and stored["max_additional_annotators_assignable"] == 1
     assert all("/validate" in e and "400" in e for e in console.expect_errors())  # the broken config's answers
 
 

@@ -179,6 +179,8 @@ class Task(Base):
     cancelled_annotations: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     total_predictions: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     is_labeled: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # Annotations wanted beyond the project's overlap: added one at a time when the annotators disagree.
+    extra_overlap: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
     created_at: Mapped[datetime] = _ts()
     updated_at: Mapped[datetime] = _ts()
     updated_by: Mapped[int | None] = _fk("users.id", nullable=True, ondelete="SET NULL")

@@ -58,6 +58,14 @@ OPTIONS: dict[str, tuple[Any, tuple[type, ...], Any]] = {
         lambda v: v is None or bool(FIELD_NAME.match(v)) or "must be a data field name (letters, digits, _ or -)",
     ),
     "sampling_seed": (None, (int, type(None)), None),
+    # Label Studio Enterprise's names: a task whose annotators agree less than this (0..1, the share of agreeing
+    # pairs on its least agreed control) gets one more annotation, up to this many more.
+    "agreement_threshold": (
+        None,
+        (int, float, type(None)),
+        lambda v: v is None or 0 <= v <= 1 or "must be between 0 and 1",
+    ),
+    "max_additional_annotators_assignable": (1, (int,), lambda v: 0 <= v <= 20 or "must be between 0 and 20"),
     "lease_seconds": (3600, (int,), lambda v: 1 <= v <= 7 * 86400 or "must be between 1 and 604800"),
 }
 # Fields of the project row itself that a PATCH may set.

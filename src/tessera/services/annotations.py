@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from tessera.db.tables import Annotation, Prediction, Project, ProjectMember, Task, utcnow
+from tessera.domain.agreement.escalation import wants_another
 from tessera.domain.config import cached_config, validate_result
 from tessera.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from tessera.domain.labeling import task_is_labeled
@@ -94,17 +95,37 @@ def refresh_counters(session: Session, task: Task, project: Project) -> None:
     """Recompute a task's counters from its rows (the task row is locked by the caller)."""
     conn = session.connection()
     total, cancelled = conn.execute(_COUNT_ANNOTATIONS, {"task_id": task.id}).one()
-    overlap = overlap_of_task(project, task.inner_id)
+    skip_queue = project.settings.get("skip_queue", "")
+    overlap = overlap_of_task(project, task.inner_id, task.extra_overlap)
+    labeled = task_is_labeled(total, cancelled, overlap, skip_queue)
+    if labeled and not task.is_labeled and _disagree(session, task, project):
+        task.extra_overlap += 1  # one more person, then look again when they submit
+        labeled = task_is_labeled(total, cancelled, overlap + 1, skip_queue)
     values = {
         "total_annotations": total,
         "cancelled_annotations": cancelled,
-        "is_labeled": task_is_labeled(total, cancelled, overlap, project.settings.get("skip_queue", "")),
+        "is_labeled": labeled,
         "updated_at": utcnow(),
     }
     conn.execute(_SET_COUNTERS, {"task_id": task.id, **values})
     for key, value in values.items():
         set_committed_value(task, key, value)
     changed(session, project.id)
+
+
+def _disagree(session: Session, task: Task, project: Project) -> bool:
+    """Low agreement on a task that just got all its annotations (`agreement_threshold`)."""
+    settings = project.settings or {}
+    threshold = settings.get("agreement_threshold")
+    if threshold is None:
+        return False
+    results = list(
+        session.scalars(
+            select(Annotation.result).where(Annotation.task_id == task.id, Annotation.was_cancelled.is_(False))
+        )
+    )
+    limit = int(settings.get("max_additional_annotators_assignable", 1))
+    return wants_another(cached_config(project.label_config), results, threshold, task.extra_overlap, limit)
 
 
 def _author(session: Session, actor: Actor, role: str, project_id: int, value: Any) -> int | None:

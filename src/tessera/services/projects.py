@@ -19,7 +19,7 @@ from tessera.services.task_totals import changed
 
 DEFAULT_CONFIG = "<View></View>"
 # the options that decide whether a task is labeled
-LABELED_BY = ("maximum_annotations", "skip_queue", "overlap_cohort_percentage")
+LABELED_BY = ("maximum_annotations", "skip_queue", "overlap_cohort_percentage")  # extra_overlap stays
 
 
 @dataclass

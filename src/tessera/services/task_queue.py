@@ -96,9 +96,9 @@ def _held(session: Session, actor: Actor, project: Project, now: datetime) -> Ta
 def overlap_column(rules: QueueRules) -> Any:
     """`domain.labeling.task_overlap` as a column expression over tasks."""
     if rules.overlap <= 1 or rules.cohort >= 100:
-        return literal(rules.overlap)
+        return literal(rules.overlap) + Task.extra_overlap
     slot = ((Task.inner_id % 100) * COHORT_STRIDE) % 100
-    return case((slot < rules.cohort, rules.overlap), else_=1)
+    return case((slot < rules.cohort, rules.overlap), else_=1) + Task.extra_overlap
 
 
 def _has_assignments(session: Session, actor: Actor, project: Project) -> bool:
@@ -237,7 +237,7 @@ def _slot_free(session: Session, actor: Actor, task: Task, rules: QueueRules, no
             Task.id == task.id
         )
     ).one()
-    wanted = task_overlap(rules.overlap, rules.cohort, task.inner_id)
+    wanted = task_overlap(rules.overlap, rules.cohort, task.inner_id) + (task.extra_overlap or 0)
     return counted_done(row[0], row[1], rules.skip_queue) + row[2] < wanted
 
 
@@ -275,7 +275,8 @@ def check_submit(session: Session, actor: Actor, role: str, task: Task, project:
     rules = QueueRules.of(project)
     if not _slot_free(session, actor, task, rules, now):
         raise Conflict(
-            f"this task already has the {task_overlap(rules.overlap, rules.cohort, task.inner_id)} annotation(s) it "
+            f"this task already has the {task_overlap(rules.overlap, rules.cohort, task.inner_id) + task.extra_overlap}"
+            " annotation(s) it "
             "needs (or they are being made): "
             "your lease on it expired; take the next task"
         )

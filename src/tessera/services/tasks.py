@@ -39,9 +39,10 @@ def cohort_of(project: Project) -> int:
     return int((project.settings or {}).get("overlap_cohort_percentage", 100))
 
 
-def overlap_of_task(project: Project, inner_id: int) -> int:
-    """The annotations this task wants: the project's overlap, or one outside its overlap cohort."""
-    return task_overlap(overlap_of(project), cohort_of(project), inner_id)
+def overlap_of_task(project: Project, inner_id: int, extra: int = 0) -> int:
+    """The annotations this task wants: the project's overlap, or one outside its overlap cohort, plus those
+    added after low agreement."""
+    return task_overlap(overlap_of(project), cohort_of(project), inner_id) + (extra or 0)
 
 
 def list_tasks(
@@ -105,7 +106,7 @@ def shape_tasks(
     return [
         task_dict(
             t,
-            overlap=overlap_of_task(project, t.inner_id),
+            overlap=overlap_of_task(project, t.inner_id, t.extra_overlap),
             annotations=anns[t.id],
             predictions=preds[t.id],
             drafts=drafts[t.id],

@@ -63,6 +63,8 @@ function fill() {
   $("#annotation_limit_count").value = project.annotation_limit_count ?? "";
   $("#ground_truth_rate").value = project.ground_truth_rate ?? 0;
   $("#priority_field").value = project.priority_field ?? "";
+  $("#agreement_threshold").value = project.agreement_threshold ?? "";
+  $("#max_additional_annotators_assignable").value = project.max_additional_annotators_assignable ?? 1;
   $("#sampling_seed").value = project.sampling_seed ?? "";
   for (const name of BOOLEANS) $(`#${name}`).checked = Boolean(project[name]);
   for (const name of CHOICES) if (project[name]) $(`#${name}`).value = project[name];
@@ -151,6 +153,8 @@ $("#settings-form").addEventListener("submit", async (event) => {
     annotation_limit_count: $("#annotation_limit_count").value ? Number($("#annotation_limit_count").value) : null,
     ground_truth_rate: Number($("#ground_truth_rate").value),
     priority_field: $("#priority_field").value.trim() || null,
+    agreement_threshold: $("#agreement_threshold").value === "" ? null : Number($("#agreement_threshold").value),
+    max_additional_annotators_assignable: Number($("#max_additional_annotators_assignable").value),
     sampling_seed: $("#sampling_seed").value === "" ? null : Number($("#sampling_seed").value),
   };
   for (const name of BOOLEANS) body[name] = $(`#${name}`).checked;
