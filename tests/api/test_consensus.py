@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from tests.api.conftest import CONFIG, Person, World
 
 RATED = """<View>
@@ -119,3 +121,29 @@ def test_accuracy_against_ground_truth_per_annotator_and_control(world: World, m
         (a2, "stars"): (1, 1),
     }
     assert c.get(f"/api/projects/{pid}/accuracy", headers=people[0].headers).status_code == 403
+
+
+def test_exports_carry_the_consensus_next_to_the_annotations(world: World, manager: Person) -> None:
+    pid, ids, _people = _setup(world, manager)
+    c, h = world.client, manager.headers
+    r = c.get(f"/api/projects/{pid}/export?exportType=JSON&consensus=majority_vote", headers=h)
+    assert r.status_code == 200, r.text
+    by_task = {t["id"]: t for t in r.json()}
+    first = by_task[ids[0]]["consensus"]
+    assert first["sentiment"] == {"label": "Positive", "confidence": 0.666667, "votes": 3, "method": "majority_vote"}
+    assert first["stars"]["label"] == 4 and "label" not in first  # spans have no whole-task consensus
+    assert len(by_task[ids[0]]["annotations"]) == 3  # the individual annotations stay
+    r = c.get(f"/api/projects/{pid}/export?exportType=JSONL&consensus=dawid_skene", headers=h)
+    lines = [json.loads(line) for line in r.text.splitlines()]
+    assert {t["id"]: t["consensus"]["sentiment"]["label"] for t in lines}[ids[1]] == "Negative"
+    assert "consensus" not in c.get(f"/api/projects/{pid}/export?exportType=JSON", headers=h).json()[0]
+    for query, message in (
+        ("exportType=CSV&consensus=majority_vote", "JSON and JSONL only"),
+        ("exportType=JSON&consensus=mode", "consensus: must be one of"),
+    ):
+        r = c.get(f"/api/projects/{pid}/export?{query}", headers=h)
+        assert r.status_code == 400 and message in r.json()["detail"], r.text
+    snap = c.post(f"/api/projects/{pid}/exports", json={"export_options": {"consensus": "majority_vote"}}, headers=h)
+    assert snap.status_code == 201, snap.text
+    r = c.get(f"/api/projects/{pid}/exports/{snap.json()['id']}/download?exportType=JSON", headers=h)
+    assert all("consensus" in t for t in r.json())

@@ -222,6 +222,9 @@ def export(
     prompt_field: Annotated[
         str | None, typer.Option("--prompt-field", help="Training formats: the data field with the prompt.")
     ] = None,
+    consensus: Annotated[
+        str | None, typer.Option("--consensus", help="JSON, JSONL: add majority_vote or dawid_skene consensus.")
+    ] = None,
     data_dir: DataDir = None,
 ) -> None:
     """Export a project to a file, written atomically."""
@@ -245,7 +248,7 @@ def export(
                 only_labeled=not all_tasks,
                 ids=task or None,
                 annotations=kept,
-                options={"dpo_format": dpo_format, "prompt_field": prompt_field},
+                options={"dpo_format": dpo_format, "prompt_field": prompt_field, "consensus": consensus},
             )
         except TesseraError as exc:
             _fail(exc)

@@ -81,6 +81,30 @@ def _votes(session: Session, project_id: int, control: ControlTag) -> Iterator[t
         last = rows[-1][0]
 
 
+def consensus_by_control(session: Session, project: Project, method: str) -> dict[str, dict[int, Consensus]]:
+    """Every whole-task control's consensus per task (for exports; the caller has checked access)."""
+    config = cached_config(project.label_config)
+    out: dict[str, dict[int, Consensus]] = {}
+    for name, control in config.controls.items():
+        if control.result_type not in WHOLE_TASK or control.attrs.get("perRegion"):
+            continue
+        items: dict[int, list[Vote]] = {}
+        for task_id, vote in _votes(session, project.id, control):
+            items.setdefault(task_id, []).append(vote)
+        out[name] = majority_votes(items) if method == "majority_vote" else dawid_skene(items).items  # type: ignore[assignment]
+    return out
+
+
+def check_method(value: Any) -> str | None:
+    """The `consensus` export option: None, "majority_vote" or "dawid_skene"."""
+    if value in (None, ""):
+        return None
+    if value not in METHODS:
+        message = f"must be one of {', '.join(METHODS)}, not {value!r}"
+        raise InvalidInput(f"consensus: {message}", field_errors={"consensus": [message]})
+    return str(value)
+
+
 def project_consensus(
     session: Session, actor: Actor, project_id: int, *, control: str | None, method: str
 ) -> ConsensusReport:

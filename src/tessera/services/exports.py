@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from tessera.db.tables import Annotation, Export, Prediction, Project, Task, utcnow
 from tessera.domain.config import cached_config
+from tessera.domain.consensus import Consensus
 from tessera.domain.errors import InvalidInput, NotFound
 from tessera.domain.export_fit import fitting_formats
 from tessera.domain.preference_prompt import OPTION_NAMES, PreferenceOptions
@@ -23,6 +24,7 @@ from tessera.io.ls_json import RawJSON
 from tessera.io.writers import EXPORT_FORMATS
 from tessera.services.access import get_project, get_scoped
 from tessera.services.actors import Actor
+from tessera.services.consensus import check_method, consensus_by_control
 from tessera.services.ls_shapes import annotation_dict, iso, prediction_dict
 from tessera.services.users import email_lookup
 
@@ -50,6 +52,7 @@ def export_format(name: str | None) -> Any:
 
 
 REVIEWED = ("only", "exclude")
+CONSENSUS_FORMATS = ("JSON", "JSONL")  # the formats whose tasks carry `consensus`
 
 
 @dataclass(frozen=True)
@@ -105,7 +108,7 @@ def check_reviewed(value: Any) -> str | None:
     if value in (None, "", "null"):
         return None
     if value not in REVIEWED:
-        message = f'must be one of {", ".join(REVIEWED)}, not {value!r}'
+        message = f"must be one of {', '.join(REVIEWED)}, not {value!r}"
         raise InvalidInput(f"reviewed: {message}", field_errors={"reviewed": [message]})
     return str(value)
 
@@ -209,6 +212,7 @@ def write_export(
     formats, checked here so that a bad value is a 400 before any file is made)."""
     key, fmt = export_format(fmt_name)
     checked = PreferenceOptions.of(options)
+    method = check_method((options or {}).get("consensus"))
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(target.name + ".tmp")
     counter = [0]
@@ -216,6 +220,8 @@ def write_export(
         with open(tmp, "wb") as out:
             config = cached_config(project.label_config)
             tasks = iter_export_tasks(session, project, counter=counter, raw_json=fmt.raw_json, **filters)
+            if method and key in CONSENSUS_FORMATS:
+                tasks = _with_consensus(tasks, consensus_by_control(session, project, method), method)
             people = email_lookup(session)
             fmt.writer(tasks, out, schema=config.parsed_label_config(), config=config, options=checked, people=people)
             out.flush()
@@ -224,6 +230,21 @@ def write_export(
     finally:
         tmp.unlink(missing_ok=True)
     return ExportFile(target, f"project-{project.id}-{key}.{fmt.extension}", fmt.media_type, _md5(target), counter[0])
+
+
+def _with_consensus(
+    tasks: Iterator[dict[str, Any]], by_control: dict[str, dict[int, Consensus]], method: str
+) -> Iterator[dict[str, Any]]:
+    """Each task with `consensus`: {control: {label, confidence, votes, method}} for the controls that have one."""
+    for task in tasks:
+        found = {}
+        for name, per_task in by_control.items():
+            c = per_task.get(task["id"])
+            if c is not None:
+                label = list(c.label) if isinstance(c.label, tuple) else c.label
+                found[name] = {"label": label, "confidence": round(c.confidence, 6), "votes": c.votes, "method": method}
+        task["consensus"] = found
+        yield task
 
 
 def _md5(path: Path) -> str:
@@ -247,6 +268,7 @@ def sync_export(
     options: dict[str, Any] | None = None,
 ) -> ExportFile:
     project, _role = get_project(session, actor, project_id, "exports.create")
+    _consensus_fits(fmt or "JSON", options)
     folder = data_dir / "exports" / "tmp"
     target = folder / f"sync-{project.id}-{os.urandom(8).hex()}"
     only_labeled = not all_tasks and ids is None
@@ -275,9 +297,18 @@ def export_to_path(
     options: dict[str, Any] | None = None,
 ) -> ExportFile:
     project, _role = get_project(session, actor, project_id, "exports.create")
+    _consensus_fits(fmt, options)
     return write_export(
         session, project, fmt, target, options=options, ids=ids, only_labeled=only_labeled, annotations=annotations
     )
+
+
+def _consensus_fits(fmt: str, options: dict[str, Any] | None) -> None:
+    """Consensus asked for explicitly in a format that cannot carry it is refused (a snapshot converted to
+    such a format simply leaves it out)."""
+    if check_method((options or {}).get("consensus")) and fmt.upper() not in CONSENSUS_FORMATS:
+        message = f"goes out in {' and '.join(CONSENSUS_FORMATS)} only, not {fmt}"
+        raise InvalidInput(f"consensus: {message}", field_errors={"consensus": [message]})
 
 
 def list_formats(session: Session, actor: Actor, project_id: int) -> list[dict[str, Any]]:
@@ -302,7 +333,9 @@ def list_formats(session: Session, actor: Actor, project_id: int) -> list[dict[s
 def create_snapshot(session: Session, actor: Actor, project_id: int, data_dir: Path, body: Any) -> Export:
     project, _role = get_project(session, actor, project_id, "exports.create")
     body = body if isinstance(body, dict) else {}
-    export_options = PreferenceOptions.of(_snapshot_options(body))
+    asked = _snapshot_options(body)
+    export_options = PreferenceOptions.of(asked)
+    method = check_method(asked.get("consensus"))
     record = Export(
         project_id=project.id,
         created_by=actor.user_id or None,
@@ -310,7 +343,7 @@ def create_snapshot(session: Session, actor: Actor, project_id: int, data_dir: P
         status="in_progress",
         options={
             **{k: body.get(k) for k in ("task_filter_options", "annotation_filter_options", "serialization_options")},
-            "export_options": export_options.as_dict(),
+            "export_options": {**export_options.as_dict(), **({"consensus": method} if method else {})},
         },
     )
     session.add(record)
@@ -330,7 +363,7 @@ def _snapshot_options(body: dict[str, Any]) -> dict[str, Any]:
     the top of the body (as the sync export takes them in its query)."""
     nested = body.get("export_options")
     options = dict(nested) if isinstance(nested, dict) else {}
-    options.update({k: body[k] for k in OPTION_NAMES if body.get(k) is not None})
+    options.update({k: body[k] for k in (*OPTION_NAMES, "consensus") if body.get(k) is not None})
     return options
 
 

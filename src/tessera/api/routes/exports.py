@@ -32,12 +32,14 @@ def export(
     reviewed: str | None = None,
     dpo_format: str | None = None,
     prompt_field: str | None = None,
+    consensus: str | None = None,
     ctx: Ctx = Depends(context),
 ) -> FileResponse:
     """Besides Label Studio's parameters, `annotators=` (user ids, comma-separated or repeated),
     `ground_truth=true` and `reviewed=only|exclude` (accepted by a review) choose the annotations the file
     carries; `dpo_format=standard|conversational` and `prompt_field=` shape the training formats (DPO_JSONL,
-    REWARD_PAIRS_JSONL, KTO_JSONL, SFT_JSONL)."""
+    REWARD_PAIRS_JSONL, KTO_JSONL, SFT_JSONL); `consensus=majority_vote|dawid_skene` adds each task's consensus
+    label per whole-task control (JSON and JSONL)."""
     params = request.query_params
     ids = _ints(params.getlist("ids") + params.getlist("ids[]")) or None
     raw_annotators = params.getlist("annotators") + params.getlist("annotators[]")
@@ -55,7 +57,7 @@ def export(
         ids=ids,
         all_tasks=query_bool(download_all_tasks, False),
         annotations=kept,
-        options={"dpo_format": dpo_format, "prompt_field": prompt_field},
+        options={"dpo_format": dpo_format, "prompt_field": prompt_field, "consensus": consensus},
     )
     return FileResponse(
         result.path,
