@@ -1,8 +1,9 @@
 """Labeling at team scale against a live `tessera start`: annotators signed in through the login form, each in
-its own thread, take the next task (`POST /api/projects/{id}/next`, as the web app does) and submit it, as fast
-as they can. Prints the latency of both calls and the throughput.
+its own thread, take the next task (`POST /api/projects/{id}/next`, as the web app does) and submit it: as fast
+as they can (the default: a saturation test), or pausing `--think` seconds between tasks, as people do (a
+fast annotator takes a few seconds per task). Prints the latency of both calls and the throughput.
 
-    python bench/queue_bench.py [--tasks 100000] [--annotators 50] [--submits 2000] [--overlap 1]
+    python bench/queue_bench.py [--tasks 100000] [--annotators 50] [--submits 2000] [--overlap 1] [--think 0]
                                 [--database-url postgresql://postgres@127.0.0.1/postgres]
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import re
 import shutil
 import statistics
@@ -45,6 +47,7 @@ def main() -> None:
     ap.add_argument("--annotators", type=int, default=50)
     ap.add_argument("--submits", type=int, default=2000)
     ap.add_argument("--overlap", type=int, default=1)
+    ap.add_argument("--think", type=float, default=0.0, help="seconds each annotator spends on a task")
     ap.add_argument("--database-url")
     args = ap.parse_args()
 
@@ -96,6 +99,8 @@ def main() -> None:
         remaining = [args.submits]
 
         def work(c: httpx.Client) -> None:
+            if args.think:  # annotators start at different moments, as they do
+                time.sleep(random.uniform(0, args.think))
             while True:
                 with lock:
                     if remaining[0] <= 0:
@@ -107,6 +112,8 @@ def main() -> None:
                 if r.status_code == 404:
                     return
                 r.raise_for_status()
+                if args.think:
+                    time.sleep(args.think)
                 t = time.perf_counter()
                 c.post(f"/api/tasks/{r.json()['id']}/annotations", json={"result": RESULT}).raise_for_status()
                 t_submit = time.perf_counter() - t
@@ -119,6 +126,8 @@ def main() -> None:
             list(pool.map(work, people))
         wall = time.perf_counter() - t0
         label = f"{args.annotators} annotators, {args.tasks:,} tasks, overlap {args.overlap}"
+        if args.think:
+            label += f", {args.think:g} s per task"
         rows.append(
             (
                 f"next: median / p95 ({label})",
