@@ -59,3 +59,31 @@ def test_relabel_undo_redo_delete(page: Page, live_server: LiveServer) -> None:
     expect(page.locator(".ed-span")).to_have_count(0)
     page.keyboard.press("Control+z")
     expect(page.locator(".ed-span")).to_have_count(1)
+
+
+def test_a_span_marked_with_the_keyboard(page: Page, live_server: LiveServer) -> None:
+    config = """<View><Text name="text" value="$text"/>
+      <Labels name="ner" toName="text"><Label value="PER" hotkey="p"/><Label value="LOC"/></Labels></View>"""
+    text = "I 😀 met Zoë in Paris"
+    pid, ids = make_project(live_server, config, [{"text": text}, {"text": "next"}])
+    open_task(page, pid, ids[0])
+    page.locator(".ed-label", has_text="PER").click()
+    content = page.locator(".ed-text-content")
+    content.focus()
+    for _ in range(2):
+        content.press("ArrowRight")
+    content.press("Shift+ArrowRight")  # the emoji is one step, two UTF-16 units
+    content.press("Enter")
+    content.press("Control+ArrowRight")  # past " met"
+    content.press("ArrowRight")
+    content.press("Control+Shift+ArrowRight")  # "Zoë"
+    content.press("Enter")
+    content.press("End")
+    for _ in range(5):
+        content.press("Shift+ArrowLeft")  # "Paris"
+    content.press("Enter")
+    expect(page.locator(".ed-region")).to_have_count(3)
+    page.get_by_role("button", name="Submit").click()
+    expect(page.locator("#lab-task")).not_to_have_text(f"Task #{ids[0]}")
+    spans = sorted((r["value"]["start"], r["value"]["end"]) for r in annotations_of(live_server, ids[0])[0]["result"])
+    assert [text[a:b] for a, b in spans] == ["😀", "Zoë", "Paris"]

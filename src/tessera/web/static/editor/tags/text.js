@@ -1,5 +1,6 @@
 // <Text>: the task's text, with spans from <Labels> drawn over it. Select with the mouse while a label is
-// active to make a span. Offsets are Unicode code points into data.text, end
+// active to make a span, or with the keyboard: focus the text (Tab), move with ←/→ (ctrl: by word, Home/End),
+// extend with shift, and press Enter. Offsets are Unicode code points into data.text, end
 // exclusive, the way Python slices the same string, so emoji and other astral characters count once.
 
 import { h, colorFor } from "../dom.js";
@@ -66,25 +67,79 @@ register({
       return range.toString().length;
     }
 
+    // A span over UTF-16 units [from, to) with the active label; never cutting a surrogate pair in half.
+    function markSpan(from, to) {
+      const control = ctx.activeLabels(name);
+      if (!control) return false;
+      if (from > 0 && from < text.length && /[\uDC00-\uDFFF]/.test(text[from])) from -= 1;
+      if (to > 0 && to < text.length && /[\uDC00-\uDFFF]/.test(text[to])) to += 1;
+      if (to <= from) return false;
+      window.getSelection().removeAllRanges();
+      control.addRegion({ start: index.toPoint(from), end: index.toPoint(to), text: text.slice(from, to) }, name);
+      return true;
+    }
+
     content.addEventListener("mouseup", () => {
       if (ctx.readOnly) return;
       const selection = window.getSelection();
       if (!selection || selection.isCollapsed || !selection.rangeCount) return;
       const range = selection.getRangeAt(0);
       if (!content.contains(range.startContainer) || !content.contains(range.endContainer)) return;
-      const control = ctx.activeLabels(name);
-      if (!control) return;
-      let from = unitOffset(range.startContainer, range.startOffset);
-      let to = unitOffset(range.endContainer, range.endOffset);
-      // never cut a surrogate pair in half
-      if (from > 0 && from < text.length && /[\uDC00-\uDFFF]/.test(text[from])) from -= 1;
-      if (to > 0 && to < text.length && /[\uDC00-\uDFFF]/.test(text[to])) to += 1;
-      if (to <= from) return;
-      selection.removeAllRanges();
-      const start = index.toPoint(from);
-      const end = index.toPoint(to);
-      control.addRegion({ start, end, text: text.slice(from, to) }, name);
+      markSpan(unitOffset(range.startContainer, range.startOffset), unitOffset(range.endContainer, range.endOffset));
     });
+
+    // Keyboard selection: a caret and an anchor in UTF-16 units, shown as the page's own selection.
+    let anchor = 0;
+    let caret = 0;
+    const isLow = (i) => i > 0 && i < text.length && /[\uDC00-\uDFFF]/.test(text[i]);
+    function stepFrom(i, dir, byWord) {
+      let j = i;
+      if (byWord) {
+        while (j + dir >= 0 && j + dir <= text.length && /\s/.test(text[dir > 0 ? j : j - 1] || "")) j += dir;
+        while (j + dir >= 0 && j + dir <= text.length && /\S/.test(text[dir > 0 ? j : j - 1] || "")) j += dir;
+        return j;
+      }
+      j = Math.min(text.length, Math.max(0, j + dir));
+      return isLow(j) ? j + dir : j;
+    }
+    function pointAt(unit) {
+      const walker = document.createTreeWalker(content, NodeFilter.SHOW_TEXT);
+      let seen = 0;
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        if (seen + node.length >= unit) return [node, unit - seen];
+        seen += node.length;
+      }
+      return [content, content.childNodes.length];
+    }
+    function showSelection() {
+      const [a, ao] = pointAt(anchor);
+      const [b, bo] = pointAt(caret);
+      window.getSelection().setBaseAndExtent(a, ao, b, bo);
+    }
+    let keyboard = false;
+    function enableKeyboard() {
+      // After the whole config is drawn: a <Labels> may come after its <Text>.
+      if (keyboard || ctx.readOnly || !ctx.controlsFor(name).some((c) => c.isLabels)) return;
+      keyboard = true;
+      content.tabIndex = 0;
+      content.setAttribute("aria-label", `${name}: select text with shift and the arrow keys, Enter marks it`);
+      content.addEventListener("keydown", (event) => {
+        const moves = { ArrowRight: 1, ArrowLeft: -1, Home: "start", End: "end" };
+        if (event.key === "Enter" && anchor !== caret) {
+          if (markSpan(Math.min(anchor, caret), Math.max(anchor, caret))) anchor = caret;
+        } else if (event.key in moves) {
+          const move = moves[event.key];
+          caret = move === "start" ? 0 : move === "end" ? text.length : stepFrom(caret, move, event.ctrlKey || event.altKey);
+          if (!event.shiftKey) anchor = caret;
+          showSelection();
+        } else {
+          return;
+        }
+        event.preventDefault();
+        event.stopPropagation();
+      });
+    }
+    ctx.onUpdate(enableKeyboard);
 
     content.addEventListener("click", (event) => {
       const mark = event.target.closest("mark[data-region]");
