@@ -18,6 +18,7 @@ from tessera.api.routes import (
     connector_calls,
     connectors,
     consensus,
+    dashboard,
     drafts,
     exports,
     imports,
@@ -157,6 +158,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         queue,
         reviews,
         agreement,
+        dashboard,
         preferences,
         redteam,
     ):
