@@ -21,12 +21,13 @@ function svg(tag, attrs = {}, ...children) {
 
 const text = (attrs, value) => svg("text", attrs, document.createTextNode(String(value)));
 
-/** A round upper bound for the y axis and its ticks: 1, 2 or 5 times a power of ten per step. */
-export function niceTicks(max, count = 4) {
+/** A round upper bound for the y axis and its ticks: 1, 2 or 5 times a power of ten per step (whole steps
+ * for counts). */
+export function niceTicks(max, count = 4, integer = false) {
   if (!(max > 0)) return [0, 1];
   const raw = max / count;
   const power = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw);
+  const step = Math.max(integer ? 1 : 0, [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw));
   const ticks = [];
   for (let v = 0; v <= max + step * 1e-9; v += step) ticks.push(Number(v.toPrecision(12)));
   if (ticks[ticks.length - 1] < max) ticks.push(Number((ticks[ticks.length - 1] + step).toPrecision(12)));
@@ -86,8 +87,8 @@ const plain = (v) => (Number.isInteger(v) ? String(v) : v.toFixed(2));
  *          series: {name: string, values: number[], area?: boolean}[], format?: (v: number) => string}} spec
  */
 export function lineChart({ id, title, xLabel, yLabel, labels, series, format = plain }) {
-  const max = Math.max(0, ...series.flatMap((s) => s.values));
-  const { group, top } = frame({ xLabel, yLabel, ticks: niceTicks(max), format });
+  const values = series.flatMap((s) => s.values);
+  const { group, top } = frame({ xLabel, yLabel, ticks: niceTicks(Math.max(0, ...values), 4, values.every(Number.isInteger)), format });
   const chart = svg("svg", { viewBox: `0 0 ${WIDTH} ${HEIGHT}`, class: "chart-svg" }, group);
   const step = labels.length > 1 ? PLOT_W / (labels.length - 1) : 0;
   const xOf = (i) => PAD.left + (labels.length > 1 ? i * step : PLOT_W / 2);
@@ -117,7 +118,8 @@ export function lineChart({ id, title, xLabel, yLabel, labels, series, format = 
  */
 export function barChart({ id, title, xLabel, yLabel, bars, format = plain, gapless = false, max = undefined }) {
   const highest = max ?? Math.max(0, ...bars.map((b) => b.value));
-  const { group, top } = frame({ xLabel, yLabel, ticks: niceTicks(highest), format });
+  const whole = max === undefined && bars.every((b) => Number.isInteger(b.value));
+  const { group, top } = frame({ xLabel, yLabel, ticks: niceTicks(highest, 4, whole), format });
   const chart = svg("svg", { viewBox: `0 0 ${WIDTH} ${HEIGHT}`, class: `chart-svg${gapless ? " histogram" : ""}` }, group);
   const slot = bars.length ? PLOT_W / bars.length : PLOT_W;
   const width = gapless ? slot - 1 : Math.min(slot * 0.7, 60);

@@ -15,6 +15,14 @@ const seconds = (v) => (v === null || v === undefined ? "—" : `${v.toFixed(1)}
 const decimal = (v) => (v === null || v === undefined ? "—" : v.toFixed(2));
 const count = (v) => String(Math.round(v));
 
+/** A bucket bound in short units: "30s", "2m", "1h"; the low end drops the unit it shares with the high. */
+function span(value, high = undefined) {
+  const unit = (v) => (v >= 3600 && v % 3600 === 0 ? [v / 3600, "h"] : v >= 60 && v % 60 === 0 ? [v / 60, "m"] : [v, "s"]);
+  const [n, u] = unit(value);
+  if (high === undefined) return `${n}${u}`;
+  return value === 0 || unit(high)[1] === u ? String(n) : `${n}${u}`;
+}
+
 function who(id, people) {
   if (id === null || id === undefined) return "(deleted user)";
   return people.get(id) || `user ${id}`;
@@ -59,13 +67,13 @@ function annotators(rows, leadTimes, people) {
       h("td", { text: seconds(a.median_lead_time) }), h("td", { text: seconds(a.mean_lead_time) }),
       h("td", { text: decimal(a.annotations_per_active_day) }), h("td", { text: last })));
   }
-  const buckets = leadTimes.buckets.map((b) => ({ label: b.high === null ? `≥ ${b.low} s` : `${b.low}–${b.high} s`, value: b.count }));
+  const buckets = leadTimes.buckets.map((b) => ({ label: b.high === null ? `≥${span(b.low)}` : `${span(b.low, b.high)}–${span(b.high)}`, value: b.count }));
   clear($("#annotator-charts")).append(
     barChart({
       id: "chart-annotators", title: "Annotations per annotator", xLabel: "Annotator", yLabel: "Annotations", format: count,
       bars: rows.map((a) => ({ label: who(a.annotator, people), value: a.annotations })),
     }),
-    barChart({ id: "chart-lead-times", title: "Lead time distribution", xLabel: "Lead time", yLabel: "Annotations", format: count, gapless: true, bars: buckets }),
+    barChart({ id: "chart-lead-times", title: "Lead time distribution", xLabel: "Lead time (s: seconds, m: minutes, h: hours)", yLabel: "Annotations", format: count, gapless: true, bars: buckets }),
   );
 }
 
