@@ -117,7 +117,7 @@ def test_labels_reviews_ground_truth_and_reports(scene: Scene) -> None:
     body = scene.get().json()
     labels = {c["control"]: c for c in body["labels"]}
     assert labels["sentiment"]["values"] == [{"value": "Positive", "count": 3}, {"value": "Negative", "count": 2}]
-    assert labels["sentiment"]["annotations"] == 5
+    assert labels["sentiment"]["items"] == 5 and labels["label"]["items"] == 1
     assert labels["label"]["values"] == [{"value": "PER", "count": 1}, {"value": "ORG", "count": 0}]
     assert body["reviews"] == {"pending": 2, "accepted": 1, "rejected": 1, "fixed": 1, "fixes": 1}
     assert body["ground_truth"] == {"annotations": 1, "tasks": 1}
@@ -145,3 +145,48 @@ def test_who_may_read_it(scene: Scene, world: World, admin: Person) -> None:
     other = world.person("other@example.com")
     theirs = world.project(other)
     assert scene.get(project=theirs).status_code == 404  # the manager of one project asks for another's
+
+
+MIXED = """<View><Text name="text" value="$text"/>
+  <Choices name="tags" toName="text" choice="multiple"><Choice value="A"/><Choice value="B"/></Choices>
+  <Taxonomy name="kind" toName="text"><Choice value="Animal"><Choice value="Mammal"/></Choice>
+    <Choice value="Plant"/></Taxonomy>
+  <Rating name="stars" toName="text" maxRating="5"/>
+  <TextArea name="note" toName="text"/></View>"""
+
+
+def test_multiple_choices_taxonomy_paths_and_ratings_are_counted_by_the_database(world: World, manager: Person) -> None:
+    project = world.project(manager, MIXED)
+    c, h = world.client, manager.headers
+    tasks = c.post(f"/api/projects/{project}/import", json=[{"text": "x"}, {"text": "y"}], headers=h).json()
+    answers = [
+        [
+            {"from_name": "tags", "to_name": "text", "type": "choices", "value": {"choices": ["A", "B"]}},
+            {"from_name": "kind", "to_name": "text", "type": "taxonomy", "value": {"taxonomy": [["Animal", "Mammal"]]}},
+            {"from_name": "stars", "to_name": "text", "type": "rating", "value": {"rating": 4}},
+            {"from_name": "note", "to_name": "text", "type": "textarea", "value": {"text": ["free text"]}},
+        ],
+        [
+            {"from_name": "tags", "to_name": "text", "type": "choices", "value": {"choices": ["B"]}},
+            {
+                "from_name": "kind",
+                "to_name": "text",
+                "type": "taxonomy",
+                "value": {"taxonomy": [["Plant"], ["Animal"]]},
+            },
+            {"from_name": "stars", "to_name": "text", "type": "rating", "value": {"rating": 4}},
+        ],
+    ]
+    for task, result in zip(tasks["task_ids"], answers, strict=True):
+        r = c.post(f"/api/tasks/{task}/annotations", json={"result": result}, headers=h)
+        assert r.status_code == 201, r.text
+    labels = {x["control"]: x for x in c.get(f"/api/projects/{project}/dashboard", headers=h).json()["labels"]}
+    assert set(labels) == {"tags", "kind", "stars"}  # free text is not counted
+    assert labels["tags"]["values"] == [{"value": "A", "count": 1}, {"value": "B", "count": 2}]
+    assert labels["kind"]["values"] == [
+        {"value": "Animal", "count": 1},
+        {"value": "Animal/Mammal", "count": 1},
+        {"value": "Plant", "count": 1},
+    ]
+    assert labels["stars"]["values"] == [{"value": "4", "count": 2}]
+    assert labels["stars"]["items"] == 2 and labels["tags"]["items"] == 2

@@ -3,7 +3,8 @@
 Counted controls are those whose answers are a small set of values: option controls (Choices, Taxonomy, Labels
 and the region labels), Rating (stars) and Pairwise (the side picked). Free answers (TextArea, Number, DateTime)
 and shapes without labels are not counted. A multiple choice counts each chosen option once; a region control
-counts each labelled region; a taxonomy path is written "Parent/Child".
+counts each labelled region; a taxonomy path is written "Parent/Child". The database groups the values (see
+`services.label_distribution`); this names what to count, expands the groups and shapes the answer.
 """
 
 from __future__ import annotations
@@ -20,7 +21,15 @@ def counted_controls(config: LabelConfig) -> list[ControlTag]:
     return [c for c in config.controls.values() if c.label_key or c.result_type in VALUE_TYPES]
 
 
-def _as_text(value: Any) -> str | None:
+def value_key(control: ControlTag) -> str:
+    """The key of a result's `value` that holds what is counted: "choices", "labels", "rating"…"""
+    key = control.label_key or control.value_key
+    assert key is not None
+    return key
+
+
+def as_text(value: Any) -> str | None:
+    """A counted value as text: a taxonomy path joined with "/", numbers as written; None for anything else."""
     if isinstance(value, list):
         return "/".join(str(v) for v in value)
     if isinstance(value, bool) or value is None or isinstance(value, dict):
@@ -29,50 +38,43 @@ def _as_text(value: Any) -> str | None:
 
 
 class LabelCounts:
-    """Feed it results one annotation at a time; `as_list()` is the distribution per control, with the
-    config's options first (zero counts included, in config order) and any other value seen after them."""
+    """Counts per control and value, and the result items of each control (an answer, or a region for the
+    region controls). `as_list()` gives the config's options first (zero counts included, in config order),
+    any other value after them."""
 
     def __init__(self, config: LabelConfig) -> None:
         self.controls = {c.name: c for c in counted_controls(config)}
         self.counts: dict[str, Counter[str]] = {name: Counter() for name in self.controls}
-        self.annotations: Counter[str] = Counter()
+        self.items: Counter[str] = Counter()
 
-    def add(self, result: Any) -> None:
-        if not isinstance(result, list):
+    def add(self, control: str, found: Any, times: int = 1) -> None:
+        """`times` result items of `control` whose value held `found` under the control's key."""
+        tag = self.controls.get(control)
+        if tag is None:
             return
-        seen: set[str] = set()
-        for item in result:
-            if not isinstance(item, dict):
-                continue
-            control = self.controls.get(item.get("from_name"))  # type: ignore[arg-type]
-            value = item.get("value")
-            if control is None or not isinstance(value, dict):
-                continue
-            key = control.label_key or control.value_key
-            found = value.get(key) if key else None
-            if control.result_type in VALUE_TYPES:
-                values = [found]
-            else:
-                values = found if isinstance(found, list) else []
-            for one in values:
-                text = _as_text(one)
-                if text is not None:
-                    self.counts[control.name][text] += 1
-                    seen.add(control.name)
-        self.annotations.update(seen)
+        self.items[control] += times
+        if tag.result_type in VALUE_TYPES:
+            values = [found]
+        else:
+            values = found if isinstance(found, list) else []
+        for value in values:
+            text = as_text(value)
+            if text is not None:
+                self.counts[control][text] += times
 
     def as_list(self) -> list[dict[str, Any]]:
         out = []
         for name, control in self.controls.items():
             counts = self.counts[name]
-            order = list(dict.fromkeys([*control.labels, *sorted(counts)]))
-            if control.result_type == "rating" and not control.labels:
+            options = ["/".join(path) for path in control.paths] if control.paths else control.labels
+            order = list(dict.fromkeys([*options, *sorted(counts)]))
+            if control.result_type == "rating":
                 order = sorted(counts, key=lambda v: (len(v), v))
             out.append(
                 {
                     "control": name,
                     "type": control.tag,
-                    "annotations": self.annotations[name],
+                    "items": self.items[name],
                     "values": [{"value": v, "count": counts[v]} for v in order],
                 }
             )
