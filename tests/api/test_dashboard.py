@@ -190,3 +190,17 @@ def test_multiple_choices_taxonomy_paths_and_ratings_are_counted_by_the_database
     ]
     assert labels["stars"]["values"] == [{"value": "4", "count": 2}]
     assert labels["stars"]["items"] == 2 and labels["tags"]["items"] == 2
+
+
+def test_a_second_visit_sees_new_annotations_and_verdicts(scene: Scene) -> None:
+    first = scene.get().json()
+    assert first == scene.get().json()  # the same again, from the report cache
+    _t1, _t2, _t3, t4 = scene.tasks
+    made = scene.annotate("ann1", t4, [sentiment("Negative")], 2, "2026-01-04")
+    scene.review(made, {"accepted": False, "comment": "no"})
+    second = scene.get().json()
+    assert second["totals"]["annotations"] == 6 and second["progress"][-1]["day"] == "2026-01-04"
+    assert second["reviews"]["rejected"] == 2
+    scene.review(made, {"accepted": True})  # a verdict alone: the cached figures stay, the counts move
+    third = scene.get().json()
+    assert third["reviews"]["rejected"] == 1 and third["reviews"]["accepted"] == 2

@@ -1,10 +1,12 @@
 """A project's dashboard: progress per day, per-annotator figures, the lead time histogram, the label
 distribution, review and ground-truth counts, and which of the other quality reports apply to its config.
 
-Everything but the label distribution is an aggregate query, so the database does the counting whatever the
-project's size; the label distribution reads results as a stream (`label_distribution`). Which annotations
-count: the annotators' own (a reviewer's fix, an annotation with a parent, is counted under reviews only);
-skips are annotations with `was_cancelled`. Days are UTC calendar days.
+Every figure is an aggregate query, so the database does the counting whatever the project's size (the label
+distribution with its JSON functions, see `label_distribution`). All but the review counts are kept in the
+per-process `report_cache` until the project's data changes.
+
+Which annotations count: the annotators' own (a reviewer's fix, an annotation with a parent, is counted under
+reviews only); skips are annotations with `was_cancelled`. Days are UTC calendar days.
 
 A task counts as completed on the day of its last annotation: annotations stop coming once a task has its
 overlap, so that is the day it was labeled (the tasks table keeps the state, not its date).
@@ -19,7 +21,7 @@ from sqlalchemy import ColumnElement, and_, case, distinct, false, func, or_, se
 from sqlalchemy.orm import Session
 
 from tessera.db.expressions import UtcDay
-from tessera.db.tables import Annotation, Task, as_utc
+from tessera.db.tables import Annotation, Project, Task, as_utc
 from tessera.domain.config import cached_config
 from tessera.domain.errors import InvalidInput
 from tessera.domain.preferences import comparison_controls
@@ -27,6 +29,7 @@ from tessera.domain.redteam import detect_setup
 from tessera.services.access import get_project
 from tessera.services.actors import Actor
 from tessera.services.label_distribution import label_distribution
+from tessera.services.report_cache import cached_report
 from tessera.services.users import email_lookup
 
 LEAD_TIME_EDGES = (0, 5, 10, 30, 60, 120, 300, 600, 1800, 3600)  # seconds; the last bucket is open-ended
@@ -45,7 +48,19 @@ def _own(project_id: int) -> ColumnElement[bool]:
 def project_dashboard(session: Session, actor: Actor, project_id: int) -> dict[str, Any]:
     """The dashboard for staff (reviewers, managers, admins); 404 outside the project, 403 for annotators."""
     project, _role = get_project(session, actor, project_id, "dashboard.view")
-    config = cached_config(project.label_config)
+    report = cached_report(session, project, "dashboard", lambda: annotation_figures(session, project))
+    email = email_lookup(session)
+    people = [{**row, "email": email(row["annotator"])} for row in report["annotators"]]
+    return {
+        **report,
+        "annotators": people,
+        "reviews": review_counts(session, project.id),  # a verdict leaves data_version as it is: never cached
+        "reports": available_reports(project.label_config),
+    }
+
+
+def annotation_figures(session: Session, project: Project) -> dict[str, Any]:
+    """Everything but the review counts: what only a write to the project's tasks or annotations changes."""
     tasks, labeled = session.execute(
         select(func.count(), func.coalesce(func.sum(case((_T.is_labeled, 1), else_=0)), 0)).where(
             _T.project_id == project.id
@@ -63,10 +78,8 @@ def project_dashboard(session: Session, actor: Actor, project_id: int) -> dict[s
         "progress": days,
         "annotators": annotator_figures(session, project.id),
         "lead_times": lead_time_histogram(session, project.id),
-        "labels": label_distribution(session, project.id, config),
-        "reviews": review_counts(session, project.id),
+        "labels": label_distribution(session, project.id, cached_config(project.label_config)),
         "ground_truth": ground_truth_counts(session, project.id),
-        "reports": available_reports(project.label_config),
     }
 
 
@@ -112,7 +125,8 @@ def progress_by_day(session: Session, project_id: int) -> list[dict[str, Any]]:
 
 def annotator_figures(session: Session, project_id: int) -> list[dict[str, Any]]:
     """Per annotator: annotations, skips, skip rate, mean and median lead time of their submitted annotations,
-    annotations per active day (a day with an annotation or a skip), and when they were last active."""
+    annotations per active day (a day with an annotation or a skip), and when they were last active. The
+    e-mails are added by the caller, outside the cache (a person's e-mail may change)."""
     mean_lead = func.avg(case((_A.was_cancelled == false(), _A.lead_time)))
     rows = session.execute(
         select(
@@ -127,14 +141,12 @@ def annotator_figures(session: Session, project_id: int) -> list[dict[str, Any]]
         .group_by(_A.completed_by)
     ).all()
     medians = median_lead_times(session, project_id)
-    email = email_lookup(session)
     out = []
     for who, submitted, skipped, mean, active_days, last in rows:
         submitted, skipped = int(submitted), int(skipped)
         out.append(
             {
                 "annotator": who,
-                "email": email(who),
                 "annotations": submitted,
                 "skips": skipped,
                 "skip_rate": skipped / (submitted + skipped) if submitted + skipped else None,
