@@ -19,6 +19,7 @@ from tessera.api.routes import (
     connector_calls,
     connectors,
     consensus,
+    dashboard,
     drafts,
     exports,
     imports,
@@ -159,6 +160,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         assignments,
         reviews,
         agreement,
+        dashboard,
         preferences,
         redteam,
     ):

@@ -82,3 +82,21 @@ def test_gallery_json_route(world: World) -> None:
     body = r.json()
     assert body == json.loads(json.dumps(gallery()))
     assert all(t["config"].lstrip().startswith("<View>") for t in body)
+
+
+def test_the_dashboard_page_answers_as_its_api(world: World, manager: Person) -> None:
+    r = world.client.get("/projects/1/dashboard", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/user/login"
+    project = world.project(manager)
+    annotator = world.person("annotator@example.com")
+    world.join(project, annotator, "annotator")
+    signed_in(world.client, annotator.email)
+    r = world.client.get(f"/projects/{project}/dashboard")
+    assert r.status_code == 403 and 'id="dashboard"' not in r.text
+    assert world.client.get(f"/projects/{project + 1}/dashboard").status_code == 404
+    signed_in(world.client, manager.email)
+    r = world.client.get(f"/projects/{project}/dashboard")
+    assert r.status_code == 200
+    assert f'data-project="{project}"' in r.text and 'src="/static/app/dashboard.js"' in r.text
+    assert "<script>" not in r.text and "style=" not in r.text
+    assert f'href="/projects/{project}/dashboard"' in world.client.get(f"/projects/{project}").text

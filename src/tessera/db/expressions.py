@@ -93,3 +93,29 @@ def _contains_sqlite(element: ContainsText, compiler: SQLCompiler, **kw: Any) ->
 @compiles(ContainsText, "postgresql")
 def _contains_postgresql(element: ContainsText, compiler: SQLCompiler, **kw: Any) -> str:
     return f"{compiler.process(element.expr, **kw)} ILIKE {compiler.process(element.pattern, **kw)} ESCAPE '\\'"
+
+
+class UtcDay(ColumnElement[str]):
+    """The UTC calendar day of a stored time as `YYYY-MM-DD` text: the first ten characters of SQLite's stored
+    text (times are stored in UTC), `to_char` of the time at UTC on PostgreSQL."""
+
+    inherit_cache = True
+    _traverse_internals = [("expr", InternalTraversal.dp_clauseelement)]
+
+    def __init__(self, expr: ColumnElement[Any]) -> None:
+        self.expr = expr
+        self.type = String()
+
+    @property
+    def _from_objects(self) -> list[Any]:
+        return self.expr._from_objects
+
+
+@compiles(UtcDay, "sqlite")
+def _day_sqlite(element: UtcDay, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"substr({compiler.process(element.expr, **kw)}, 1, 10)"
+
+
+@compiles(UtcDay, "postgresql")
+def _day_postgresql(element: UtcDay, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"to_char({compiler.process(element.expr, **kw)} AT TIME ZONE 'UTC', 'YYYY-MM-DD')"

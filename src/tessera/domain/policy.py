@@ -31,6 +31,7 @@ POLICY: dict[str, frozenset[str]] = {
     "exports.view": STAFF,
     "exports.create": STAFF,
     "agreement.view": STAFF,  # it shows every annotator's answers in aggregate
+    "dashboard.view": STAFF,  # per-annotator figures and the label distribution
     "ml.view": MEMBERS,
     "ml.change": MANAGERS,
     "connectors.view": STAFF,  # the whole record (never the key); annotators list names and models only

@@ -1,4 +1,4 @@
-"""The app's pages after sign-in: projects, project settings, data manager, import and export dialogs.
+"""The app's pages after sign-in: projects, project settings, data manager, import and export dialogs, dashboard.
 
 The pages are thin HTML shells: the server checks the session and hands the page its ids in data-* attributes;
 the page's module fetches everything else from the JSON API, so the API's access rules are the only ones.
@@ -17,7 +17,9 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from tessera.domain.policy import allows
 from tessera.services import auth
+from tessera.services.access import project_role
 
 HERE = Path(__file__).parent
 GALLERY = HERE / "gallery"
@@ -44,9 +46,10 @@ def mount(app: FastAPI, templates: Jinja2Templates) -> None:
     """Add the app pages' routes; `templates` renders `web/templates`."""
     templates.env.globals["editor_available"] = EDITOR.exists
 
-    def page(request: Request, name: str, **ctx: object) -> Response:
+    def page(request: Request, name: str, needs: tuple[int, str] | None = None, **ctx: object) -> Response:
         """Render an app page for the signed-in user, or send them to sign in first. The form token is for the
-        top bar's sign-out form, which posts to the server-rendered logout."""
+        top bar's sign-out form, which posts to the server-rendered logout. `needs` (project id, action) makes
+        the page itself answer as its API does: 404 outside the project, 403 when the role does not allow it."""
         cookie = request.cookies.get(SESSION_COOKIE)
         with request.app.state.db.reader() as session:
             found = auth.resolve_session(session, cookie) if cookie else None
@@ -54,7 +57,16 @@ def mount(app: FastAPI, templates: Jinja2Templates) -> None:
                 return RedirectResponse("/user/login", status_code=303)
             token = request.cookies.get(FORM_COOKIE) or secrets.token_urlsafe(24)
             values = {"user": found[0], "form_token": token, **ctx}
-            response = templates.TemplateResponse(request, name, values)
+            status = 200
+            if needs is not None:
+                role = project_role(session, auth.actor_for(found[0]), needs[0])
+                status = 404 if role is None else 200 if allows(role, needs[1]) else 403
+            if status != 200:
+                values["message"] = (
+                    "Project not found." if status == 404 else "Your role in this project does not show this page."
+                )
+                name = "app_message.html"
+            response = templates.TemplateResponse(request, name, values, status_code=status)
         response.set_cookie(
             FORM_COOKIE, token, httponly=True, samesite="strict", secure=request.app.state.settings.secure_cookies
         )
@@ -71,6 +83,10 @@ def mount(app: FastAPI, templates: Jinja2Templates) -> None:
     @app.get("/projects/{project_id}/settings", response_class=HTMLResponse, include_in_schema=False)
     def settings_page(request: Request, project_id: int) -> Response:
         return page(request, "project_settings.html", project_id=project_id)
+
+    @app.get("/projects/{project_id}/dashboard", response_class=HTMLResponse, include_in_schema=False)
+    def dashboard_page(request: Request, project_id: int) -> Response:
+        return page(request, "dashboard.html", needs=(project_id, "dashboard.view"), project_id=project_id)
 
     @app.get("/user/account", response_class=HTMLResponse, include_in_schema=False)
     def account_page(request: Request) -> Response:
