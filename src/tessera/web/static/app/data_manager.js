@@ -60,9 +60,8 @@ function buildColumns(keys) {
     { id: "cancelled_annotations", title: "Skipped", key: "cancelled_annotations", kind: "Number" },
     { id: "total_predictions", title: "Predictions", key: "total_predictions", kind: "Number" },
     { id: "annotators", title: "Annotators", key: null, kind: "List", filterable: false },
+    // Sorted by the rejections (the tasks that need work first); filtered by the Review menu.
     { id: "review", title: "Review", key: "reviews_rejected", kind: "Number", filterable: false },
-    { id: "reviews_accepted", title: "Accepted", key: "reviews_accepted", kind: "Number" },
-    { id: "reviews_rejected", title: "Rejected", key: "reviews_rejected", kind: "Number" },
     { id: "completed_at", title: "Completed", key: "completed_at", kind: "Datetime" },
   ];
 }
