@@ -188,10 +188,14 @@ function move(step) {
   if (next) select(next.id);
 }
 
+// Typing in a field is not a hotkey; a checkbox or radio button keeps the focus after a click and is not typing.
+function typing(el) {
+  const field = el && el.closest ? el.closest("input, textarea, select, [contenteditable='true']") : null;
+  return !!field && !(field.tagName === "INPUT" && ["checkbox", "radio", "button"].includes(field.type));
+}
+
 document.addEventListener("keydown", (event) => {
-  const tag = (document.activeElement && document.activeElement.tagName) || "";
-  if (["INPUT", "TEXTAREA", "SELECT"].includes(tag) || document.activeElement.isContentEditable) return;
-  if (document.querySelector("dialog[open]")) return;
+  if (typing(document.activeElement) || document.querySelector("dialog[open]")) return;
   if (state.fixing) {
     if ((event.ctrlKey || event.metaKey) && event.key === "Enter") {
       event.preventDefault();
