@@ -1,6 +1,7 @@
 """The review workflow in the browser: a reviewer accepts and rejects with the keyboard; the annotator sees the
 rejection's comment, resubmits, and the annotation is back in the queue; a fix makes a linked annotation; a
-stale version shows the server's 409 and the item is read again; annotators are refused the page."""
+stale version shows the server's 409 and the item is read again; annotators are refused the page. The data
+manager's Review column and filter show the verdicts."""
 
 from __future__ import annotations
 
@@ -88,6 +89,14 @@ def test_accept_reject_and_the_annotator_resubmits(page: Page, live_server: Live
     # The rejected list shows the verdict's history with its comment.
     page.locator("#rev-status").select_option("rejected")
     expect(page.locator("#rev-history")).to_contain_text("Awful is negative.")
+
+    # The data manager's Review column and filter.
+    page.goto(f"/projects/{pid}")
+    expect(page.locator(f"#task-rows tr[data-id='{ids[0]}'] .badge.review-accepted")).to_have_text("✓ 1")
+    expect(page.locator(f"#task-rows tr[data-id='{ids[1]}'] .badge.review-rejected")).to_have_text("✗ 1")
+    page.get_by_label("Review filter").select_option("rejected")
+    expect(page.locator("#task-rows tr[data-id]")).to_have_count(1)
+    expect(page.locator(f"#task-rows tr[data-id='{ids[1]}']")).to_be_visible()
 
     sign_in_as(page, email)
     page.goto(f"/projects/{pid}/label")

@@ -270,6 +270,7 @@ function queueEmpty(message) {
   state.editor = null;
   state.task = null;
   els.task.textContent = "";
+  showVerdict($("lab-review"), null);
   showSave("");
   say(message, "info");
   root.dataset.taskId = "";

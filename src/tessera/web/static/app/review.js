@@ -124,7 +124,7 @@ async function verdict(body) {
   } catch (error) {
     if (error instanceof ApiError && error.status === 409) {
       // Someone changed it meanwhile: show why, and the annotation as it is now.
-      await loadQueue();
+      await loadQueue().catch(() => {});
       select(state.items.some((a) => a.id === current.id) ? current.id : state.items[0]?.id ?? null);
       say(`${error.message} — reloaded; look again.`);
     } else say(error instanceof ApiError ? `The server refused: ${error.message}` : error.message);
