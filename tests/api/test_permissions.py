@@ -68,6 +68,8 @@ ROUTES: list[tuple[str, str, Any, str]] = [
     ("POST", "/api/dm/views", {"project": "{p}", "data": {}}, "views.change"),
     ("GET", "/api/dm/views?project={p}", None, "views.view"),
     ("GET", "/api/projects/{p}/dashboard", None, "dashboard.view"),
+    ("GET", "/api/projects/{p}/reviews/queue", None, "reviews.create"),
+    ("GET", "/api/projects/{p}/my-rejections", None, "annotations.create"),
 ]
 
 

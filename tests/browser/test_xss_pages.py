@@ -62,3 +62,33 @@ def test_payloads_render_as_text(page: Page, project: int, path: str, console: C
         expect(page.locator("#tokens")).to_contain_text(f"tok {PAYLOAD}")
     assert_inert(page)
     assert not [e for e in console.errors if "x-xss" in e or "Content Security Policy" in e]
+
+
+def test_review_comments_render_as_text(page: Page, project: int, live_server: LiveServer, console: Console) -> None:
+    """A rejection's comment on the review page's history and on the annotator's labeling page."""
+    email, password = "xss-annotator@example.com", "xss-annotator-password-1"
+    token = live_server.create_user_with_token(email, password=password)
+    with live_server.http() as http:
+        http.post(f"/api/projects/{project}/members", json={"user": email, "role": "annotator"}).raise_for_status()
+        task = http.get("/api/tasks", params={"project": project}).json()["tasks"][0]["id"]
+    with live_server.http(token) as http:
+        made = http.post(f"/api/tasks/{task}/annotations", json={"result": []})
+        made.raise_for_status()
+    with live_server.http() as http:
+        verdict = {"accepted": False, "comment": f"C {PAYLOAD}"}
+        http.post(f"/api/annotations/{made.json()['id']}/reviews", json=verdict).raise_for_status()
+
+    sign_in(page)
+    page.goto(f"/projects/{project}/review")
+    page.wait_for_selector("#review[data-ready='1']")
+    page.locator("#rev-status").select_option("rejected")
+    expect(page.locator("#rev-history")).to_contain_text(f"C {PAYLOAD}")
+    expect(page.get_by_text(f"task {PAYLOAD}")).to_be_visible()
+    assert_inert(page)
+
+    page.context.clear_cookies()
+    sign_in(page, email, password)
+    page.goto(f"/projects/{project}/label?task={task}")
+    expect(page.locator("#lab-review")).to_contain_text(f"C {PAYLOAD}")
+    assert_inert(page)
+    assert not [e for e in console.errors if "x-xss" in e or "Content Security Policy" in e]

@@ -120,6 +120,10 @@ def task_dict(
             "total_annotations": task.total_annotations,
             "total_predictions": task.total_predictions,
             "completed_at": iso(max(completed)) if completed else None,
+            # Label Studio Enterprise's review counts over the task's annotations (those the caller may see).
+            "reviews_accepted": sum(1 for a in anns if a.review_status == "accepted"),
+            "reviews_rejected": sum(1 for a in anns if a.review_status == "rejected"),
+            "reviews_pending": sum(1 for a in anns if a.review_status is None and not a.was_cancelled),
             "annotations_results": "",
             "predictions_results": "",
             "predictions_score": (sum(p.score for p in preds if p.score is not None) / len(preds))

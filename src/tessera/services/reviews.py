@@ -140,6 +140,29 @@ def _fix(session: Session, actor: Actor, original: Annotation, result: Any) -> A
     return fixed
 
 
+def my_rejections(session: Session, actor: Actor, project_id: int) -> list[tuple[Annotation, Review | None]]:
+    """The caller's own annotations in the project whose latest verdict is a rejection, oldest first, each with
+    that verdict (its comment says what to change)."""
+    project, _role = get_project(session, actor, project_id, "annotations.create")
+    anns = list(
+        session.scalars(
+            select(Annotation)
+            .where(
+                Annotation.project_id == project.id,
+                Annotation.completed_by == actor.user_id,
+                Annotation.review_status == REJECTED,
+            )
+            .order_by(Annotation.id)
+        )
+    )
+    latest: dict[int, Review] = {}
+    if anns:
+        q = select(Review).where(Review.annotation_id.in_([a.id for a in anns])).order_by(Review.id)
+        for r in session.scalars(q):
+            latest[r.annotation_id] = r
+    return [(a, latest.get(a.id)) for a in anns]
+
+
 def reviews_of(session: Session, actor: Actor, annotation_id: int) -> list[Review]:
     """The verdicts on an annotation, oldest first: for its author and for staff."""
     ann, _role = get_scoped(session, actor, Annotation, annotation_id, "tasks.view")

@@ -12,6 +12,17 @@ from tessera.db.expressions import ContainsText, DataField, valid_path
 from tessera.db.tables import Annotation, Task
 from tessera.domain.errors import InvalidInput
 
+
+def _review_count(*conds: ColumnElement[bool]) -> Any:
+    return (
+        select(func.count())
+        .select_from(Annotation)
+        .where(Annotation.task_id == Task.id, *conds)
+        .correlate(Task)
+        .scalar_subquery()
+    )
+
+
 COLUMNS: dict[str, Any] = {
     "id": Task.id,
     "inner_id": Task.inner_id,
@@ -26,8 +37,21 @@ COLUMNS: dict[str, Any] = {
     .where(Annotation.task_id == Task.id, Annotation.was_cancelled.is_(False))
     .correlate(Task)
     .scalar_subquery(),
+    # How many of the task's annotations a review accepted, rejected, or has yet to see: one indexed count each.
+    "reviews_accepted": _review_count(Annotation.review_status == "accepted"),
+    "reviews_rejected": _review_count(Annotation.review_status == "rejected"),
+    "reviews_pending": _review_count(Annotation.review_status.is_(None), Annotation.was_cancelled.is_(False)),
 }
-NUMERIC = {"id", "inner_id", "total_annotations", "cancelled_annotations", "total_predictions"}
+NUMERIC = {
+    "id",
+    "inner_id",
+    "total_annotations",
+    "cancelled_annotations",
+    "total_predictions",
+    "reviews_accepted",
+    "reviews_rejected",
+    "reviews_pending",
+}
 OPERATORS = {
     "equal",
     "not_equal",

@@ -3,7 +3,8 @@
 The pages are thin HTML shells: the server checks the session and hands the page its ids in data-* attributes;
 the page's module fetches everything else from the JSON API, so the API's access rules are the only ones.
 `editor_available()` tells a page whether the labeling editor's module is there to preview with, so that no
-page asks for a module that is missing (the 404 would land on the console)."""
+page asks for a module that is missing (the 404 would land on the console). Pages that only staff use (the
+review page) are also refused by the server to other roles, and links to them are drawn for staff only."""
 
 from __future__ import annotations
 
@@ -16,7 +17,9 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session
 
+from tessera.db.tables import User
 from tessera.domain.policy import allows
 from tessera.services import auth
 from tessera.services.access import project_role
@@ -26,6 +29,15 @@ GALLERY = HERE / "gallery"
 EDITOR = HERE / "static" / "editor" / "editor.js"
 SESSION_COOKIE = "tessera_session"
 FORM_COOKIE = "tessera_form"
+
+
+NOT_YOURS = "Your role in this project does not show this page."
+
+
+def may(session: Session, user: User, project_id: int, action: str) -> bool | None:
+    """Whether the user's role in the project allows `action`; None when they are not in the project."""
+    role = project_role(session, auth.actor_for(user), project_id)
+    return None if role is None else allows(role, action)
 
 
 @cache
@@ -46,10 +58,13 @@ def mount(app: FastAPI, templates: Jinja2Templates) -> None:
     """Add the app pages' routes; `templates` renders `web/templates`."""
     templates.env.globals["editor_available"] = EDITOR.exists
 
-    def page(request: Request, name: str, needs: tuple[int, str] | None = None, **ctx: object) -> Response:
+    def page(
+        request: Request, name: str, *, only: str | None = None, refusal: str = NOT_YOURS, **ctx: object
+    ) -> Response:
         """Render an app page for the signed-in user, or send them to sign in first. The form token is for the
-        top bar's sign-out form, which posts to the server-rendered logout. `needs` (project id, action) makes
-        the page itself answer as its API does: 404 outside the project, 403 when the role does not allow it."""
+        top bar's sign-out form, which posts to the server-rendered logout. A project page learns whether the
+        user is staff there (`staff`, for links to staff pages); with `only`, a role without that permission
+        gets a refusal instead of the page (403; 404 outside the project, as the API answers)."""
         cookie = request.cookies.get(SESSION_COOKIE)
         with request.app.state.db.reader() as session:
             found = auth.resolve_session(session, cookie) if cookie else None
@@ -57,15 +72,15 @@ def mount(app: FastAPI, templates: Jinja2Templates) -> None:
                 return RedirectResponse("/user/login", status_code=303)
             token = request.cookies.get(FORM_COOKIE) or secrets.token_urlsafe(24)
             values = {"user": found[0], "form_token": token, **ctx}
+            project_id = ctx.get("project_id")
             status = 200
-            if needs is not None:
-                role = project_role(session, auth.actor_for(found[0]), needs[0])
-                status = 404 if role is None else 200 if allows(role, needs[1]) else 403
-            if status != 200:
-                values["message"] = (
-                    "Project not found." if status == 404 else "Your role in this project does not show this page."
-                )
-                name = "app_message.html"
+            if isinstance(project_id, int):
+                values["staff"] = bool(may(session, found[0], project_id, "reviews.create"))
+                allowed = may(session, found[0], project_id, only) if only else True
+                if not allowed:
+                    status = 404 if allowed is None else 403
+                    values["refusal"] = "Project not found." if allowed is None else refusal
+                    name = "refused.html"
             response = templates.TemplateResponse(request, name, values, status_code=status)
         response.set_cookie(
             FORM_COOKIE, token, httponly=True, samesite="strict", secure=request.app.state.settings.secure_cookies
@@ -86,7 +101,17 @@ def mount(app: FastAPI, templates: Jinja2Templates) -> None:
 
     @app.get("/projects/{project_id}/dashboard", response_class=HTMLResponse, include_in_schema=False)
     def dashboard_page(request: Request, project_id: int) -> Response:
-        return page(request, "dashboard.html", needs=(project_id, "dashboard.view"), project_id=project_id)
+        return page(request, "dashboard.html", only="dashboard.view", project_id=project_id)
+
+    @app.get("/projects/{project_id}/review", response_class=HTMLResponse, include_in_schema=False)
+    def review_page(request: Request, project_id: int) -> Response:
+        return page(
+            request,
+            "review.html",
+            only="reviews.create",
+            refusal="Only reviewers and managers review.",
+            project_id=project_id,
+        )
 
     @app.get("/user/account", response_class=HTMLResponse, include_in_schema=False)
     def account_page(request: Request) -> Response:

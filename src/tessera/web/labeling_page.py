@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from tessera.services import auth
+from tessera.web.app_pages import may
 
 SESSION_COOKIE = "tessera_session"
 
@@ -24,5 +25,12 @@ def mount(app: FastAPI, templates: Jinja2Templates) -> None:
             if found is None:
                 return RedirectResponse(f"/user/login?next=/projects/{project_id}/label", status_code=303)
             return templates.TemplateResponse(
-                request, "label.html", {"user": found[0], "project_id": project_id, "task_id": task}
+                request,
+                "label.html",
+                {
+                    "user": found[0],
+                    "project_id": project_id,
+                    "task_id": task,
+                    "staff": bool(may(session, found[0], project_id, "reviews.create")),
+                },
             )

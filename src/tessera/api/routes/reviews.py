@@ -65,3 +65,12 @@ def create_review(annotation_id: int, body: Any = Depends(json_body), ctx: Ctx =
 @router.get("/api/annotations/{annotation_id}/reviews")
 def list_reviews(annotation_id: int, ctx: Ctx = Depends(context)) -> list:
     return [review_dict(r) for r in reviews.reviews_of(ctx.session, ctx.actor, annotation_id)]
+
+
+@router.get("/api/projects/{project_id}/my-rejections")
+def my_rejections(project_id: int, ctx: Ctx = Depends(context)) -> list:
+    """The caller's rejected annotations with the rejecting verdict, for the labeling page's "Rejected" list."""
+    return [
+        {"annotation": a.id, "task": a.task_id, "version": a.version, "review": review_dict(r) if r else None}
+        for a, r in reviews.my_rejections(ctx.session, ctx.actor, project_id)
+    ]

@@ -60,6 +60,8 @@ function buildColumns(keys) {
     { id: "cancelled_annotations", title: "Skipped", key: "cancelled_annotations", kind: "Number" },
     { id: "total_predictions", title: "Predictions", key: "total_predictions", kind: "Number" },
     { id: "annotators", title: "Annotators", key: null, kind: "List", filterable: false },
+    // Sorted by the rejections (the tasks that need work first); filtered by the Review menu.
+    { id: "review", title: "Review", key: "reviews_rejected", kind: "Number", filterable: false },
     { id: "completed_at", title: "Completed", key: "completed_at", kind: "Datetime" },
   ];
 }
@@ -86,6 +88,9 @@ function query() {
     items.push({ filter: "filter:tasks:cancelled_annotations", operator: "equal", type: "Number", value: 0 });
   if (status === "skipped")
     items.push({ filter: "filter:tasks:cancelled_annotations", operator: "greater", type: "Number", value: 0 });
+  // Review: tasks with an annotation awaiting review, or with one a review accepted or rejected.
+  const review = $("#review-filter").value;
+  if (review) items.push({ filter: `filter:tasks:reviews_${review}`, operator: "greater", type: "Number", value: 0 });
   const annotator = $("#annotator-filter").value;
   if (annotator)
     items.push({ filter: "filter:tasks:annotators", operator: "contains", type: "List", value: [Number(annotator)] });
@@ -121,6 +126,16 @@ function statusOf(task) {
   return task.total_annotations > 0 ? "in progress" : "unlabeled";
 }
 
+// The review state of a task's annotations: how many were accepted, rejected, or wait for a reviewer.
+function reviewBadges(task) {
+  const parts = [
+    ["accepted", task.reviews_accepted, "✓"],
+    ["rejected", task.reviews_rejected, "✗"],
+    ["pending", task.reviews_pending, "…"],
+  ].filter(([, n]) => n > 0);
+  return parts.map(([kind, n, mark]) => h("span", { class: `badge review-${kind}`, title: `${n} ${kind}`, text: `${mark} ${n}` }));
+}
+
 function cell(task, column) {
   switch (column.id) {
     case "id":
@@ -129,6 +144,8 @@ function cell(task, column) {
       return h("td", {}, h("span", { class: `badge ${statusOf(task).replace(" ", "-")}`, text: statusOf(task) }));
     case "annotators":
       return h("td", { text: (task.annotators || []).map((id) => state.members.get(id) || `#${id}`).join(", ") });
+    case "review":
+      return h("td", {}, reviewBadges(task));
     case "completed_at":
       return h("td", { text: task.completed_at ? new Date(task.completed_at).toLocaleString() : "" });
     default:
@@ -422,6 +439,7 @@ const reload = () => {
 $("#task-search").addEventListener("input", debounce(reload, 250));
 $("#status-filter").addEventListener("change", reload);
 $("#annotator-filter").addEventListener("change", reload);
+$("#review-filter").addEventListener("change", reload);
 $("#add-filter").addEventListener("click", () => {
   const first = state.columns.find((c) => c.data) || state.columns[0];
   state.filters.push({ key: first.key, operator: "contains", value: "" });

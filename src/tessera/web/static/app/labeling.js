@@ -1,10 +1,13 @@
 // The labeling page: the next task from the project's queue in the editor, submit / update / skip / back,
 // drafts saved every few seconds (and kept in localStorage at once, so nothing typed is lost when the
-// connection is), "submit on choice" for one-key classification, and the hotkey overlay (?).
+// connection is), "submit on choice" for one-key classification, and the hotkey overlay (?). A task whose
+// annotation a reviewer rejected shows the verdict's comment above the editor; the list of one's rejected
+// annotations is in the side bar (see review_notes.js).
 
 import { ApiError, del, get, patch, post } from "tessera/api.js";
 import { createEditor } from "editor/editor.js";
 import { sanitizedFragment } from "editor/html.js";
+import { drawRejections, showVerdict } from "tessera/review_notes.js";
 
 const SAVE_EVERY_MS = 3000;
 const root = document.getElementById("labeling");
@@ -141,7 +144,9 @@ function showTask(task) {
   }
   state.startedAt = performance.now();
   els.task.textContent = `Task #${task.id}`;
-  $("lab-submit").textContent = state.annotation ? "Update" : "Submit";
+  const rejected = !!state.annotation && state.annotation.review_status === "rejected";
+  $("lab-submit").textContent = rejected ? "Resubmit" : state.annotation ? "Update" : "Submit";
+  showVerdict($("lab-review"), rejected ? state.annotation : null);
   showSave(start && start.from !== "annotation" ? "Draft restored" : "", start && start.from !== "annotation" ? "restored" : "");
   remember(task.id, state.annotation ? "submitted" : state.history.find((e) => e.id === task.id)?.status || "open");
   const url = new URL(location.href);
@@ -229,6 +234,7 @@ function submit() {
     else await post(`/api/tasks/${task.id}/annotations`, { ...body, was_cancelled: false });
     remember(task.id, "submitted");
     await forgetDraft(task);
+    if (state.annotation && state.annotation.review_status === "rejected") refreshRejections();
     await nextTask();
   });
 }
@@ -264,6 +270,7 @@ function queueEmpty(message) {
   state.editor = null;
   state.task = null;
   els.task.textContent = "";
+  showVerdict($("lab-review"), null);
   showSave("");
   say(message, "info");
   root.dataset.taskId = "";
@@ -339,6 +346,10 @@ window.addEventListener("beforeunload", (event) => {
   if (state.dirty || state.saving) event.preventDefault();
 });
 
+function refreshRejections() {
+  drawRejections($("lab-rejected"), projectId, openTask).catch(() => {});
+}
+
 async function start() {
   try {
     const [project, me, connectors] = await Promise.all([
@@ -358,6 +369,7 @@ async function start() {
     }
     if (project.submit_on_choice !== undefined && localStorage.getItem(autoKey) === null) els.auto.checked = !!project.submit_on_choice;
     const wanted = Number(root.dataset.task || new URL(location.href).searchParams.get("task"));
+    refreshRejections();
     if (wanted) showTask(await loadTask(wanted));
     else await nextTask();
     performance.mark("tessera:ready"); // the speed test reads it: interactive, counted from navigation start

@@ -1,0 +1,52 @@
+"""The task list's review columns: `reviews_accepted`, `reviews_rejected` and `reviews_pending` count a task's
+annotations by verdict, and the data-manager query filters and orders on them."""
+
+from __future__ import annotations
+
+import json
+
+from tests.api.conftest import Person, World
+
+CHOICE = [{"from_name": "sentiment", "to_name": "text", "type": "choices", "value": {"choices": ["Positive"]}}]
+
+
+def _tasks(world: World, who: Person, pid: int, query: dict | None = None) -> list[dict]:
+    params = {"project": pid, "query": json.dumps(query or {})}
+    r = world.client.get("/api/tasks", params=params, headers=who.headers)
+    assert r.status_code == 200, r.text
+    return r.json()["tasks"]
+
+
+def _over(column: str) -> dict:
+    item = {"filter": f"filter:tasks:{column}", "operator": "greater", "type": "Number", "value": 0}
+    return {"filters": {"conjunction": "and", "items": [item]}}
+
+
+def test_review_counts_filters_and_ordering(world: World, manager: Person) -> None:
+    c = world.client
+    pid = world.project(manager)
+    texts = [{"text": t} for t in ("accepted", "rejected", "pending", "skipped", "untouched")]
+    ids = c.post(f"/api/projects/{pid}/import?return_task_ids=true", json=texts, headers=manager.headers).json()[
+        "task_ids"
+    ]
+    ann, rev = world.person("ann@example.com"), world.person("rev@example.com")
+    world.join(pid, ann, "annotator")
+    world.join(pid, rev, "reviewer")
+    made = [c.post(f"/api/tasks/{t}/annotations", json={"result": CHOICE}, headers=ann.headers).json() for t in ids[:3]]
+    c.post(f"/api/tasks/{ids[3]}/annotations", json={"result": [], "was_cancelled": True}, headers=ann.headers)
+    c.post(f"/api/annotations/{made[0]['id']}/reviews", json={"accepted": True}, headers=rev.headers)
+    c.post(f"/api/annotations/{made[1]['id']}/reviews", json={"accepted": False, "comment": "no"}, headers=rev.headers)
+
+    counts = {
+        t["id"]: (t["reviews_accepted"], t["reviews_rejected"], t["reviews_pending"])
+        for t in _tasks(world, manager, pid)
+    }
+    assert counts == {ids[0]: (1, 0, 0), ids[1]: (0, 1, 0), ids[2]: (0, 0, 1), ids[3]: (0, 0, 0), ids[4]: (0, 0, 0)}
+    assert [t["id"] for t in _tasks(world, manager, pid, _over("reviews_accepted"))] == [ids[0]]
+    assert [t["id"] for t in _tasks(world, manager, pid, _over("reviews_rejected"))] == [ids[1]]
+    assert [t["id"] for t in _tasks(world, manager, pid, _over("reviews_pending"))] == [ids[2]]
+    ordered = _tasks(world, manager, pid, {"ordering": ["-tasks:reviews_rejected"]})
+    assert ordered[0]["id"] == ids[1]
+
+    # The annotator's own view counts their annotations the same way.
+    assert {t["id"]: t["reviews_rejected"] for t in _tasks(world, ann, pid)}[ids[1]] == 1
