@@ -4,34 +4,23 @@ picks become predictions; against a real OpenAI-compatible server in its own pro
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from playwright.sync_api import Page, expect
 
-from tests.api.fake_openai_process import FakeOpenAI, fake_openai
+from tests.api.fake_openai_process import FakeOpenAI
 from tests.browser.conftest import sign_in
 from tests.browser.labeling_support import make_project
+from tests.browser.model_support import MODEL_KEY, live_server_env, model  # noqa: F401
 from tests.sdk.conftest import LiveServer
 
-KEY = "sk-settings-panel-9876543210"
+KEY = MODEL_KEY
 CONFIG = """<View><Text name="prompt" value="$prompt"/>
   <Choices name="verdict" toName="prompt"><Choice value="Positive"/><Choice value="Negative"/></Choices></View>"""
 
 
-@pytest.fixture(scope="module")
-def live_server_env() -> dict[str, str]:
-    return {"TESSERA_OUTBOUND_ALLOWLIST": "127.0.0.1"}
-
-
-@pytest.fixture(scope="module")
-def model() -> Iterator[FakeOpenAI]:
-    with fake_openai(KEY) as server:
-        yield server
-
-
 def test_add_a_connector_and_run_generation_and_judge_jobs(
-    page: Page, live_server: LiveServer, model: FakeOpenAI
+    page: Page,
+    live_server: LiveServer,
+    model: FakeOpenAI,  # noqa: F811 - the fixture imported above
 ) -> None:
     tasks = [{"prompt": "a good day"}, {"prompt": "a bad day"}, {"prompt": "a good film"}]
     pid, ids = make_project(live_server, CONFIG, tasks)

@@ -8,22 +8,6 @@ in different tiers; ties give none.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any, BinaryIO
+from tessera.io.preference_lines import jsonl_writer
 
-from tessera.domain.config.model import LabelConfig
-from tessera.domain.preference_rows import People
-from tessera.io.preference_lines import preference_rows, write_rows
-
-
-def write_dpo_jsonl(
-    tasks: Iterable[dict[str, Any]],
-    out: BinaryIO,
-    *,
-    config: LabelConfig | None = None,
-    options: Any = None,
-    people: People | None = None,
-    **_options: Any,
-) -> int:
-    rows = preference_rows(config, options, people)
-    return write_rows(tasks, out, rows.pairs)
+write_dpo_jsonl = jsonl_writer(lambda rows: rows.pairs)

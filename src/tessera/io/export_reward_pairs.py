@@ -7,22 +7,6 @@ ranked (1 for a pairwise verdict or neighbours in a ranking), which TRL's `Rewar
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any, BinaryIO
+from tessera.io.preference_lines import jsonl_writer
 
-from tessera.domain.config.model import LabelConfig
-from tessera.domain.preference_rows import People
-from tessera.io.preference_lines import preference_rows, write_rows
-
-
-def write_reward_pairs_jsonl(
-    tasks: Iterable[dict[str, Any]],
-    out: BinaryIO,
-    *,
-    config: LabelConfig | None = None,
-    options: Any = None,
-    people: People | None = None,
-    **_options: Any,
-) -> int:
-    rows = preference_rows(config, options, people)
-    return write_rows(tasks, out, lambda task: rows.pairs(task, margin=True))
+write_reward_pairs_jsonl = jsonl_writer(lambda rows: lambda task: rows.pairs(task, margin=True))

@@ -7,22 +7,6 @@ first (`source` "chosen"). Always the conversational format TRL's `SFTTrainer` r
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any, BinaryIO
+from tessera.io.preference_lines import jsonl_writer
 
-from tessera.domain.config.model import LabelConfig
-from tessera.domain.preference_rows import People
-from tessera.io.preference_lines import preference_rows, write_rows
-
-
-def write_sft_jsonl(
-    tasks: Iterable[dict[str, Any]],
-    out: BinaryIO,
-    *,
-    config: LabelConfig | None = None,
-    options: Any = None,
-    people: People | None = None,
-    **_options: Any,
-) -> int:
-    rows = preference_rows(config, options, people)
-    return write_rows(tasks, out, rows.conversations)
+write_sft_jsonl = jsonl_writer(lambda rows: rows.conversations)

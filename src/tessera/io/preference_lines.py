@@ -55,3 +55,24 @@ def write_rows(
     if batch:
         out.write(to_utf8("".join(batch)))
     return count
+
+
+RowsOf = Callable[[dict[str, Any]], Iterator[dict[str, Any]]]
+
+
+def jsonl_writer(pick: Callable[[PreferenceRows], RowsOf]) -> Callable[..., int]:
+    """A writer with the export registry's signature whose rows per task are `pick(rows)`, e.g.
+    `lambda rows: rows.pairs` for DPO."""
+
+    def write(
+        tasks: Iterable[dict[str, Any]],
+        out: BinaryIO,
+        *,
+        config: LabelConfig | None = None,
+        options: Any = None,
+        people: People | None = None,
+        **_options: Any,
+    ) -> int:
+        return write_rows(tasks, out, pick(preference_rows(config, options, people)))
+
+    return write
