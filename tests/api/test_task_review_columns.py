@@ -50,3 +50,53 @@ def test_review_counts_filters_and_ordering(world: World, manager: Person) -> No
 
     # The annotator's own view counts their annotations the same way.
     assert {t["id"]: t["reviews_rejected"] for t in _tasks(world, ann, pid)}[ids[1]] == 1
+
+
+def test_an_annotator_who_cannot_see_others_filters_and_sorts_on_their_own_work_only(
+    world: World, manager: Person
+) -> None:
+    """Without `annotators_see_others`, the annotator and review filters and sorts look only at the caller's
+    own annotations: otherwise a filter would tell them which tasks a colleague did and how it was judged."""
+    c = world.client
+    pid = world.project(manager, annotators_see_others=False)
+    ids = c.post(
+        f"/api/projects/{pid}/import?return_task_ids=true",
+        json=[{"text": "theirs"}, {"text": "mine"}, {"text": "both"}],
+        headers=manager.headers,
+    ).json()["task_ids"]
+    me, other, rev = world.person("me@example.com"), world.person("other@example.com"), world.person("r@example.com")
+    for person, role in ((me, "annotator"), (other, "annotator"), (rev, "reviewer")):
+        world.join(pid, person, role)
+    theirs = c.post(f"/api/tasks/{ids[0]}/annotations", json={"result": CHOICE}, headers=other.headers).json()
+    c.post(f"/api/tasks/{ids[1]}/annotations", json={"result": CHOICE}, headers=me.headers)
+    both = c.post(f"/api/tasks/{ids[2]}/annotations", json={"result": CHOICE}, headers=other.headers).json()
+    c.post(f"/api/tasks/{ids[2]}/annotations", json={"result": CHOICE}, headers=me.headers)
+    for made in (theirs, both):
+        r = c.post(
+            f"/api/annotations/{made['id']}/reviews", json={"accepted": False, "comment": "no"}, headers=rev.headers
+        )
+        assert r.status_code == 201, r.text
+
+    by_other = {
+        "filters": {
+            "conjunction": "and",
+            "items": [
+                {"filter": "filter:tasks:annotators", "operator": "contains", "type": "List", "value": [other.id]}
+            ],
+        }
+    }
+    assert [t["id"] for t in _tasks(world, manager, pid, by_other)] == [ids[0], ids[2]]
+    assert _tasks(world, me, pid, by_other) == []
+    assert [t["id"] for t in _tasks(world, manager, pid, _over("reviews_rejected"))] == [ids[0], ids[2]]
+    assert _tasks(world, me, pid, _over("reviews_rejected")) == []
+    assert [t["id"] for t in _tasks(world, me, pid, _over("reviews_pending"))] == [ids[1], ids[2]]
+    # Sorting by a colleague's verdicts would put the tasks they were rejected on first; on the caller's own
+    # work every count is 0, so the tie-break (id, descending) decides.
+    ordered = _tasks(world, me, pid, {"ordering": ["-tasks:reviews_rejected"]})
+    assert [t["id"] for t in ordered] == [ids[2], ids[1], ids[0]]
+    assert all(t["reviews_rejected"] == 0 for t in ordered)
+
+    # Once the project lets annotators see each other's work, the same filters see all of it.
+    r = c.patch(f"/api/projects/{pid}", json={"annotators_see_others": True}, headers=manager.headers)
+    assert r.status_code == 200, r.text
+    assert [t["id"] for t in _tasks(world, me, pid, by_other)] == [ids[0], ids[2]]

@@ -4,6 +4,7 @@ task columns by name, and `data.<key>` JSON paths. Anything else is refused with
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, exists, false, func, literal, not_, or_, select
@@ -13,14 +14,16 @@ from tessera.db.tables import Annotation, Task
 from tessera.domain.errors import InvalidInput
 
 
-def _review_count(*conds: ColumnElement[bool]) -> Any:
-    return (
-        select(func.count())
-        .select_from(Annotation)
-        .where(Annotation.task_id == Task.id, *conds)
-        .correlate(Task)
-        .scalar_subquery()
-    )
+def _of_task(*conds: ColumnElement[bool], author: int | None) -> list[ColumnElement[bool]]:
+    """The task's annotations meeting `conds`; only `author`'s when the caller may not see others' work
+    (otherwise a filter or a sort would tell an annotator which tasks others did and how they were reviewed)."""
+    mine = [Annotation.completed_by == author] if author is not None else []
+    return [Annotation.task_id == Task.id, *conds, *mine]
+
+
+def _count_of(*conds: ColumnElement[bool], author: int | None) -> Any:
+    where = _of_task(*conds, author=author)
+    return select(func.count()).select_from(Annotation).where(*where).correlate(Task).scalar_subquery()
 
 
 COLUMNS: dict[str, Any] = {
@@ -32,15 +35,22 @@ COLUMNS: dict[str, Any] = {
     "is_labeled": Task.is_labeled,
     "created_at": Task.created_at,
     "updated_at": Task.updated_at,
-    # When the last completed annotation was made; NULL (empty) for a task nobody has completed.
-    "completed_at": select(func.max(Annotation.created_at))
-    .where(Annotation.task_id == Task.id, Annotation.was_cancelled.is_(False))
-    .correlate(Task)
-    .scalar_subquery(),
-    # How many of the task's annotations a review accepted, rejected, or has yet to see: one indexed count each.
-    "reviews_accepted": _review_count(Annotation.review_status == "accepted"),
-    "reviews_rejected": _review_count(Annotation.review_status == "rejected"),
-    "reviews_pending": _review_count(Annotation.review_status.is_(None), Annotation.was_cancelled.is_(False)),
+}
+# Columns computed from the task's annotations, so from those the caller may see: when the last completed one
+# was made (NULL for a task nobody has completed), and how many a review accepted, rejected, or has yet to see
+# (one indexed count each).
+ANNOTATION_COLUMNS: dict[str, Callable[[int | None], Any]] = {
+    "completed_at": lambda author: (
+        select(func.max(Annotation.created_at))
+        .where(*_of_task(Annotation.was_cancelled.is_(False), author=author))
+        .correlate(Task)
+        .scalar_subquery()
+    ),
+    "reviews_accepted": lambda author: _count_of(Annotation.review_status == "accepted", author=author),
+    "reviews_rejected": lambda author: _count_of(Annotation.review_status == "rejected", author=author),
+    "reviews_pending": lambda author: _count_of(
+        Annotation.review_status.is_(None), Annotation.was_cancelled.is_(False), author=author
+    ),
 }
 NUMERIC = {
     "id",
@@ -87,7 +97,7 @@ def _task_key(name: str) -> str | None:
     return name.split(":", 2)[-1] if name.startswith(("filter:tasks:", "tasks:")) else None
 
 
-def _column(name: str, where: str, *, numeric: bool = False) -> ColumnElement[Any]:
+def _column(name: str, where: str, *, numeric: bool = False, author: int | None = None) -> ColumnElement[Any]:
     key = _task_key(name)
     if key is None:
         raise InvalidInput(f"{where}: unknown column {name!r}", field_errors={"query": [f"unknown column {name!r}"]})
@@ -99,6 +109,8 @@ def _column(name: str, where: str, *, numeric: bool = False) -> ColumnElement[An
             return DataField(Task.__table__.c.data, path, numeric=numeric)
         element = Task.data[path] if len(path) > 1 else Task.data[path[0]]
         return element.as_float() if numeric else element.as_string()
+    if key in ANNOTATION_COLUMNS:
+        return ANNOTATION_COLUMNS[key](author)
     if key not in COLUMNS:
         raise InvalidInput(
             f"{where}: column {key!r} cannot be filtered or ordered",
@@ -112,7 +124,7 @@ def _like(value: Any) -> str:
     return f"%{text}%"
 
 
-def _filter(item: Any, i: int) -> ColumnElement[bool]:
+def _filter(item: Any, i: int, author: int | None) -> ColumnElement[bool]:
     where = f"query.filters.items[{i}]"
     if not isinstance(item, dict):
         raise InvalidInput(f"{where} must be an object")
@@ -125,8 +137,8 @@ def _filter(item: Any, i: int) -> ColumnElement[bool]:
     key = name.split(":")[-1]
     numeric = kind in ("Number", "Datetime") or key in NUMERIC
     if name.endswith(":annotators"):
-        return _annotators(op, value, where)
-    col = _column(name, where, numeric=numeric and kind == "Number" and key.startswith("data."))
+        return _annotators(op, value, where, author)
+    col = _column(name, where, numeric=numeric and kind == "Number" and key.startswith("data."), author=author)
     if op == "empty":
         is_empty = or_(col.is_(None), col == "") if not numeric else col.is_(None)
         return is_empty if _truthy(value) else not_(is_empty)
@@ -152,11 +164,11 @@ def _filter(item: Any, i: int) -> ColumnElement[bool]:
     }[op]()
 
 
-def _annotators(op: str, value: Any, where: str) -> ColumnElement[bool]:
+def _annotators(op: str, value: Any, where: str, author: int | None) -> ColumnElement[bool]:
     ids = value if isinstance(value, list) else [value]
     if not all(isinstance(v, int) for v in ids):
         raise InvalidInput(f"{where}: annotators take user ids")
-    cond = exists().where(Annotation.task_id == Task.id, Annotation.completed_by.in_(ids))
+    cond = exists().where(*_of_task(Annotation.completed_by.in_(ids), author=author))
     if op in ("contains", "equal", "in"):
         return cond
     if op in ("not_contains", "not_equal", "not_in"):
@@ -168,12 +180,15 @@ def _truthy(value: Any) -> bool:
     return value is True or str(value).lower() in ("true", "1", "yes")
 
 
-def apply_query(q: Select[Any], query: dict[str, Any], *, ids: list[int] | None = None) -> Select[Any]:
-    """Add the query's filters and selected items to `q` (ordering is separate: see `order_by`)."""
+def apply_query(
+    q: Select[Any], query: dict[str, Any], *, ids: list[int] | None = None, author: int | None = None
+) -> Select[Any]:
+    """Add the query's filters and selected items to `q` (ordering is separate: see `order_by`). With `author`,
+    filters on annotations look only at that user's (see `_of_task`)."""
     filters = query.get("filters") or {}
     items = filters.get("items") if isinstance(filters, dict) else None
     if items:
-        conds = [_filter(item, i) for i, item in enumerate(items)]
+        conds = [_filter(item, i, author) for i, item in enumerate(items)]
         conj = filters.get("conjunction", "and")
         if conj not in ("and", "or"):
             raise InvalidInput("query.filters.conjunction must be 'and' or 'or'")
@@ -197,12 +212,12 @@ def _ordering(query: dict[str, Any]) -> list[str]:
     return [ordering] if isinstance(ordering, str) else [str(name) for name in ordering]
 
 
-def order_by(query: dict[str, Any]) -> list[ColumnElement[Any]]:
+def order_by(query: dict[str, Any], *, author: int | None = None) -> list[ColumnElement[Any]]:
     ordering = _ordering(query)
     out: list[ColumnElement[Any]] = []
     for i, name in enumerate(ordering):
         desc = name.startswith("-")
-        col = _column(name.lstrip("-"), f"query.ordering[{i}]")
+        col = _column(name.lstrip("-"), f"query.ordering[{i}]", author=author)
         out.append(col.desc() if desc else col.asc())
     out.append(Task.id.desc() if out and ordering[-1].startswith("-") else Task.id.asc())
     return out

@@ -59,8 +59,9 @@ def list_tasks(
 ) -> TaskPage:
     project, role = get_project(session, actor, project_id, "tasks.view")
     parsed = parse_query(query) or view_query or {}
-    base = apply_query(select(Task).where(Task.project_id == project.id), parsed, ids=ids)
-    key = {"filters": parsed.get("filters"), "selected": parsed.get("selectedItems"), "ids": ids}
+    author = None if sees_all_annotations(session, role, project.id) else actor.user_id
+    base = apply_query(select(Task).where(Task.project_id == project.id), parsed, ids=ids, author=author)
+    key = {"filters": parsed.get("filters"), "selected": parsed.get("selectedItems"), "ids": ids, "author": author}
     counts = task_totals(session, project, base, key)
     total = counts[0]
     for path in ordering_data_paths(parsed):
@@ -71,7 +72,10 @@ def list_tasks(
     # then those tasks.
     page_ids = list(
         session.scalars(
-            base.with_only_columns(Task.id).order_by(*order_by(parsed)).offset((page - 1) * page_size).limit(page_size)
+            base.with_only_columns(Task.id)
+            .order_by(*order_by(parsed, author=author))
+            .offset((page - 1) * page_size)
+            .limit(page_size)
         )
     )
     found = {t.id: t for t in session.scalars(select(Task).where(Task.id.in_(page_ids)))} if page_ids else {}
