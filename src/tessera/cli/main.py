@@ -16,6 +16,7 @@ from tessera.domain.errors import TesseraError
 from tessera.server import create_app
 from tessera.services import exports, imports, invites, projects, tokens, users
 from tessera.services.actors import Actor
+from tessera.services.import_authors import read_annotator_map
 from tessera.services.secrets import ensure_instance_secret
 from tessera.settings import Settings, load_settings
 
@@ -166,13 +167,27 @@ def import_files(
     project: int,
     files: list[Path],
     dedupe: Annotated[bool, typer.Option(help="Skip tasks whose data is already in the project.")] = False,
+    annotator_map: Annotated[
+        Path | None,
+        typer.Option(
+            help="JSON naming the e-mail of each user id in the annotations' completed_by: {id: email} or a list "
+            "of users with id and email (Label Studio's /api/users answer). Annotations are credited to the "
+            "project members with those e-mails."
+        ),
+    ] = None,
     data_dir: DataDir = None,
 ) -> None:
     """Import task files (JSON, JSONL, CSV, TSV, TXT, gzipped too, Parquet, ZIP) into a project: all or nothing."""
-    missing = [str(f) for f in files if not f.is_file()]
+    missing = [str(f) for f in [*files, *([annotator_map] if annotator_map else [])] if not f.is_file()]
     if missing:
         typer.echo(f"error: no such file: {', '.join(missing)}", err=True)
         raise typer.Exit(1)
+    authors = None
+    if annotator_map is not None:
+        try:
+            authors = read_annotator_map(annotator_map.read_bytes())
+        except TesseraError as exc:
+            _fail(TesseraError(f"{annotator_map}: {exc.detail}"))
     _settings, db = _open(data_dir)
     total = sum(f.stat().st_size for f in files)
     with db.writer() as session, progress_bar("importing", total) as advance:
@@ -184,6 +199,7 @@ def import_files(
                 project,
                 keep_ids=False,
                 dedupe=dedupe,
+                annotator_map=authors,
                 files=[imports.ImportSource(f.name, h) for f, h in zip(files, handles, strict=True)],
             )
             session.commit()

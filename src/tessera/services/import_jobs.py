@@ -25,6 +25,7 @@ from tessera.domain.errors import InvalidInput, NotFound, PermissionDenied, Tess
 from tessera.services import imports
 from tessera.services.access import get_project
 from tessera.services.actors import Actor
+from tessera.services.import_authors import AnnotatorMap
 from tessera.services.jobs import JobRunner, Progress, enqueue, recover_one
 
 KIND = "import"
@@ -40,7 +41,13 @@ class JobFile:
 
 
 def start_import_job(
-    session: Session, actor: Actor, project_id: int, files: list[JobFile], *, dedupe: bool = False
+    session: Session,
+    actor: Actor,
+    project_id: int,
+    files: list[JobFile],
+    *,
+    dedupe: bool = False,
+    annotator_map: AnnotatorMap | None = None,
 ) -> ImportRecord:
     """Check the actor may import, then record the import (`created`) and queue its job; the caller commits."""
     project, _role = get_project(session, actor, project_id, "tasks.create")
@@ -55,6 +62,7 @@ def start_import_job(
         "actor": {"user_id": actor.user_id, "email": actor.email, "is_admin": actor.is_admin},
         "files": [{"name": f.name, "path": str(f.path), "spooled": f.spooled} for f in files],
         "dedupe": dedupe,
+        "annotator_map": {str(k): v for k, v in annotator_map.items()} if annotator_map is not None else None,
     }
     enqueue(session, KIND, payload, project_id=project.id, user_id=actor.user_id or None)
     return record
@@ -112,6 +120,7 @@ class ImportJob:
                         keep_ids=False,
                         record_id=import_id,
                         dedupe=bool(payload.get("dedupe")),
+                        annotator_map=_map_of(payload.get("annotator_map")),
                         progress=lambda rows: progress(rows=rows, bytes_read=read[0]),
                     )
                     session.commit()
@@ -231,3 +240,7 @@ def sweep_stale_uploads(db: Database, folder: Path, *, older_than: float = STALE
             shutil.rmtree(entry, ignore_errors=True)
             removed += 1
     return removed
+
+
+def _map_of(stored: dict[str, str] | None) -> AnnotatorMap | None:
+    return {int(k): v for k, v in stored.items()} if stored is not None else None

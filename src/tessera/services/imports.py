@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from tessera.db.bulk import driver_value, insert_many, to_json
 from tessera.db.maintenance import vacuum_in_background
-from tessera.db.tables import Annotation, ImportRecord, Prediction, Project, ProjectMember, Task, utcnow
+from tessera.db.tables import Annotation, ImportRecord, Prediction, Project, Task, utcnow
 from tessera.domain.config import LabelConfig, cached_config, expand_prediction_shorthand, validate_result
 from tessera.domain.errors import InvalidInput, NotFound, ResultError
 from tessera.domain.labeling import task_is_labeled, task_overlap
@@ -24,6 +24,7 @@ from tessera.domain.presentation import check_presentation
 from tessera.io.readers import RawTask, read_sources, split_task
 from tessera.services.access import get_project
 from tessera.services.actors import Actor
+from tessera.services.import_authors import AnnotatorMap, AuthorResolver
 from tessera.services.task_totals import changed
 
 BATCH = 2000
@@ -122,10 +123,12 @@ def import_tasks(
     record_id: int | None = None,
     dedupe: bool = False,
     progress: Callable[[int], None] | None = None,
+    annotator_map: AnnotatorMap | None = None,
 ) -> ImportSummary:
     """Import into the caller's transaction. `record_id` names an import record made beforehand (a job's);
     `dedupe` skips tasks whose `data` equals one already in the project or earlier in this import;
-    `progress` hears the number of rows read so far after each batch."""
+    `progress` hears the number of rows read so far after each batch; `annotator_map` maps the user ids in
+    annotations' `completed_by` to e-mails of this project's members (see `import_authors`)."""
     started = time.perf_counter()
     project, _role = get_project(session, actor, project_id, "tasks.create", for_update=True)
     config = cached_config(project.label_config)
@@ -134,7 +137,7 @@ def import_tasks(
         record = ImportRecord(project_id=project.id, created_by=actor.user_id or None, status="in_progress")
         session.add(record)
         session.flush()
-    writer = _BatchWriter(session, actor, project, config, record.id, keep_ids)
+    writer = _BatchWriter(session, actor, project, config, record.id, keep_ids, annotator_map)
     writer.progress = progress
     if dedupe:
         writer.seen = existing_data_hashes(session, project.id)
@@ -169,7 +172,14 @@ def import_tasks(
 
 class _BatchWriter:
     def __init__(
-        self, session: Session, actor: Actor, project: Project, config: LabelConfig, import_id: int, keep_ids: bool
+        self,
+        session: Session,
+        actor: Actor,
+        project: Project,
+        config: LabelConfig,
+        import_id: int,
+        keep_ids: bool,
+        annotator_map: AnnotatorMap | None = None,
     ) -> None:
         self.session, self.actor, self.project, self.config = session, actor, project, config
         self.overlap = int(project.settings.get("maximum_annotations", 1))
@@ -183,7 +193,7 @@ class _BatchWriter:
         self.children: list[tuple[list[dict], list[dict]]] = []
         self.next_inner = project.next_inner_id
         self.now = utcnow()
-        self.members: set[int] | None = None
+        self.authors = AuthorResolver(session, project.id, actor.user_id or None, annotator_map)
         conn = session.connection()
         self.conn = conn
         self.stamp = driver_value(conn, Task.__table__.c.created_at, self.now)
@@ -225,7 +235,9 @@ class _BatchWriter:
         if missing:
             raise InvalidInput(f"data has no field {', '.join(repr(m) for m in missing)} that the config needs")
         anns = [self._annotation(a, data, i) for i, a in enumerate(annotations or [])]
-        preds = [self._prediction(p, data, i) for i, p in enumerate(predictions or [])]
+        # A Label Studio JSON export lists a task's predictions by id alone: references into the other
+        # instance, with no result to keep. Label Studio skips them on import, and so does Tessera.
+        preds = [self._prediction(p, data, i) for i, p in enumerate(predictions or []) if not _is_id(p)]
         if self.errors:
             return  # keep scanning for errors, but stop building rows
         data_text = to_json(data)
@@ -281,9 +293,15 @@ class _BatchWriter:
             "was_cancelled": bool(ann.get("was_cancelled", False)),
             "ground_truth": bool(ann.get("ground_truth", True)),  # imported labels are ground truth, as in LS
             "lead_time": _float(ann.get("lead_time")),
-            "completed_by": self._annotator(ann.get("completed_by")),
+            "completed_by": self._author(ann.get("completed_by"), i),
             "presentation": self._presentation(ann.get("presentation"), data, i),
         }
+
+    def _author(self, value: Any, i: int) -> int | None:
+        try:
+            return self.authors.resolve(value)
+        except InvalidInput as exc:
+            raise InvalidInput(f"annotations[{i}].{exc.detail}") from exc
 
     def _presentation(self, value: Any, data: dict, i: int) -> str | None:
         try:
@@ -291,22 +309,6 @@ class _BatchWriter:
         except InvalidInput as exc:
             raise InvalidInput(f"annotations[{i}].{exc.detail}") from exc
         return to_json(presentation) if presentation else None
-
-    def _annotator(self, value: Any) -> int | None:
-        """Keep an imported annotation's author when it is a member of the project; else the importer."""
-        if isinstance(value, dict):
-            value = value.get("id")
-        if self.members is None:
-            self.members = set(
-                self.session.scalars(
-                    ProjectMember.__table__.select()
-                    .with_only_columns(ProjectMember.user_id)
-                    .where(ProjectMember.project_id == self.project.id)
-                )
-            )
-        if isinstance(value, int) and value in self.members:
-            return value
-        return self.actor.user_id or None
 
     def _prediction(self, pred: Any, data: dict, i: int) -> dict[str, Any]:
         if not isinstance(pred, dict):
@@ -400,3 +402,7 @@ def _float(value: Any) -> float | None:
         return float(value)
     except (TypeError, ValueError) as exc:
         raise InvalidInput(f"{value!r} is not a number") from exc
+
+
+def _is_id(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)

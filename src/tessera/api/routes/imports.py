@@ -18,6 +18,7 @@ from tessera.domain.errors import InvalidInput
 from tessera.io.json_values import DECODER, problem_in
 from tessera.net.outbound import OutboundClient
 from tessera.services import import_jobs, imports, predictions, remote_files
+from tessera.services.import_authors import AnnotatorMap, read_annotator_map
 
 router = APIRouter(tags=["import"])
 
@@ -94,21 +95,28 @@ def import_tasks(
     `?async=true` upload, and a server `path` run as a job: the answer carries `import`, the id to poll."""
     params = request.query_params
     dedupe = query_bool(params.get("dedupe"))
+    authors = _annotator_map(params.get("annotator_map") or upload.fields.get("annotator_map"))
     path = upload.fields.get("path", "").strip()
     if (
         path
         or (upload.files or upload.body)
         and (query_bool(params.get("async")) or upload.size > ctx.settings.import_job_bytes)
     ):
-        return _start_job(ctx, project_id, upload, path, dedupe)
+        return _start_job(ctx, project_id, upload, path, dedupe, authors)
     payload = _payload(upload)
     try:
         if payload.url is None:
             summary = imports.import_tasks(
-                ctx.session, ctx.actor, project_id, body=payload.body, files=payload.files, dedupe=dedupe
+                ctx.session,
+                ctx.actor,
+                project_id,
+                body=payload.body,
+                files=payload.files,
+                dedupe=dedupe,
+                annotator_map=authors,
             )
         else:
-            summary = _import_url(ctx, client, project_id, payload.url)
+            summary = _import_url(ctx, client, project_id, payload.url, authors)
     finally:
         for source in payload.files:
             source.stream.close()
@@ -128,14 +136,29 @@ def import_tasks(
     }
 
 
-def _start_job(ctx: Ctx, project_id: int, upload: Upload, path: str, dedupe: bool) -> dict:
+def _annotator_map(raw: str | None) -> AnnotatorMap | None:
+    """`annotator_map` (a query parameter or form field): JSON naming the e-mail of each user id that
+    annotations' `completed_by` carry, as `{"<id>": "<email>"}` or a list of users (see `import_authors`)."""
+    if raw is None or not raw.strip():
+        return None
+    try:
+        return read_annotator_map(raw)
+    except InvalidInput as exc:
+        raise InvalidInput(exc.detail, field_errors={"annotator_map": [exc.detail]}) from exc
+
+
+def _start_job(
+    ctx: Ctx, project_id: int, upload: Upload, path: str, dedupe: bool, authors: AnnotatorMap | None
+) -> dict:
     if path:
         target = import_jobs.server_file(ctx.settings.import_root, ctx.actor, path)
         files = [import_jobs.JobFile(path.replace("\\", "/").rsplit("/", 1)[-1], target, spooled=False)]
     else:
         spooled_files = upload.files or ([upload.body] if upload.body else [])
         files = [import_jobs.JobFile(f.name, f.path, spooled=True) for f in spooled_files]
-    record = import_jobs.start_import_job(ctx.session, ctx.actor, project_id, files, dedupe=dedupe)
+    record = import_jobs.start_import_job(
+        ctx.session, ctx.actor, project_id, files, dedupe=dedupe, annotator_map=authors
+    )
     ctx.commit()
     upload.kept = True  # the job owns the spooled files now
     ctx.request.app.state.jobs.wake()
@@ -153,12 +176,14 @@ def _start_job(ctx: Ctx, project_id: int, upload: Upload, path: str, dedupe: boo
     }
 
 
-def _import_url(ctx: Ctx, client: OutboundClient, project_id: int, url: str) -> imports.ImportSummary:
+def _import_url(
+    ctx: Ctx, client: OutboundClient, project_id: int, url: str, authors: AnnotatorMap | None
+) -> imports.ImportSummary:
     """Check the actor may import before fetching anything for them, then fetch, then import."""
     remote_files.check_may_import(ctx.session, ctx.actor, project_id)
     ctx.commit()  # ends the transaction opened so far, so that no write lock is held during the download
     with remote_files.downloaded(client, url, max_bytes=ctx.settings.max_body_bytes) as source:
-        return imports.import_tasks(ctx.session, ctx.actor, project_id, files=[source])
+        return imports.import_tasks(ctx.session, ctx.actor, project_id, files=[source], annotator_map=authors)
 
 
 @router.post("/api/projects/{project_id}/import/predictions", status_code=201)

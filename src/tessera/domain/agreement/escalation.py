@@ -27,9 +27,7 @@ def lowest_agreement(config: LabelConfig, results: Iterable[Any]) -> float | Non
     return min(scores) if scores else None
 
 
-def wants_another(
-    config: LabelConfig, results: list[Any], threshold: float | None, extra: int, max_extra: int
-) -> bool:
+def wants_another(config: LabelConfig, results: list[Any], threshold: float | None, extra: int, max_extra: int) -> bool:
     """Whether a task that has all the annotations it wanted should get one more."""
     if threshold is None or extra >= max_extra or len(results) < 2:
         return False
