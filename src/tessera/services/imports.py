@@ -119,16 +119,18 @@ def import_tasks(
     *,
     body: Any = None,
     files: Iterable[ImportSource] = (),
+    parsed: Iterable[tuple[str, Iterable[RawTask]]] = (),
     keep_ids: bool = True,
     record_id: int | None = None,
     dedupe: bool = False,
     progress: Callable[[int], None] | None = None,
     annotator_map: AnnotatorMap | None = None,
 ) -> ImportSummary:
-    """Import into the caller's transaction. `record_id` names an import record made beforehand (a job's);
-    `dedupe` skips tasks whose `data` equals one already in the project or earlier in this import;
-    `progress` hears the number of rows read so far after each batch; `annotator_map` maps the user ids in
-    annotations' `completed_by` to e-mails of this project's members (see `import_authors`)."""
+    """Import into the caller's transaction: a JSON `body`, `files` to read, and `parsed` (file name, items)
+    pairs that a reader made already (datasets, see `dataset_imports`). `record_id` names an import record
+    made beforehand (a job's); `dedupe` skips tasks whose `data` equals one already in the project or earlier
+    in this import; `progress` hears the number of rows read so far after each batch; `annotator_map` maps
+    the user ids in annotations' `completed_by` to e-mails of this project's members (see `import_authors`)."""
     started = time.perf_counter()
     project, _role = get_project(session, actor, project_id, "tasks.create", for_update=True)
     config = cached_config(project.label_config)
@@ -150,6 +152,9 @@ def import_tasks(
         writer.summary.filenames.append(source.filename)
         for name, items in read_sources(source.stream, source.filename, text_field=config.first_text_field()):
             writer.feed(name, items)
+    for name, items in parsed:
+        writer.summary.filenames.append(name)
+        writer.feed(name, items)
     writer.finish()
     changed(session, project.id)
     if writer.summary.task_count >= ANALYZE_AFTER and session.get_bind().dialect.name == "postgresql":

@@ -17,7 +17,7 @@ from tessera.api.uploads import Upload, spool_request
 from tessera.domain.errors import InvalidInput
 from tessera.io.json_values import DECODER, problem_in
 from tessera.net.outbound import OutboundClient
-from tessera.services import import_jobs, imports, predictions, remote_files
+from tessera.services import dataset_imports, import_jobs, imports, predictions, remote_files
 from tessera.services.import_authors import AnnotatorMap, read_annotator_map
 
 router = APIRouter(tags=["import"])
@@ -96,6 +96,9 @@ def import_tasks(
     params = request.query_params
     dedupe = query_bool(params.get("dedupe"))
     authors = _annotator_map(params.get("annotator_map") or upload.fields.get("annotator_map"))
+    fmt = dataset_imports.dataset_format(params.get("format") or upload.fields.get("format"))
+    if fmt is not None:
+        return _import_dataset(ctx, project_id, upload, fmt, {**upload.fields, **params})
     path = upload.fields.get("path", "").strip()
     if (
         path
@@ -145,6 +148,34 @@ def _annotator_map(raw: str | None) -> AnnotatorMap | None:
         return read_annotator_map(raw)
     except InvalidInput as exc:
         raise InvalidInput(exc.detail, field_errors={"annotator_map": [exc.detail]}) from exc
+
+
+def _import_dataset(ctx: Ctx, project_id: int, upload: Upload, fmt: str, options: dict[str, str]) -> dict:
+    """`format=coco|yolo`: one uploaded COCO JSON file or YOLO archive, imported inside the request, with
+    `labels_as` (predictions or annotations), `model_version` and `image_root_url` (what the tasks' image
+    references start with)."""
+    if len(upload.files) != 1:
+        raise InvalidInput(f"a {fmt.upper()} import takes one uploaded file", field_errors={"file": ["one file"]})
+    spooled_file = upload.files[0]
+    wanted = dataset_imports.DatasetOptions(
+        fmt,
+        labels_as=options.get("labels_as") or "predictions",
+        model_version=options.get("model_version") or "",
+        image_root_url=options.get("image_root_url") or "",
+    )
+    with open(spooled_file.path, "rb") as stream:
+        source = imports.ImportSource(spooled_file.name, stream)
+        summary, left_out = dataset_imports.import_dataset(ctx.session, ctx.actor, project_id, source, wanted)
+    ctx.commit()
+    return {
+        "task_count": summary.task_count,
+        "annotation_count": summary.annotation_count,
+        "prediction_count": summary.prediction_count,
+        "duration": summary.duration,
+        "file_upload_ids": [summary.import_id],
+        "task_ids": summary.task_ids,
+        "left_out": left_out,
+    }
 
 
 def _start_job(
