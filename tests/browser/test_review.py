@@ -173,3 +173,31 @@ def test_annotators_are_refused_the_page(page: Page, live_server: LiveServer, co
     expect(page.locator("#review")).to_have_count(0)
     errors = console.expect_errors()  # the browser logs the page's 403, and nothing else
     assert all("403" in e for e in errors), errors
+
+
+def test_agreement_in_the_review_queue_and_the_data_manager(page: Page, live_server: LiveServer) -> None:
+    pid, ids = make_project(live_server, CONFIG, [{"text": "agreed"}, {"text": "split"}])
+    _first, one = annotator_in(live_server, pid)
+    _second, two = annotator_in(live_server, pid)
+    for token, values in ((one, ("Positive", "Positive")), (two, ("Positive", "Negative"))):
+        for task_id, value in zip(ids, values, strict=True):
+            annotate(live_server, token, task_id, value)
+
+    sign_in(page)
+    open_review(page, pid)
+    expect(page.locator("#rev-list li")).to_have_count(4)
+    page.get_by_label("Agreement").select_option("0.5")
+    expect(page.locator("#rev-list li")).to_have_count(2)
+    expect(page.locator("#rev-list li").first).to_contain_text(f"task {ids[1]}")
+    expect(page.locator("#rev-list li").first).to_contain_text("0% agree")
+
+    page.goto(f"/projects/{pid}")
+    expect(page.locator(f"#task-rows tr[data-id='{ids[0]}'] td.num").last).to_have_text("100%")
+    expect(page.locator(f"#task-rows tr[data-id='{ids[1]}'] td.num").last).to_have_text("0%")
+    # Filtered in percent, as shown: below 50% is the split task alone.
+    page.get_by_role("button", name="Add filter").click()
+    page.get_by_label("Filter column").select_option(label="Agreement")
+    page.get_by_label("Filter operator").select_option("less")
+    page.get_by_label("Filter value").fill("50")
+    expect(page.locator("#task-rows tr[data-id]")).to_have_count(1)
+    expect(page.locator(f"#task-rows tr[data-id='{ids[1]}']")).to_be_visible()

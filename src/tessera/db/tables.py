@@ -181,6 +181,8 @@ class Task(Base):
     is_labeled: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     # Annotations wanted beyond the project's overlap: added one at a time when the annotators disagree.
     extra_overlap: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+    # How much the task's annotators agree (0..1; see `domain.agreement.task_value`); NULL below two annotators.
+    agreement: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = _ts()
     updated_at: Mapped[datetime] = _ts()
     updated_by: Mapped[int | None] = _fk("users.id", nullable=True, ondelete="SET NULL")
@@ -188,6 +190,7 @@ class Task(Base):
         UniqueConstraint("project_id", "inner_id"),
         Index("ix_tasks_project_id_id", "project_id", "id"),
         Index("ix_tasks_project_id_is_labeled", "project_id", "is_labeled", "id"),
+        Index("ix_tasks_project_id_agreement", "project_id", "agreement", "id"),
     )
 
 

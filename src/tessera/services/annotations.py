@@ -18,6 +18,7 @@ from tessera.domain.policy import allows
 from tessera.domain.presentation import check_presentation
 from tessera.services.access import get_scoped, sees_all_annotations
 from tessera.services.actors import Actor
+from tessera.services.task_agreement import agreement_of_task
 from tessera.services.task_queue import check_submit, release
 from tessera.services.task_totals import changed
 from tessera.services.tasks import overlap_of_task
@@ -86,6 +87,7 @@ _SET_COUNTERS = (
         total_annotations=bindparam("total_annotations"),
         cancelled_annotations=bindparam("cancelled_annotations"),
         is_labeled=bindparam("is_labeled"),
+        agreement=bindparam("agreement"),
         updated_at=bindparam("updated_at"),
     )
 )  # both built once: Core statements that every submit runs, their cache keys computed once
@@ -105,6 +107,7 @@ def refresh_counters(session: Session, task: Task, project: Project) -> None:
         "total_annotations": total,
         "cancelled_annotations": cancelled,
         "is_labeled": labeled,
+        "agreement": agreement_of_task(session, cached_config(project.label_config), task.id) if total >= 2 else None,
         "updated_at": utcnow(),
     }
     conn.execute(_SET_COUNTERS, {"task_id": task.id, **values})

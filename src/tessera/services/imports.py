@@ -25,6 +25,7 @@ from tessera.io.readers import RawTask, read_sources, split_task
 from tessera.services.access import get_project
 from tessera.services.actors import Actor
 from tessera.services.import_authors import AnnotatorMap, AuthorResolver
+from tessera.services.task_agreement import refresh_imported
 from tessera.services.task_totals import changed
 
 BATCH = 2000
@@ -156,6 +157,8 @@ def import_tasks(
         writer.summary.filenames.append(name)
         writer.feed(name, items)
     writer.finish()
+    if writer.summary.annotation_count:
+        refresh_imported(session, config, project.id, record.id)
     changed(session, project.id)
     if writer.summary.task_count >= ANALYZE_AFTER and session.get_bind().dialect.name == "postgresql":
         # Fresh statistics now, not when autovacuum gets to it: without them the planner takes a big project

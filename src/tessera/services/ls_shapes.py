@@ -102,7 +102,9 @@ def task_dict(
     drafts: list[Draft] | None = None,
     authors: dict[int, dict[str, Any]] | None = None,
     full: bool = True,
+    sees_agreement: bool = True,
 ) -> dict[str, Any]:
+    """`sees_agreement` is False for an annotator who may not see others' work: how much they agree is theirs."""
     anns = annotations or []
     preds = predictions or []
     completed = [a.created_at for a in anns if not a.was_cancelled]
@@ -124,6 +126,8 @@ def task_dict(
             "reviews_accepted": sum(1 for a in anns if a.review_status == "accepted"),
             "reviews_rejected": sum(1 for a in anns if a.review_status == "rejected"),
             "reviews_pending": sum(1 for a in anns if a.review_status is None and not a.was_cancelled),
+            # How much the task's annotators agree, 0..1 (see domain.agreement.task_value); null below two.
+            "agreement": task.agreement if sees_agreement else None,
             "annotations_results": "",
             "predictions_results": "",
             "predictions_score": (sum(p.score for p in preds if p.score is not None) / len(preds))

@@ -43,10 +43,13 @@ def review_queue(
     annotator: int | None = None,
     label: str | None = None,
     status: str | None = None,
+    max_agreement: float | None = None,
     page: int = 1,
     page_size: int = 100,
 ) -> ReviewQueuePage:
-    """Submitted annotations waiting for review (or, with `status`, those with that verdict), oldest first."""
+    """Submitted annotations waiting for review (or, with `status`, those with that verdict), oldest first;
+    with `max_agreement`, only those on tasks whose annotators agree that much or less (0..1), so that a
+    reviewer can start where the annotators disagree."""
     project, _role = get_project(session, actor, project_id, "reviews.create")
     q = select(Annotation).where(Annotation.project_id == project.id, Annotation.was_cancelled.is_(False))
     if status is None:
@@ -57,6 +60,11 @@ def review_queue(
         raise InvalidInput("status must be accepted, rejected or fixed", field_errors={"status": ["unknown"]})
     if annotator is not None:
         q = q.where(Annotation.completed_by == annotator)
+    if max_agreement is not None:
+        if not 0 <= max_agreement <= 1:
+            raise InvalidInput("max_agreement must be between 0 and 1", field_errors={"max_agreement": ["0..1"]})
+        low = select(Task.id).where(Task.project_id == project.id, Task.agreement <= max_agreement)
+        q = q.where(Annotation.task_id.in_(low))
     if label:
         # A label or choice value appears in the stored result as a JSON string, quotes included.
         quoted = json.dumps(label, ensure_ascii=False)

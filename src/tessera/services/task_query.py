@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, false, func, literal, not_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, false, func, literal, not_, null, or_, select
 
 from tessera.db.expressions import ContainsText, DataField, valid_path
 from tessera.db.tables import Annotation, Task
@@ -51,6 +51,8 @@ ANNOTATION_COLUMNS: dict[str, Callable[[int | None], Any]] = {
     "reviews_pending": lambda author: _count_of(
         Annotation.review_status.is_(None), Annotation.was_cancelled.is_(False), author=author
     ),
+    # How much the annotators agree tells of others' work: for an annotator who may not see it, nothing.
+    "agreement": lambda author: Task.agreement if author is None else null(),
 }
 NUMERIC = {
     "id",
@@ -61,6 +63,7 @@ NUMERIC = {
     "reviews_accepted",
     "reviews_rejected",
     "reviews_pending",
+    "agreement",
 }
 OPERATORS = {
     "equal",
@@ -218,7 +221,9 @@ def order_by(query: dict[str, Any], *, author: int | None = None) -> list[Column
     for i, name in enumerate(ordering):
         desc = name.startswith("-")
         col = _column(name.lstrip("-"), f"query.ordering[{i}]", author=author)
-        out.append(col.desc() if desc else col.asc())
+        ordered = col.desc() if desc else col.asc()
+        # Tasks without an agreement come last either way, on both databases (their NULL order differs).
+        out.append(ordered.nulls_last() if _task_key(name.lstrip("-")) == "agreement" else ordered)
     out.append(Task.id.desc() if out and ordering[-1].startswith("-") else Task.id.asc())
     return out
 

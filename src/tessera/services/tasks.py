@@ -92,9 +92,10 @@ def shape_tasks(
     preds: dict[int, list[Prediction]] = defaultdict(list)
     drafts: dict[int, list[Draft]] = defaultdict(list)
     authors: dict[int, dict[str, Any]] = {}
+    sees_all = sees_all_annotations(session, role, project.id)
     if ids:
         q = select(Annotation).where(Annotation.task_id.in_(ids)).order_by(Annotation.id)
-        if not sees_all_annotations(session, role, project.id):
+        if not sees_all:
             q = q.where(Annotation.completed_by == actor.user_id)
         for a in session.scalars(q):
             anns[a.task_id].append(a)
@@ -116,6 +117,7 @@ def shape_tasks(
             drafts=drafts[t.id],
             authors=authors,
             full=full,
+            sees_agreement=sees_all,
         )
         for t in rows
     ]

@@ -35,20 +35,33 @@ def review_queue(
     annotator: int | None = None,
     label: str | None = None,
     status: str | None = None,
+    max_agreement: float | None = None,
     page: str | None = None,
     page_size: str | None = None,
     ctx: Ctx = Depends(context),
 ) -> FastJSON:
     p, size = page_args(page, page_size, default_size=100)
     found = reviews.review_queue(
-        ctx.session, ctx.actor, project_id, annotator=annotator, label=label, status=status, page=p, page_size=size
+        ctx.session,
+        ctx.actor,
+        project_id,
+        annotator=annotator,
+        label=label,
+        status=status,
+        max_agreement=max_agreement,
+        page=p,
+        page_size=size,
     )
     task_ids = {a.task_id for a in found.annotations}
-    data = {i: d for i, d in ctx.session.execute(select(Task.id, Task.data).where(Task.id.in_(task_ids)))}
+    rows = ctx.session.execute(select(Task.id, Task.data, Task.agreement).where(Task.id.in_(task_ids)))
+    tasks = {i: (d, agreement) for i, d, agreement in rows}
     return FastJSON(
         {
             "count": found.total,
-            "results": [{**annotation_dict(a), "task_data": data.get(a.task_id)} for a in found.annotations],
+            "results": [
+                {**annotation_dict(a), "task_data": tasks[a.task_id][0], "task_agreement": tasks[a.task_id][1]}
+                for a in found.annotations
+            ],
         }
     )
 

@@ -36,7 +36,7 @@ function query() {
       const column = state.columns.find((c) => c.key === f.key);
       const numeric = column && column.kind === "Number";
       let value = f.operator === "empty" ? true : f.value;
-      if (numeric && f.operator !== "empty" && !f.operator.includes("contains")) value = Number(value);
+      if (numeric && f.operator !== "empty" && !f.operator.includes("contains")) value = Number(value) / (column.scale || 1);
       return { filter: `filter:tasks:${f.key}`, operator: f.operator, type: numeric ? "Number" : "String", value };
     });
   const status = $("#status-filter").value;

@@ -40,6 +40,8 @@ export function buildColumns(keys) {
     { id: "annotators", title: "Annotators", key: null, kind: "List", filterable: false },
     // Sorted by the rejections (the tasks that need work first); filtered by the Review menu.
     { id: "review", title: "Review", key: "reviews_rejected", kind: "Number", filterable: false },
+    // How much the annotators agree: shown and filtered in percent, stored 0..1 (`scale` turns one into the other).
+    { id: "agreement", title: "Agreement", key: "agreement", kind: "Number", scale: 100 },
     { id: "completed_at", title: "Completed", key: "completed_at", kind: "Datetime" },
   ];
 }
@@ -78,6 +80,8 @@ export function cell(task, column, { projectId, members }) {
       return h("td", {}, reviewBadges(task));
     case "completed_at":
       return h("td", { text: task.completed_at ? new Date(task.completed_at).toLocaleString() : "" });
+    case "agreement":
+      return h("td", { class: "num", text: task.agreement == null ? "" : `${Math.round(task.agreement * 100)}%` });
     default:
       if (column.data) return h("td", { class: "data", text: cellText((task.data || {})[column.data]) });
       return h("td", { class: "num", text: task[column.id] ?? "" });

@@ -20,11 +20,18 @@ function say(message, kind = "error") {
 }
 
 const who = (id) => (id === null || id === undefined ? "someone" : state.members.get(id) || `user #${id}`);
+const agreed = (a) => (a.task_agreement == null ? "" : ` · ${Math.round(a.task_agreement * 100)}% agree`);
 const authorOf = (a) => (a.completed_by && typeof a.completed_by === "object" ? a.completed_by.id : a.completed_by);
 
 function queueUrl(extra = {}) {
   const params = new URLSearchParams();
-  const filters = { status: $("#rev-status").value, annotator: $("#rev-annotator").value, label: $("#rev-label").value, ...extra };
+  const filters = {
+    status: $("#rev-status").value,
+    annotator: $("#rev-annotator").value,
+    label: $("#rev-label").value,
+    max_agreement: $("#rev-agreement").value,
+    ...extra,
+  };
   for (const [key, value] of Object.entries(filters)) if (value) params.set(key, value);
   return `/api/projects/${projectId}/reviews/queue?${params}`;
 }
@@ -41,7 +48,7 @@ function drawList() {
       h(
         "li",
         { class: state.current && a.id === state.current.id ? "lab-current" : null, dataset: { id: a.id } },
-        h("button", { type: "button", text: `#${a.id} task ${a.task} · ${who(authorOf(a))}`, onclick: () => select(a.id) }),
+        h("button", { type: "button", text: `#${a.id} task ${a.task} · ${who(authorOf(a))}${agreed(a)}`, onclick: () => select(a.id) }),
       ),
     ),
   );
@@ -179,7 +186,7 @@ $("#rev-reject").addEventListener("click", reject);
 $("#rev-fix").addEventListener("click", fix);
 $("#rev-save-fix").addEventListener("click", saveFix);
 $("#rev-cancel-fix").addEventListener("click", () => showEditor(state.current, false));
-for (const id of ["rev-status", "rev-annotator", "rev-label"])
+for (const id of ["rev-status", "rev-annotator", "rev-label", "rev-agreement"])
   $(`#${id}`).addEventListener("change", () => loadQueue().then(() => select(state.items[0]?.id ?? null)).catch((e) => say(e.message)));
 
 function move(step) {
