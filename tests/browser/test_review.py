@@ -201,3 +201,12 @@ def test_agreement_in_the_review_queue_and_the_data_manager(page: Page, live_ser
     page.get_by_label("Filter value").fill("50")
     expect(page.locator("#task-rows tr[data-id]")).to_have_count(1)
     expect(page.locator(f"#task-rows tr[data-id='{ids[1]}']")).to_be_visible()
+    # And by label: the tasks where someone chose "Negative", whatever their agreement.
+    page.get_by_role("button", name="Add filter").click()
+    page.get_by_label("Filter column").nth(1).select_option(label="Labels")
+    page.get_by_label("Filter value").nth(1).fill("Negative")
+    expect(page.locator(f"#task-rows tr[data-id='{ids[1]}']")).to_contain_text("Negative, Positive")
+    page.get_by_label("Filter value").first.fill("101")
+    expect(page.locator("#task-rows tr[data-id]")).to_have_count(1)
+    page.get_by_label("Filter value").nth(1).fill("Positive")
+    expect(page.locator("#task-rows tr[data-id]")).to_have_count(2)

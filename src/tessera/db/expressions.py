@@ -3,10 +3,11 @@ expression indexes made by `data_indexes` serve the queries that use them (a bou
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, String
+from sqlalchemy import ColumnElement, Float, String, Text, cast, literal
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnClause
@@ -83,6 +84,17 @@ class ContainsText(ColumnElement[bool]):
         self.expr = expr
         self.pattern = pattern
         self.type = String()
+
+
+def like_pattern(text: str) -> str:
+    """A `ContainsText` pattern for `text` anywhere: its backslash, % and _ escaped."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def holds_json_string(json_column: ColumnElement[Any], value: str) -> ContainsText:
+    """Whether a JSON column's text holds `value` as a JSON string (quotes included), e.g. a label or choice
+    anywhere in an annotation's result. Case-insensitive, as `ContainsText`."""
+    return ContainsText(cast(json_column, Text), literal(like_pattern(json.dumps(value, ensure_ascii=False))))
 
 
 @compiles(ContainsText, "sqlite")

@@ -79,3 +79,15 @@ class LabelCounts:
                 }
             )
         return out
+
+
+def labels_in(result: Any) -> set[str]:
+    """The label and choice values in one annotation's result (taxonomy paths as "Parent/Child"): what the
+    data manager shows of a task's annotations and filters on."""
+    found: set[str] = set()
+    for item in result if isinstance(result, list) else []:
+        value = item.get("value") if isinstance(item, dict) else None
+        chosen = value.get(item.get("type")) if isinstance(value, dict) else None
+        if isinstance(chosen, list):
+            found.update(text for v in chosen if (text := as_text(v)) is not None)
+    return found

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tessera.db.tables import Annotation, Draft, Prediction, Task, User
+from tessera.domain.label_counts import labels_in
 
 
 def iso(at: datetime | None) -> str | None:
@@ -128,7 +129,8 @@ def task_dict(
             "reviews_pending": sum(1 for a in anns if a.review_status is None and not a.was_cancelled),
             # How much the task's annotators agree, 0..1 (see domain.agreement.task_value); null below two.
             "agreement": task.agreement if sees_agreement else None,
-            "annotations_results": "",
+            # The label and choice values of those annotations (Label Studio puts their results here).
+            "annotations_results": ", ".join(sorted(set().union(*(labels_in(a.result) for a in anns)))),
             "predictions_results": "",
             "predictions_score": (sum(p.score for p in preds if p.score is not None) / len(preds))
             if preds and any(p.score is not None for p in preds)

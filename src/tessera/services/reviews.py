@@ -9,14 +9,13 @@ and a verdict may carry the `version` the reviewer read: a stale one is a 409, a
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Text, cast, func, literal, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tessera.db.expressions import ContainsText
+from tessera.db.expressions import holds_json_string
 from tessera.db.tables import Annotation, Project, Review, Task, utcnow
 from tessera.domain.config import cached_config, validate_result
 from tessera.domain.errors import Conflict, InvalidInput, PermissionDenied
@@ -66,10 +65,7 @@ def review_queue(
         low = select(Task.id).where(Task.project_id == project.id, Task.agreement <= max_agreement)
         q = q.where(Annotation.task_id.in_(low))
     if label:
-        # A label or choice value appears in the stored result as a JSON string, quotes included.
-        quoted = json.dumps(label, ensure_ascii=False)
-        pattern = "%" + quoted.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        q = q.where(ContainsText(cast(Annotation.result, Text), literal(pattern)))
+        q = q.where(holds_json_string(Annotation.result, label))
     total = session.scalar(q.with_only_columns(func.count()).order_by(None)) or 0
     rows = list(session.scalars(q.order_by(Annotation.id).offset((page - 1) * page_size).limit(page_size)))
     return ReviewQueuePage(rows, total)

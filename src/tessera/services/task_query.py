@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, exists, false, func, literal, not_, null, or_, select
 
-from tessera.db.expressions import ContainsText, DataField, valid_path
+from tessera.db.expressions import ContainsText, DataField, holds_json_string, like_pattern, valid_path
 from tessera.db.tables import Annotation, Task
 from tessera.domain.errors import InvalidInput
 
@@ -122,11 +122,6 @@ def _column(name: str, where: str, *, numeric: bool = False, author: int | None 
     return COLUMNS[key]
 
 
-def _like(value: Any) -> str:
-    text = str(value).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{text}%"
-
-
 def _filter(item: Any, i: int, author: int | None) -> ColumnElement[bool]:
     where = f"query.filters.items[{i}]"
     if not isinstance(item, dict):
@@ -141,12 +136,14 @@ def _filter(item: Any, i: int, author: int | None) -> ColumnElement[bool]:
     numeric = kind in ("Number", "Datetime") or key in NUMERIC
     if name.endswith(":annotators"):
         return _annotators(op, value, where, author)
+    if name.endswith(":annotations_results"):
+        return _labelled(op, value, where, author)
     col = _column(name, where, numeric=numeric and kind == "Number" and key.startswith("data."), author=author)
     if op == "empty":
         is_empty = or_(col.is_(None), col == "") if not numeric else col.is_(None)
         return is_empty if _truthy(value) else not_(is_empty)
     if op in ("contains", "not_contains"):
-        cond = ContainsText(col, literal(_like(value)))
+        cond = ContainsText(col, literal(like_pattern(str(value))))
         return cond if op == "contains" else or_(not_(cond), col.is_(None))
     if op == "regex":
         raise InvalidInput(f"{where}: the regex operator is not supported; use contains")
@@ -177,6 +174,19 @@ def _annotators(op: str, value: Any, where: str, author: int | None) -> ColumnEl
     if op in ("not_contains", "not_equal", "not_in"):
         return not_(cond)
     raise InvalidInput(f"{where}: operator {op!r} does not apply to annotators")
+
+
+def _labelled(op: str, value: Any, where: str, author: int | None) -> ColumnElement[bool]:
+    """Tasks with an annotation (one the caller may see) that gives the label or choice `value`: the value
+    appears in the stored result as a JSON string, quotes included."""
+    if not isinstance(value, str) or not value:
+        raise InvalidInput(f"{where}: a label filter takes a label or choice value")
+    cond = exists().where(*_of_task(holds_json_string(Annotation.result, value), author=author))
+    if op in ("contains", "equal"):
+        return cond
+    if op in ("not_contains", "not_equal"):
+        return not_(cond)
+    raise InvalidInput(f"{where}: operator {op!r} does not apply to labels")
 
 
 def _truthy(value: Any) -> bool:

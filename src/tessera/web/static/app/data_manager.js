@@ -87,7 +87,7 @@ function drawHead() {
   });
   head.append(h("th", { class: "check" }, all));
   for (const column of visibleColumns()) {
-    const sortable = Boolean(column.key);
+    const sortable = Boolean(column.key) && column.sortable !== false;
     const dir = state.ordering === `tasks:${column.key}` ? "ascending" : state.ordering === `-tasks:${column.key}` ? "descending" : null;
     const th = h("th", { scope: "col", "aria-sort": dir || (sortable ? "none" : null), dataset: { column: column.id } });
     if (sortable) {

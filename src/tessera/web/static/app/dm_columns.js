@@ -17,6 +17,7 @@ export const OPERATORS_OF = {
   String: OPERATORS.map(([op]) => op),
   Number: ["equal", "not_equal", "greater", "less", "empty"],
   Datetime: ["greater", "less", "empty"],
+  Labels: ["contains", "not_contains"], // a label or choice value, matched whole, in any annotation
 };
 
 export function dataColumns(project, tasks) {
@@ -38,6 +39,7 @@ export function buildColumns(keys) {
     { id: "cancelled_annotations", title: "Skipped", key: "cancelled_annotations", kind: "Number" },
     { id: "total_predictions", title: "Predictions", key: "total_predictions", kind: "Number" },
     { id: "annotators", title: "Annotators", key: null, kind: "List", filterable: false },
+    { id: "labels", title: "Labels", key: "annotations_results", kind: "Labels", sortable: false },
     // Sorted by the rejections (the tasks that need work first); filtered by the Review menu.
     { id: "review", title: "Review", key: "reviews_rejected", kind: "Number", filterable: false },
     // How much the annotators agree: shown and filtered in percent, stored 0..1 (`scale` turns one into the other).
@@ -80,6 +82,8 @@ export function cell(task, column, { projectId, members }) {
       return h("td", {}, reviewBadges(task));
     case "completed_at":
       return h("td", { text: task.completed_at ? new Date(task.completed_at).toLocaleString() : "" });
+    case "labels":
+      return h("td", { text: cellText(task.annotations_results) });
     case "agreement":
       return h("td", { class: "num", text: task.agreement == null ? "" : `${Math.round(task.agreement * 100)}%` });
     default:
