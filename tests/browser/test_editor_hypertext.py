@@ -97,6 +97,32 @@ def test_nested_tags_paragraphs_and_the_keyboard(page: Page, live_server: LiveSe
     assert LabelInterface(CONFIG).validate_prediction({"result": result}, return_errors=True) == []
 
 
+def test_xpaths_name_the_html_as_written_and_its_script_stays_inert(page: Page, live_server: LiveServer) -> None:
+    """The editor shows a whitelisted copy (no <section>, <font> or <script>, an image from another host as
+    its alt text), yet xpaths and offsets point into the HTML as the task holds it."""
+    payload = (
+        '<section><p onclick="window.__owned=1">Hi <font>there</font><script>window.__owned=1</script> you '
+        '<img src="https://example.com/a.png" alt="cat" onerror="window.__owned=1"> now</p></section>'
+    )
+    pid, ids = make_project(live_server, CONFIG, [{"html": payload}, {"html": "x"}])
+    open_task(page, pid, ids[0])
+    shown = "Hi there you [image: cat] now"
+    expect(page.locator(".ed-hypertext-content")).to_have_text(shown)
+    page.keyboard.press("1")
+    drag(page, shown, "there")
+    drag(page, shown, "you", "now")
+    expect(page.locator(".ed-region")).to_have_count(2)
+    values = sorted(submit(page, live_server, ids[0]), key=lambda v: v["globalOffsets"]["start"])
+    assert [(v["start"], v["startOffset"], v["end"], v["endOffset"], v["text"]) for v in values] == [
+        ("/section[1]/p[1]/font[1]/text()[1]", 0, "/section[1]/p[1]/font[1]/text()[1]", 5, "there"),
+        ("/section[1]/p[1]/text()[2]", 1, "/section[1]/p[1]/text()[3]", 4, "you  now"),
+    ]
+    written = "Hi there you  now"  # the text of the HTML as written, without the script's
+    for v in values:
+        assert written[v["globalOffsets"]["start"] : v["globalOffsets"]["end"]] == v["text"]
+    assert page.evaluate("() => window.__owned") is None
+
+
 def test_predictions_and_a_saved_annotation_are_drawn(page: Page, live_server: LiveServer) -> None:
     def span(rid: str, value: dict[str, Any], label: str = "PER") -> dict[str, Any]:
         return {"id": rid, "from_name": "ner", "to_name": "html", "type": "hypertextlabels",

@@ -174,4 +174,4 @@ def test_template_renders_and_its_result_validates(page: Page, live_server: Live
 
 
 def test_enough_templates_are_covered() -> None:
-    assert len(CONFIGS) >= 45
+    assert len(CONFIGS) >= 52
