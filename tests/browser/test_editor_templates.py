@@ -20,7 +20,7 @@ TEMPLATES = Path(__file__).parents[1] / "fixtures" / "templates"
 SUPPORTED = set(
     "View Header Style Text HyperText Image Paragraphs Audio AudioPlus Table List Choices Choice Labels Label "
     "TextArea Rating Number DateTime Taxonomy Pairwise Ranker Bucket RectangleLabels PolygonLabels KeyPointLabels "
-    "Rectangle Polygon KeyPoint Relations Relation Filter Collapse Panel".split()
+    "Rectangle Polygon KeyPoint Relations Relation Filter Collapse Panel ParagraphLabels HyperTextLabels".split()
 )
 IMAGE = png_data_url(64, 48)
 
@@ -135,6 +135,10 @@ def fill_in(page: Page, config: str) -> None:
         labels.locator(".ed-label").first.click()
         if tag == "Text":
             drag_over_text(page, f".ed-text-content[data-object='{obj}']", 0, 2)
+        elif tag == "HyperText":
+            drag_over_text(page, f".ed-hypertext-content[data-object='{obj}']", 0, 2)
+        elif tag == "Paragraphs":
+            drag_over_text(page, f".ed-paragraphs[data-object='{obj}'] .ed-para-text", 0, 2)
         elif tag == "Image":
             draw_on_image(page, labels.get_attribute("data-type") or "")
         elif tag in ("Audio", "AudioPlus"):
@@ -170,4 +174,4 @@ def test_template_renders_and_its_result_validates(page: Page, live_server: Live
 
 
 def test_enough_templates_are_covered() -> None:
-    assert len(CONFIGS) >= 45
+    assert len(CONFIGS) >= 52

@@ -5,10 +5,18 @@ text, `end` exclusive. Python counts characters as Unicode code points, the edit
 code units; the two differ once the text holds characters outside the Basic Multilingual Plane (most
 emoji). Tessera accepts a span when it fits the text in code points, and also when it only fits in UTF-16
 code units (so results made by Label Studio's editor on such texts still import); it never rewrites offsets.
+
+Paragraphs. `start`/`end` are paragraph indexes (Label Studio writes "3", its SDK 3), `startOffset`/`endOffset`
+character offsets into those paragraphs' texts. HyperText. `start`/`end` are xpaths from the HTML's root to
+a text node ("/p[1]/text()[1]") with offsets into that node, and `globalOffsets` {start, end} code points
+into the whole document's text. Offsets are checked against the task's data when it is at hand; an xpath is
+checked for its form only (resolving it needs a browser's parse of the HTML).
 """
 
 from __future__ import annotations
 
+import re
+from html.parser import HTMLParser
 from numbers import Real
 from typing import Any
 
@@ -74,6 +82,15 @@ def _text_of(check: Check) -> str | None:
     return text if isinstance(text, str) else None
 
 
+def _is_offset(x: Any) -> bool:
+    return isinstance(x, int) and not isinstance(x, bool) and x >= 0
+
+
+def _fits(offset: int, text: str) -> bool:
+    """Whether a character offset lies within `text`, counted in code points or in UTF-16 code units."""
+    return offset <= len(text) or offset <= len(text.encode("utf-16-le")) // 2
+
+
 def _check_text_span(check: Check, start: Any, end: Any) -> None:
     for key, offset in (("start", start), ("end", end)):
         if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
@@ -81,11 +98,110 @@ def _check_text_span(check: Check, start: Any, end: Any) -> None:
     if start > end:
         raise check.fail("end", f"{end} is before start {start}")
     text = _text_of(check)
-    if text is None or end <= len(text):
-        return
-    utf16 = len(text.encode("utf-16-le")) // 2
-    if end > utf16:
+    if text is not None and not _fits(end, text):
         raise check.fail("end", f"{end} is past the end of the text ({len(text)} characters)")
+
+
+def _offsets(check: Check) -> tuple[int | None, int | None]:
+    value = check.value
+    for key in ("startOffset", "endOffset"):
+        offset = value.get(key)
+        if key in value and not _is_offset(offset):
+            raise check.fail(key, f"must be an integer >= 0, got {offset!r}")
+    return value.get("startOffset"), value.get("endOffset")
+
+
+def _paragraph_texts(check: Check) -> list[str] | None:
+    """The texts of the task's paragraphs a `<Paragraphs>` span points into, when they are at hand."""
+    obj, data = check.obj, check.data
+    if obj is None or data is None or obj.value_is_url or obj.value != f"${obj.value_field}":
+        return None
+    listed = data.get(obj.value_field or "")
+    if not isinstance(listed, list):
+        return None
+    key = obj.attrs.get("textKey", "text")
+    texts = [p.get(key) if isinstance(p, dict) else p for p in listed]
+    return ["" if t is None else t if isinstance(t, str) else str(t) for t in texts]
+
+
+def _check_paragraph_span(check: Check) -> None:
+    value = check.value
+    index: dict[str, int] = {}
+    for key in ("start", "end"):
+        at = value.get(key)
+        if key not in value:
+            continue
+        if isinstance(at, str) and at.isascii() and at.isdigit():
+            index[key] = int(at)
+        elif _is_offset(at):
+            index[key] = at
+        else:
+            raise check.fail(key, f'must be a paragraph index ("0", "1"...), got {at!r}')
+    start_offset, end_offset = _offsets(check)
+    if len(index) < 2:
+        return
+    first, last = index["start"], index["end"]
+    if first > last:
+        raise check.fail("end", f"paragraph {last} is before start paragraph {first}")
+    if first == last and start_offset is not None and end_offset is not None and start_offset > end_offset:
+        raise check.fail("endOffset", f"{end_offset} is before startOffset {start_offset}")
+    texts = _paragraph_texts(check)
+    if texts is None:
+        return
+    if last >= len(texts):
+        raise check.fail("end", f"paragraph {last} is past the last paragraph ({len(texts)} paragraphs)")
+    for key, offset, at in (("startOffset", start_offset, first), ("endOffset", end_offset, last)):
+        if offset is not None and not _fits(offset, texts[at]):
+            raise check.fail(key, f"{offset} is past the end of paragraph {at} ({len(texts[at])} characters)")
+
+
+_XPATH = re.compile(r"(/[A-Za-z][\w-]*(\[\d+\])?)*(/text\(\)(\[\d+\])?)?")
+
+
+class _TextCollector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def _html_text(check: Check) -> str | None:
+    """All the text of the task's HTML (an upper bound of what is shown: script text is counted too)."""
+    html = _text_of(check)
+    if html is None:
+        return None
+    collector = _TextCollector()
+    collector.feed(html)
+    collector.close()
+    return "".join(collector.parts)
+
+
+def _check_html_span(check: Check) -> None:
+    value = check.value
+    for key in ("start", "end"):
+        at = value.get(key)
+        if key not in value:
+            continue
+        if isinstance(at, str) and at and not _XPATH.fullmatch(at):
+            raise check.fail(key, f'must be an xpath to a text node such as "/p[1]/text()[1]", got {at!r}')
+        if not isinstance(at, str) and not (is_number(at) and at >= 0):
+            raise check.fail(key, f"must be an xpath or an offset, got {at!r}")
+    start_offset, end_offset = _offsets(check)
+    same = value.get("start") == value.get("end")
+    if same and start_offset is not None and end_offset is not None and start_offset > end_offset:
+        raise check.fail("endOffset", f"{end_offset} is before startOffset {start_offset}")
+    if "globalOffsets" not in value:
+        return
+    spread = value["globalOffsets"]
+    if not isinstance(spread, dict) or not all(_is_offset(spread.get(k)) for k in ("start", "end")):
+        raise check.fail("globalOffsets", "must be {start, end}, character offsets (integers >= 0)")
+    if spread["start"] > spread["end"]:
+        raise check.fail("globalOffsets.end", f"{spread['end']} is before start {spread['start']}")
+    text = _html_text(check)
+    if text is not None and not _fits(spread["end"], text):
+        raise check.fail("globalOffsets.end", f"{spread['end']} is past the end of the text ({len(text)} characters)")
 
 
 def check_span(check: Check) -> None:
@@ -97,13 +213,15 @@ def check_span(check: Check) -> None:
     media = check.media
     if media == "text":
         _check_text_span(check, start, end)
-    elif media in ("html", "paragraphs", "pdf"):
+    elif media == "paragraphs":
+        _check_paragraph_span(check)
+    elif media == "html":
+        _check_html_span(check)
+    elif media == "pdf":
         for key in ("start", "end"):
             if key in value and not (isinstance(value[key], str) or is_number(value[key])):
                 raise check.fail(key, f"must be a path or index, got {value[key]!r}")
-        for key in ("startOffset", "endOffset"):
-            if key in value and not (isinstance(value[key], int) and value[key] >= 0):
-                raise check.fail(key, f"must be an integer >= 0, got {value[key]!r}")
+        _offsets(check)
     elif media in ("audio", "video", "timeseries"):
         for key in ("start", "end"):
             bad = not (is_number(value.get(key)) or (media == "timeseries" and isinstance(value.get(key), str)))

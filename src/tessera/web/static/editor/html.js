@@ -16,17 +16,19 @@ function safeUrl(value, forImage) {
   return null;
 }
 
-function copy(node, into) {
+function copy(node, into, origins) {
   for (const child of node.childNodes) {
     if (child.nodeType === Node.TEXT_NODE) {
-      into.append(document.createTextNode(child.data));
+      const text = document.createTextNode(child.data);
+      if (origins) origins.set(text, child);
+      into.append(text);
       continue;
     }
     if (child.nodeType !== Node.ELEMENT_NODE) continue;
     const name = child.localName;
     if (DROP_WITH_CONTENT.has(name)) continue;
     if (!ELEMENTS.has(name)) {
-      copy(child, into); // unknown wrapper: keep its text, lose the element
+      copy(child, into, origins); // unknown wrapper: keep its text, lose the element
       continue;
     }
     const el = document.createElement(name);
@@ -50,12 +52,14 @@ function copy(node, into) {
       el.setAttribute("src", src);
       el.setAttribute("referrerpolicy", "no-referrer");
     }
-    copy(child, el);
+    copy(child, el, origins);
     into.append(el);
   }
 }
 
-export function sanitizedFragment(html) {
+// The task's HTML rebuilt from the whitelist; `origins` maps each shown text node to the text node it copies in
+// the inert parse (`root`), so that Label Studio's xpaths, which name nodes of the HTML as written, resolve.
+export function sanitizedTree(html) {
   // A <template>'s content is inert: no script runs, no image loads, so no handler can fire while parsing
   // (a DOMParser document still tries to load <img>, and Chromium then evaluates its onerror against the CSP).
   // Chromium checks an inline handler attribute against the page's CSP as soon as it is parsed, even in an
@@ -69,6 +73,11 @@ export function sanitizedFragment(html) {
   const inert = document.implementation.createHTMLDocument("");
   inert.body.innerHTML = markup;
   const fragment = document.createDocumentFragment();
-  copy(inert.body, fragment);
-  return fragment;
+  const origins = new Map();
+  copy(inert.body, fragment, origins);
+  return { fragment, root: inert.body, origins };
+}
+
+export function sanitizedFragment(html) {
+  return sanitizedTree(html).fragment;
 }

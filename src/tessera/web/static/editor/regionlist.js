@@ -5,6 +5,11 @@ import { h, colorFor } from "./dom.js";
 
 function describe(ctx, region) {
   const v = region.value;
+  const kind = (ctx.objects.get(region.to_name) || {}).type;
+  if (kind === "paragraphs" && typeof v.text !== "string") {
+    const [a, b] = [Number(v.start) + 1, Number(v.end) + 1];
+    return a === b ? `paragraph ${a}` : `paragraphs ${a}–${b}`;
+  }
   if (typeof v.messageIndex === "number") return `${(ctx.store.anchors.get(region.id) || {}).role || "message"} message ${v.messageIndex + 1}`;
   if (typeof v.start === "number" && typeof v.text !== "string") return `${v.start}s – ${v.end}s`;
   if (typeof v.text === "string") return v.text.length > 40 ? v.text.slice(0, 40) + "…" : v.text;

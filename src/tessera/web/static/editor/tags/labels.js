@@ -1,6 +1,7 @@
-// <Labels>, <RectangleLabels>, <PolygonLabels>, <KeyPointLabels> and the bare tools <Rectangle>, <Polygon>,
-// <KeyPoint>. Label buttons pick the label the next region gets; with a region selected they relabel it.
-// The objects (text.js, image.js) ask `ctx.activeLabels(name)` / `ctx.activeTool(name)` what to draw.
+// <Labels>, <RectangleLabels>, <PolygonLabels>, <KeyPointLabels>, <ParagraphLabels>, <HyperTextLabels> and the
+// bare tools <Rectangle>, <Polygon>, <KeyPoint>. Label buttons pick the label the next region gets; with a region
+// selected they relabel it. The objects (text.js, image.js, paragraphs.js, hypertext.js) ask
+// `ctx.activeLabels(name)` / `ctx.activeTool(name)` what to draw.
 
 import { h, colorFor, newId, truthy } from "../dom.js";
 import { register } from "../registry.js";
@@ -126,5 +127,5 @@ function renderTool(node, ctx) {
   return el;
 }
 
-register({ names: ["Labels", "RectangleLabels", "PolygonLabels", "KeyPointLabels"], render: renderLabels });
+register({ names: ["Labels", "RectangleLabels", "PolygonLabels", "KeyPointLabels", "ParagraphLabels", "HyperTextLabels"], render: renderLabels });
 register({ names: ["Rectangle", "Polygon", "KeyPoint"], render: renderTool });
