@@ -45,6 +45,7 @@ def project_accuracy(project_id: int, ctx: Ctx = Depends(context)) -> FastJSON:
                     "compared": s.compared,
                     "correct": s.correct,
                     "accuracy": s.accuracy,
+                    **s.region_figures(),
                 }
                 for s in scores
             ],
