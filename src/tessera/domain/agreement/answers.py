@@ -71,26 +71,48 @@ def answers_of(config: LabelConfig, families: dict[str, ControlFamily], result: 
     """Each compared control's answer in one annotation's result; region controls always have one (a list).
 
     Items that do not fit (unknown control, wrong shape: results written under an older config) are skipped.
+    This runs once per annotation in a report over a whole project, hence the plain loops.
     """
     answers: dict[str, Any] = {name: [] for name, f in families.items() if f.family in REGION_FAMILIES}
-    if not isinstance(result, list):
+    if type(result) is not list:
         return answers
     for item in result:
-        if not isinstance(item, dict):
+        if type(item) is not dict:
             continue
         family = families.get(item.get("from_name"))  # type: ignore[arg-type]
         value = item.get("value")
-        if family is None or family.family is None or not isinstance(value, dict):
+        if family is None or type(value) is not dict:
             continue
-        if family.family in REGION_FAMILIES:
-            region = _region(family.family, value, item)
-            if region is not None:
-                answers[family.name].append(region)
-        elif family.name not in answers:
+        kind = family.family
+        if kind == SPANS:
+            region = _span(value)
+        elif kind == BOXES:
+            region = _region(kind, value, item)
+        elif kind is None or family.name in answers:
+            continue
+        else:
             answer = _answer(config.controls[family.name], family, value)
             if answer is not None:
                 answers[family.name] = answer
+            continue
+        if region is not None:
+            answers[family.name].append(region)
     return answers
+
+
+def _span(value: dict[str, Any]) -> Region | None:
+    """`_region` for spans, the most common region: exact int offsets first (what editors write)."""
+    start, end = value.get("start"), value.get("end")
+    if not (type(start) is int and type(end) is int) and not (_finite(start) and _finite(end)):
+        return None
+    labels = value.get("labels")
+    if type(labels) is not list:
+        return Region(_labels(value), (start, end))
+    try:
+        names = frozenset(labels)
+    except TypeError:  # an unhashable item: not a list of label names
+        return Region(frozenset(), (start, end))
+    return Region(names if all(type(v) is str for v in names) else frozenset(), (start, end))
 
 
 def _finite(x: Any) -> bool:

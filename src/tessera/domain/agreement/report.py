@@ -207,13 +207,21 @@ class RegionAgreement(ControlAgreement):
             return
         self.tasks += 1
         self.annotators.update(answers)
-        task = MatchCounts()
+        # The task's sums over its pairs, in locals: this runs once per task of the project.
+        matched_sum = first_sum = second_sum = identical_sum = compared = 0
+        iou_total = 0.0
         for a, b in combinations(sorted(answers), 2):
             counts = self.pairs.get((a, b))
             if counts is None:
                 counts = self.pairs[(a, b)] = MatchCounts()
             matched, iou_sum, identical = counts.add(answers[a], answers[b], self.threshold)
-            task.merge(MatchCounts(matched, len(answers[a]), len(answers[b]), iou_sum, 1, identical))
+            matched_sum += matched
+            first_sum += len(answers[a])
+            second_sum += len(answers[b])
+            iou_total += iou_sum
+            identical_sum += identical
+            compared += 1
+        task = MatchCounts(matched_sum, first_sum, second_sum, iou_total, compared, identical_sum)
         self.total.merge(task)
         self.percent_sum += task.identical / task.tasks
         if keep:
