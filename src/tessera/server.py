@@ -23,6 +23,7 @@ from tessera.api.routes import (
     drafts,
     exports,
     imports,
+    media,
     members,
     ml,
     predictions,
@@ -163,6 +164,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         dashboard,
         preferences,
         redteam,
+        media,
     ):
         app.include_router(module.router)
     pages.mount(app)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import Console, sign_in
@@ -79,3 +80,26 @@ def test_a_refused_file_is_reported_and_nothing_is_imported(
     with live_server.http() as http:
         assert http.get("/api/tasks", params={"project": project}).json()["total"] == 0
     assert all("400" in e for e in console.expect_errors())  # the browser logs the refused upload
+
+
+def test_images_uploaded_through_the_dialog_are_labeled_in_the_page(
+    page: Page, live_server: LiveServer, tmp_path: Path
+) -> None:
+    config = (
+        '<View><Image name="image" value="$image"/>'
+        '<Choices name="kind" toName="image"><Choice value="red"/></Choices></View>'
+    )
+    with live_server.http() as http:
+        pid = http.post("/api/projects", json={"title": "Pictures", "label_config": config}).json()["id"]
+    for name, colour in (("red.png", (255, 0, 0)), ("blue.jpg", (0, 0, 255))):
+        Image.new("RGB", (40, 30), colour).save(tmp_path / name)
+    open_dialog(page, pid)
+    page.locator("#import-files").set_input_files([str(tmp_path / "red.png"), str(tmp_path / "blue.jpg")])
+    page.get_by_role("button", name="Import", exact=True).last.click()
+    expect(page.locator("#import-report")).to_contain_text("Imported 2 tasks")
+
+    page.goto(f"/projects/{pid}/label")
+    page.wait_for_selector("#labeling[data-ready='1']")
+    image = page.locator("img").first
+    expect(image).to_be_visible()
+    page.wait_for_function("() => [...document.images].some((i) => i.complete && i.naturalWidth === 40)")

@@ -13,11 +13,12 @@ from fastapi import APIRouter, Depends, Request
 
 from tessera.api.context import Ctx, context, database, json_body, outbound_client, parse_json, query_bool, settings_of
 from tessera.api.schemas import import_read
-from tessera.api.uploads import Upload, spool_request
+from tessera.api.uploads import SpooledFile, Upload, spool_request
 from tessera.domain.errors import InvalidInput
 from tessera.io.json_values import DECODER, problem_in
+from tessera.io.media_types import media_kind
 from tessera.net.outbound import OutboundClient
-from tessera.services import dataset_imports, import_jobs, imports, predictions, remote_files
+from tessera.services import dataset_imports, import_jobs, imports, media, predictions, remote_files
 from tessera.services.import_authors import AnnotatorMap, read_annotator_map
 
 router = APIRouter(tags=["import"])
@@ -99,6 +100,9 @@ def import_tasks(
     fmt = dataset_imports.dataset_format(params.get("format") or upload.fields.get("format"))
     if fmt is not None:
         return _import_dataset(ctx, project_id, upload, fmt, {**upload.fields, **params})
+    media_files = [f for f in upload.files if media_kind(f.name)]
+    if media_files:
+        return _import_media(ctx, project_id, upload, media_files)
     path = upload.fields.get("path", "").strip()
     if (
         path
@@ -148,6 +152,29 @@ def _annotator_map(raw: str | None) -> AnnotatorMap | None:
         return read_annotator_map(raw)
     except InvalidInput as exc:
         raise InvalidInput(exc.detail, field_errors={"annotator_map": [exc.detail]}) from exc
+
+
+def _import_media(ctx: Ctx, project_id: int, upload: Upload, files: list[SpooledFile]) -> dict:
+    """Images, audio or video uploaded alone: one task each (see `services.media`)."""
+    if len(files) != len(upload.files):
+        detail = "upload media files and task files (JSON, CSV...) in separate imports"
+        raise InvalidInput(detail, field_errors={"file": [detail]})
+    summary = media.import_media(
+        ctx.session, ctx.actor, ctx.settings.data_dir, project_id, [(f.name, f.path) for f in files]
+    )
+    ctx.commit()
+    return {
+        "task_count": summary.task_count,
+        "annotation_count": 0,
+        "prediction_count": 0,
+        "predictions_count": 0,
+        "duration": summary.duration,
+        "file_upload_ids": [summary.import_id],
+        "could_be_tasks_list": False,
+        "found_formats": sorted({f.name.rsplit(".", 1)[-1].lower() for f in files}),
+        "data_columns": summary.data_columns,
+        "task_ids": summary.task_ids,
+    }
 
 
 def _import_dataset(ctx: Ctx, project_id: int, upload: Upload, fmt: str, options: dict[str, str]) -> dict:

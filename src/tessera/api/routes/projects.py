@@ -11,7 +11,7 @@ from tessera.api.paging import page_args, page_links
 from tessera.api.schemas import project_read
 from tessera.db.tables import User
 from tessera.domain.errors import InvalidInput, NotFound
-from tessera.services import projects, tasks
+from tessera.services import media, projects, tasks
 
 router = APIRouter(tags=["projects"])
 
@@ -62,6 +62,7 @@ def update_project(project_id: int, body: Any = Depends(json_body), ctx: Ctx = D
 def delete_project(project_id: int, ctx: Ctx = Depends(context)) -> Response:
     projects.delete_project(ctx.session, ctx.actor, project_id)
     ctx.commit()
+    media.remove_project_media(ctx.settings.data_dir, project_id)  # after the commit: the files go with the rows
     return Response(status_code=204)
 
 
