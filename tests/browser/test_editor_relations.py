@@ -1,6 +1,7 @@
 """Relations drawn as arrows: linking two spans and two boxes draws an arrow between the right regions, with
 its direction and label; picking the relation in the list highlights its arrow; the arrow follows a zoom;
-deleting a region takes its relation and arrow away."""
+deleting a region takes its relation and arrow away. A saved relation between paragraph spans is drawn on
+load, both ways."""
 
 from __future__ import annotations
 
@@ -118,3 +119,33 @@ def test_arrows_between_spans_and_boxes(page: Page, live_server: LiveServer) -> 
     relations = [r for r in result if r["type"] == "relation"]
     assert relations == [{"from_id": "dog", "to_id": "cat", "type": "relation", "direction": "left", "labels": []}]
     assert sorted(r["id"] for r in result if r["type"] != "relation") == ["alice", "cat", "dog"]
+
+
+PARAGRAPHS = """<View>
+  <ParagraphLabels name="tags" toName="dialog"><Label value="Q"/><Label value="A"/></ParagraphLabels>
+  <Paragraphs name="dialog" value="$dialog" layout="dialogue"/>
+  <Relations><Relation value="answers"/></Relations>
+</View>"""
+
+
+def test_a_saved_relation_between_paragraph_spans(page: Page, live_server: LiveServer) -> None:
+    dialog = [{"author": "Ann", "text": "Where is it?"}, {"author": "Bob", "text": "In the box."}]
+
+    def span(rid: str, paragraph: str, text: str, label: str) -> dict[str, Any]:
+        value = {"start": paragraph, "end": paragraph, "startOffset": 0, "endOffset": len(text), "text": text}
+        return {"id": rid, "from_name": "tags", "to_name": "dialog", "type": "paragraphlabels",
+                "value": {**value, "paragraphlabels": [label]}}  # fmt: skip
+
+    relation = {"type": "relation", "from_id": "a", "to_id": "q", "direction": "bi", "labels": ["answers"]}
+    result = [span("q", "0", "Where", "Q"), span("a", "1", "In the box.", "A"), relation]
+    pid, ids = make_project(live_server, PARAGRAPHS, [{"dialog": dialog}])
+    with live_server.http() as http:
+        http.post(f"/api/tasks/{ids[0]}/annotations", json={"result": result}).raise_for_status()
+    open_task(page, pid, ids[0])
+    arrow = page.locator(".ed-arrow[data-from='a'][data-to='q']")
+    expect(arrow).to_have_attribute("data-direction", "bi")
+    expect(arrow.locator(".ed-arrow-label")).to_have_text("answers")
+    assert arrow.locator(".ed-arrow-line").get_attribute("marker-start")
+    assert arrow.locator(".ed-arrow-line").get_attribute("marker-end")
+    joins(page, "a", "q")
+    expect(page.locator(".ed-relation-pick")).to_have_text("a ↔ q")

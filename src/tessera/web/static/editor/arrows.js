@@ -9,10 +9,15 @@ import { newId, svg } from "./dom.js";
 
 export const relationKey = (rel) => `${rel.from_id}→${rel.to_id}`;
 
-// A region's element: a shape before its group or handles, else the first mark of a span.
+// A region's element: a shape before its group or handles, else the first mark of a span, else whatever
+// else carries it (a chat message).
 function elementOf(body, id) {
   const quoted = CSS.escape(id);
-  return body.querySelector(`.ed-shape[data-region="${quoted}"]`) || body.querySelector(`mark[data-region="${quoted}"]`);
+  return (
+    body.querySelector(`.ed-shape[data-region="${quoted}"]`) ||
+    body.querySelector(`mark[data-region="${quoted}"]`) ||
+    body.querySelector(`[data-region="${quoted}"]:not(g):not(.ed-handle)`)
+  );
 }
 
 // Where an arrow meets a region: the top middle of its first box, kept inside an image's viewport when the
