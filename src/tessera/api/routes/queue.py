@@ -1,14 +1,15 @@
 """The labeling queue: `GET /api/projects/{id}/next` as Label Studio has it (a GET that claims a task), and
-the same as a POST for the web app, whose cookie-authenticated writes carry a CSRF token."""
+the same as a POST for the web app, whose cookie-authenticated writes carry a CSRF token; and the next task of
+a data-manager selection, which the web app's "Label these" works through."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Response
 
-from tessera.api.context import Ctx, write_context
+from tessera.api.context import Ctx, context, write_context
 from tessera.api.responses import FastJSON
-from tessera.domain.errors import NotFound
-from tessera.services import task_queue
+from tessera.domain.errors import InvalidInput, NotFound
+from tessera.services import task_queue, task_selection
 
 router = APIRouter(tags=["queue"])
 
@@ -33,3 +34,17 @@ def claim_next_task(project_id: int, ctx: Ctx = Depends(write_context)) -> Respo
     would log as a failed request."""
     task = _next(project_id, ctx)
     return FastJSON(task) if task is not None else Response(status_code=204)
+
+
+@router.get("/api/projects/{project_id}/selection/next")
+def next_selected_task(
+    project_id: int, query: str | None = None, passed: str | None = None, ctx: Ctx = Depends(context)
+) -> FastJSON:
+    """The first task of the data-manager `query` (filters, ordering, selectedItems) that the caller has not
+    annotated or skipped, leaving out `passed` (comma-separated ids), with the selection's size and how much
+    of it is left. `task` is null at the end: the end of a selection is not an error."""
+    names = [x for x in (passed or "").split(",") if x.strip()]
+    if not all(x.strip().isdigit() for x in names):
+        raise InvalidInput("passed must be task ids separated by commas", field_errors={"passed": ["not ids"]})
+    step = task_selection.next_selected_task(ctx.session, ctx.actor, project_id, query, passed=[int(x) for x in names])
+    return FastJSON({"task": step.task, "total": step.total, "remaining": step.remaining})

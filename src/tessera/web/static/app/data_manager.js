@@ -5,7 +5,8 @@ import { get, post } from "./api.js";
 import { $, $$, clear, debounce, h, showError, slashToSearch, toast } from "./dom.js";
 import { openExport } from "./export_dialog.js";
 import { openImport } from "./import_dialog.js";
-import { OPERATORS, OPERATORS_OF, buildColumns, cell, dataColumns } from "./dm_columns.js";
+import { buildColumns, cell, dataColumns } from "./dm_columns.js";
+import { drawFilters as drawFilterRows } from "./dm_filters.js";
 
 const PAGE_SIZE = 100;
 const root = $("#dm");
@@ -194,62 +195,12 @@ function drawColumnChooser() {
     );
 }
 
-function drawFilters() {
-  const box = $("#filter-rows");
-  clear(box);
-  const filterable = state.columns.filter((c) => c.key && c.filterable !== false);
-  state.filters.forEach((filter, i) => {
-    const apply = debounce(() => {
-      state.page = 1;
-      load();
-    }, 250);
-    const kind = (state.columns.find((c) => c.key === filter.key) || {}).kind || "String";
-    const allowed = OPERATORS_OF[kind] || OPERATORS_OF.String;
-    if (!allowed.includes(filter.operator)) filter.operator = allowed[0];
-    box.append(
-      h(
-        "div",
-        { class: "filter-row" },
-        h(
-          "select",
-          {
-            "aria-label": "Filter column",
-            onchange: (e) => {
-              filter.key = e.target.value;
-              drawFilters(); // the operators depend on the column's kind
-              apply();
-            },
-          },
-          filterable.map((c) => h("option", { value: c.key, selected: c.key === filter.key, text: c.title })),
-        ),
-        h(
-          "select",
-          { "aria-label": "Filter operator", onchange: (e) => ((filter.operator = e.target.value), apply()) },
-          OPERATORS.filter(([op]) => allowed.includes(op)).map(([op, title]) =>
-            h("option", { value: op, selected: op === filter.operator, text: title }),
-          ),
-        ),
-        h("input", {
-          type: "text",
-          value: filter.value,
-          "aria-label": "Filter value",
-          oninput: (e) => ((filter.value = e.target.value), apply()),
-        }),
-        h("button", {
-          type: "button",
-          class: "link",
-          text: "remove",
-          "aria-label": "Remove filter",
-          onclick: () => {
-            state.filters.splice(i, 1);
-            drawFilters();
-            apply();
-          },
-        }),
-      ),
-    );
+
+const drawFilters = () =>
+  drawFilterRows($("#filter-rows"), state, () => {
+    state.page = 1;
+    load();
   });
-}
 
 // ---- loading ----
 
@@ -377,6 +328,14 @@ $("#select-all-matching").addEventListener("click", () => {
   drawRows();
 });
 $("#delete-selected").addEventListener("click", deleteSelected);
+// Label these: the labeling page works through the selection in the table's order, asking the server for
+// each next task: the rows picked, or the filters and search when "all matching" is chosen (never its ids).
+$("#label-selected").addEventListener("click", () => {
+  const selection = state.allMatching
+    ? { ...query(), selectedItems: { all: true, excluded: [] } }
+    : { selectedItems: { all: false, included: [...state.selected] }, ordering: state.ordering ? [state.ordering] : [] };
+  location.assign(`/projects/${projectId}/label?${new URLSearchParams({ query: JSON.stringify(selection) })}`);
+});
 $("#export-selected").addEventListener("click", async () => {
   try {
     openExport(projectId, state.allMatching && noFilters() ? null : await selectedIds());

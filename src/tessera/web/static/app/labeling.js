@@ -2,11 +2,13 @@
 // drafts saved every few seconds (and kept in localStorage at once, so nothing typed is lost when the
 // connection is), "submit on choice" for one-key classification, and the hotkey overlay (?). A task whose
 // annotation a reviewer rejected shows the verdict's comment above the editor; the list of one's rejected
-// annotations is in the side bar (see review_notes.js).
+// annotations is in the side bar (see review_notes.js). Opened with ?query= ("Label these" in the data manager),
+// it works through that selection instead of the queue (see label_selection.js).
 
 import { ApiError, del, get, patch, post } from "tessera/api.js";
 import { createEditor } from "editor/editor.js";
 import { sanitizedFragment } from "editor/html.js";
+import { selectionOf } from "tessera/label_selection.js";
 import { drawRejections, showVerdict } from "tessera/review_notes.js";
 
 const SAVE_EVERY_MS = 3000;
@@ -24,6 +26,7 @@ const els = {
   instructionsBody: $("lab-instructions-body"),
   auto: $("lab-auto"),
 };
+const selection = selectionOf(new URL(location.href), projectId, $("lab-selection"));
 
 const state = {
   project: null,
@@ -281,7 +284,15 @@ async function nextTask() {
   const t0 = performance.now();
   try {
     // The POST answers 204 (no body) when nothing is left: an empty queue is not an error in the console.
-    const task = await post(`/api/projects/${projectId}/next`);
+    // A selection leaves out the tasks opened this session and left without an answer.
+    const passed = () => state.history.filter((e) => e.status === "open").map((e) => e.id);
+    const task = selection ? await selection.next(passed()) : await post(`/api/projects/${projectId}/next`);
+    if (!task && selection) {
+      const { lines, link } = selection.end();
+      queueEmpty(lines);
+      els.messages.firstChild.append(link);
+      return;
+    }
     if (!task) {
       queueEmpty("No more tasks to label.");
       return;

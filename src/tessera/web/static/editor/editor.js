@@ -15,6 +15,7 @@ import { Store } from "./store.js";
 import { installKeys } from "./keys.js";
 import { applyVisibility } from "./visibility.js";
 import { renderRegionList } from "./regionlist.js";
+import { installArrows } from "./arrows.js";
 import { Presentation } from "./order.js";
 import "./tags/index.js";
 
@@ -114,6 +115,7 @@ export function createEditor(element, options = {}) {
   ctx.renderChildren({ children: [parseConfig(config)] }, body);
   const regionList = renderRegionList(ctx);
   side.append(regionList);
+  ctx.redrawArrows = installArrows(ctx, body); // after the objects' updaters, so it measures what they drew
   element.replaceChildren(root);
 
   let notify = true;

@@ -1,7 +1,12 @@
 // The region list beside the task: select a region (its per-region controls appear and label buttons relabel
-// it), delete it, or link it to another region as a relation.
+// it), delete it, or link it to another region as a relation; pick a relation to highlight its arrow, turn its
+// direction, name it.
 
 import { h, colorFor } from "./dom.js";
+import { relationKey } from "./arrows.js";
+
+const DIRECTIONS = ["right", "left", "bi", "none"];
+const ARROWS = { right: "→", left: "←", bi: "↔", none: "—" };
 
 function describe(ctx, region) {
   const v = region.value;
@@ -63,21 +68,28 @@ export function renderRegionList(ctx) {
     );
     const rels = store.items.filter((i) => i.type === "relation");
     const names = relationLabels();
+    // Edit the index-th relation of the list in place (its arrow follows: arrows.js).
+    const edit = (index, fn) => store.change((items) => fn(items.filter((i) => i.type === "relation")[index]));
     relations.replaceChildren(
       ...rels.map((rel, index) =>
         h(
           "li",
-          { class: "ed-relation" },
-          `${rel.from_id} → ${rel.to_id} `,
+          { class: "ed-relation" + (ctx.selectedRelation === relationKey(rel) ? " ed-selected" : ""), "data-from": rel.from_id, "data-to": rel.to_id },
+          h("button", { type: "button", class: "ed-relation-pick", title: "Show its arrow", onclick: () => pickRelation(rel) }, `${rel.from_id} ${ARROWS[rel.direction || "right"]} ${rel.to_id}`),
+          ctx.readOnly
+            ? null
+            : h("button", {
+                type: "button",
+                class: "ed-relation-direction",
+                "aria-label": "Change the relation's direction",
+                onclick: () => edit(index, (target) => (target.direction = DIRECTIONS[(DIRECTIONS.indexOf(target.direction || "right") + 1) % DIRECTIONS.length])),
+              }, "⇄"),
           names.length
             ? h(
                 "select",
                 {
                   "aria-label": "Relation label",
-                  onchange: (e) => store.change((items) => {
-                    const target = items.filter((i) => i.type === "relation")[index];
-                    target.labels = e.target.value ? [e.target.value] : [];
-                  }),
+                  onchange: (e) => edit(index, (target) => (target.labels = e.target.value ? [e.target.value] : [])),
                 },
                 h("option", { value: "" }, "—"),
                 names.map((n) => h("option", { value: n, selected: (rel.labels || []).includes(n) }, n)),
@@ -87,6 +99,13 @@ export function renderRegionList(ctx) {
         ),
       ),
     );
+  }
+
+  function pickRelation(rel) {
+    const key = relationKey(rel);
+    ctx.selectedRelation = ctx.selectedRelation === key ? null : key;
+    update();
+    ctx.redrawArrows();
   }
 
   function startLink(id) {
