@@ -40,7 +40,7 @@ from tessera.api.routes import (
 )
 from tessera.db.engine import Database
 from tessera.net.outbound import OutboundClient
-from tessera.services import generation_jobs, judge_jobs
+from tessera.services import export_jobs, generation_jobs, judge_jobs
 from tessera.services.chat_calls import ChatCaller
 from tessera.services.import_jobs import KIND as IMPORT_JOB
 from tessera.services.import_jobs import ImportJob, sweep_stale_uploads
@@ -137,6 +137,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         IMPORT_JOB: ImportJob(),
         generation_jobs.KIND: generation_jobs.GenerationJob(app.state.chat),
         judge_jobs.KIND: judge_jobs.JudgeJob(app.state.chat),
+        export_jobs.KIND: export_jobs.ExportJob(settings.data_dir),
     }
     app.state.jobs = JobRunner(app.state.db, settings.data_dir, handlers)
     errors.install(app)

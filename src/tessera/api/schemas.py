@@ -82,9 +82,10 @@ def project_read(view: ProjectView, creator: User | None) -> dict[str, Any]:
     return out
 
 
-def export_read(record: Export, creator: User | None) -> dict[str, Any]:
+def export_read(record: Export, creator: User | None, progress: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Label Studio's Export, plus `progress` ({tasks, task_total}) while a job writes it."""
     opts = record.options or {}
-    return {
+    out = {
         "id": record.id,
         "title": record.title,
         "created_by": user_brief(creator) if creator else None,
@@ -98,6 +99,9 @@ def export_read(record: Export, creator: User | None) -> dict[str, Any]:
         "annotation_filter_options": opts.get("annotation_filter_options"),
         "serialization_options": opts.get("serialization_options"),
     }
+    if progress is not None:
+        out["progress"] = progress
+    return out
 
 
 def import_read(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -206,10 +206,12 @@ def write_export(
     target: Path,
     *,
     options: dict[str, Any] | None = None,
+    progress: Callable[[int], None] | None = None,
     **filters: Any,
 ) -> ExportFile:
     """Write the export; `options` are the format's own (`dpo_format`, `prompt_field` for the training
-    formats, checked here so that a bad value is a 400 before any file is made)."""
+    formats, checked here so that a bad value is a 400 before any file is made); `progress` hears the number
+    of tasks written so far, every `PROGRESS_EVERY` tasks."""
     key, fmt = export_format(fmt_name)
     checked = PreferenceOptions.of(options)
     method = check_method((options or {}).get("consensus"))
@@ -222,6 +224,8 @@ def write_export(
             tasks = iter_export_tasks(session, project, counter=counter, raw_json=fmt.raw_json, **filters)
             if method and key in CONSENSUS_FORMATS:
                 tasks = _with_consensus(tasks, consensus_by_control(session, project, method), method)
+            if progress is not None:
+                tasks = _reporting(tasks, progress)
             people = email_lookup(session)
             fmt.writer(tasks, out, schema=config.parsed_label_config(), config=config, options=checked, people=people)
             out.flush()
@@ -230,6 +234,19 @@ def write_export(
     finally:
         tmp.unlink(missing_ok=True)
     return ExportFile(target, f"project-{project.id}-{key}.{fmt.extension}", fmt.media_type, _md5(target), counter[0])
+
+
+PROGRESS_EVERY = 1000
+
+
+def _reporting(tasks: Iterator[dict[str, Any]], progress: Callable[[int], None]) -> Iterator[dict[str, Any]]:
+    written = 0
+    for task in tasks:
+        yield task
+        written += 1
+        if written % PROGRESS_EVERY == 0:
+            progress(written)
+    progress(written)
 
 
 def _with_consensus(
@@ -331,6 +348,15 @@ def list_formats(session: Session, actor: Actor, project_id: int) -> list[dict[s
 
 
 def create_snapshot(session: Session, actor: Actor, project_id: int, data_dir: Path, body: Any) -> Export:
+    """Make a snapshot inside the caller's transaction (small projects; big ones go through `export_jobs`)."""
+    record = new_snapshot(session, actor, project_id, body)
+    project = session.get(Project, record.project_id)
+    assert project is not None
+    return fill_snapshot(session, project, record, data_dir)
+
+
+def new_snapshot(session: Session, actor: Actor, project_id: int, body: Any) -> Export:
+    """The snapshot's record, `in_progress`, its options checked (a bad one is a 400 before anything runs)."""
     project, _role = get_project(session, actor, project_id, "exports.create")
     body = body if isinstance(body, dict) else {}
     asked = _snapshot_options(body)
@@ -348,7 +374,15 @@ def create_snapshot(session: Session, actor: Actor, project_id: int, data_dir: P
     )
     session.add(record)
     session.flush()
-    result = write_export(session, project, "JSON", _snapshot_path(data_dir, record, "JSON"), **_filters(record))
+    return record
+
+
+def fill_snapshot(
+    session: Session, project: Project, record: Export, data_dir: Path, progress: Callable[[int], None] | None = None
+) -> Export:
+    """Write the snapshot's JSON file and mark the record completed (the caller commits)."""
+    path = snapshot_json_path(data_dir, record)
+    result = write_export(session, project, "JSON", path, progress=progress, **snapshot_filters(record))
     record.files = {"JSON": {"path": result.path.name, "md5": result.md5}}
     record.md5 = result.md5
     record.counters = {"task_number": result.task_count}
@@ -367,7 +401,7 @@ def _snapshot_options(body: dict[str, Any]) -> dict[str, Any]:
     return options
 
 
-def _filters(record: Export) -> dict[str, Any]:
+def snapshot_filters(record: Export) -> dict[str, Any]:
     """The snapshot's task and annotation filters and its `export_options` (the training formats' options),
     applied alike when it is made and when it is converted."""
     options = record.options or {}
@@ -382,6 +416,10 @@ def _filters(record: Export) -> dict[str, Any]:
         "annotations": AnnotationFilter.from_options(options.get("annotation_filter_options")),
         "options": export_options if isinstance(export_options, dict) else None,
     }
+
+
+def snapshot_json_path(data_dir: Path, record: Export) -> Path:
+    return _snapshot_path(data_dir, record, "JSON")
 
 
 def _snapshot_path(data_dir: Path, record: Export, fmt: str) -> Path:
@@ -417,7 +455,7 @@ def convert_snapshot(
     if key not in record.files:
         project = session.get(Project, project_id)
         assert project is not None
-        result = write_export(session, project, key, _snapshot_path(data_dir, record, key), **_filters(record))
+        result = write_export(session, project, key, _snapshot_path(data_dir, record, key), **snapshot_filters(record))
         record.files = {**record.files, key: {"path": result.path.name, "md5": result.md5}}
         session.flush()
     return record

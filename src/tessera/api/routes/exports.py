@@ -11,7 +11,7 @@ from starlette.background import BackgroundTask
 from tessera.api.context import Ctx, context, json_body, query_bool
 from tessera.api.schemas import export_read
 from tessera.db.tables import Export, User
-from tessera.services import exports
+from tessera.services import export_jobs, exports
 
 router = APIRouter(tags=["exports"])
 
@@ -72,8 +72,9 @@ def _ints(values: list[str]) -> list[int]:
 
 
 def _read(ctx: Ctx, record: Export) -> dict:
+    progress = export_jobs.snapshot_progress(ctx.session, record, ctx.request.app.state.jobs)
     creator = ctx.session.get(User, record.created_by) if record.created_by else None
-    return export_read(record, creator)
+    return export_read(record, creator, progress)
 
 
 @router.get("/api/projects/{project_id}/exports")
@@ -82,9 +83,17 @@ def list_snapshots(project_id: int, ctx: Ctx = Depends(context)) -> list:
 
 
 @router.post("/api/projects/{project_id}/exports", status_code=201)
-def create_snapshot(project_id: int, body: Any = Depends(json_body), ctx: Ctx = Depends(context)) -> dict:
-    record = exports.create_snapshot(ctx.session, ctx.actor, project_id, ctx.settings.data_dir, body)
+def create_snapshot(
+    project_id: int, request: Request, body: Any = Depends(json_body), ctx: Ctx = Depends(context)
+) -> dict:
+    """A snapshot; a big project's (or any, with `?async=true`) is made by a job: poll the record."""
+    run_async = query_bool(request.query_params.get("async"))
+    record, queued = export_jobs.start_snapshot(
+        ctx.session, ctx.actor, project_id, ctx.settings.data_dir, body, run_async=run_async
+    )
     ctx.commit()
+    if queued:
+        ctx.request.app.state.jobs.wake()
     return _read(ctx, record)
 
 

@@ -1,0 +1,101 @@
+"""Snapshot exports of big projects as jobs (Label Studio's snapshots are asynchronous too): the request
+answers at once with the record (`created`), a job writes the file (to a temporary name, published atomically
+with its md5, see `exports.write_export`) and marks it `completed`, and `GET .../exports/{id}` shows the tasks
+written so far while it runs. Projects up to `INLINE_TASKS` tasks, unless `async` is asked, are exported
+inside the request as before, so small exports need no polling."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tessera.db.engine import Database
+from tessera.db.tables import Export, Job, Project, Task, utcnow
+from tessera.services import exports
+from tessera.services.actors import Actor
+from tessera.services.jobs import JobRunner, Progress, enqueue, recover_one
+
+KIND = "export"
+INLINE_TASKS = 20_000
+
+
+def start_snapshot(
+    session: Session, actor: Actor, project_id: int, data_dir: Path, body: Any, *, run_async: bool = False
+) -> tuple[Export, bool]:
+    """(the snapshot's record, whether a job makes it); the caller commits, then wakes the runner."""
+    record = exports.new_snapshot(session, actor, project_id, body)
+    project = session.get(Project, record.project_id)
+    assert project is not None
+    tasks = session.scalar(select(func.count()).select_from(Task).where(Task.project_id == project.id)) or 0
+    if not run_async and tasks <= INLINE_TASKS:
+        return exports.fill_snapshot(session, project, record, data_dir), False
+    record.status = "created"
+    payload = {"export_id": record.id, "project_id": project.id, "task_total": tasks}
+    enqueue(session, KIND, payload, project_id=project.id, user_id=actor.user_id or None)
+    return record, True
+
+
+class ExportJob:
+    """The `export` job kind."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+
+    def run(self, db: Database, job_id: int, payload: dict[str, Any], progress: Progress) -> dict[str, Any]:
+        total = int(payload.get("task_total") or 0)
+        progress(tasks=0, task_total=total)
+        with db.writer() as session:
+            record = session.get(Export, payload["export_id"])
+            project = session.get(Project, payload["project_id"])
+            if record is None or project is None:
+                return {"export_id": payload["export_id"], "skipped": "deleted"}
+            record.status = "in_progress"
+            session.commit()
+        # Written in a read transaction: one consistent view of the project, and no write slot held meanwhile.
+        with db.reader() as session:
+            record = session.get(Export, payload["export_id"])
+            project = session.get(Project, payload["project_id"])
+            assert record is not None and project is not None
+            path = exports.snapshot_json_path(self.data_dir, record)
+            result = exports.write_export(
+                session, project, "JSON", path, progress=lambda n: progress(tasks=n), **exports.snapshot_filters(record)
+            )
+            session.rollback()
+        with db.writer() as session:
+            record = session.get(Export, payload["export_id"])
+            if record is None:  # deleted while it ran
+                result.path.unlink(missing_ok=True)
+                return {"export_id": payload["export_id"], "skipped": "deleted"}
+            record.files = {"JSON": {"path": result.path.name, "md5": result.md5}}
+            record.md5 = result.md5
+            record.counters = {"task_number": result.task_count}
+            record.status = "completed"
+            record.finished_at = utcnow()
+            session.commit()
+        progress(tasks=result.task_count, final=True)
+        return {"export_id": payload["export_id"], "task_number": result.task_count}
+
+    def abandon(self, session: Session, job_id: int, payload: dict[str, Any], reason: str) -> None:
+        record = session.get(Export, payload.get("export_id"))
+        if record is not None and record.status not in ("completed", "failed"):
+            record.status, record.error, record.finished_at = "failed", reason, utcnow()
+
+
+def snapshot_progress(session: Session, record: Export, runner: JobRunner) -> dict[str, Any] | None:
+    """While the snapshot's job runs: {tasks, task_total}. A job left running by a dead process is failed
+    here (`jobs.recover_one`), so that a reader never waits for a job nobody runs."""
+    if record.status not in ("created", "in_progress"):
+        return None
+    jobs = session.scalars(
+        select(Job).where(Job.kind == KIND, Job.project_id == record.project_id, Job.status.in_(("queued", "running")))
+    )
+    job = next((j for j in jobs if j.payload.get("export_id") == record.id), None)
+    if job is None:
+        return None
+    if job.status == "running" and recover_one(runner, job):
+        session.refresh(record)
+        return None
+    return runner.progress.read(job.id) or {"tasks": 0, "task_total": job.payload.get("task_total")}

@@ -1,0 +1,82 @@
+"""Snapshots of big projects (or with `?async=true`) are made by a job: the POST answers at once, the record
+shows the tasks written while it runs, and the file is the same as the one made inside a request."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from tessera.db.tables import Project
+from tessera.services import exports
+from tests.api.conftest import Person, World
+
+CHOICE = [{"from_name": "sentiment", "to_name": "text", "type": "choices", "value": {"choices": ["Positive"]}}]
+
+
+def _project(world: World, manager: Person, n: int) -> int:
+    pid = world.project(manager)
+    body = [
+        {"data": {"text": f"task {i}"}, "annotations": [{"result": CHOICE}] if i % 3 == 0 else []} for i in range(n)
+    ]
+    assert world.client.post(f"/api/projects/{pid}/import", json=body, headers=manager.headers).status_code == 201
+    return pid
+
+
+def _wait(world: World, who: Person, pid: int, export_id: int, timeout: float = 60) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    seen = []
+    while time.monotonic() < deadline:
+        r = world.client.get(f"/api/projects/{pid}/exports/{export_id}", headers=who.headers)
+        assert r.status_code == 200, r.text
+        seen.append(r.json())
+        if r.json()["status"] in ("completed", "failed"):
+            return {"final": r.json(), "seen": seen}
+        time.sleep(0.05)
+    raise AssertionError(f"export {export_id} did not finish: {seen[-1]}")
+
+
+def _download(world: World, who: Person, pid: int, export_id: int) -> list[dict]:
+    r = world.client.get(f"/api/projects/{pid}/exports/{export_id}/download?exportType=JSON", headers=who.headers)
+    assert r.status_code == 200, r.text
+    return json.loads(r.content)
+
+
+def test_an_async_snapshot_is_made_by_a_job_and_equals_the_inline_one(world: World, manager: Person) -> None:
+    pid = _project(world, manager, 2500)
+    inline = world.client.post(f"/api/projects/{pid}/exports", json={}, headers=manager.headers)
+    assert inline.status_code == 201 and inline.json()["status"] == "completed", inline.text
+
+    r = world.client.post(f"/api/projects/{pid}/exports?async=true", json={}, headers=manager.headers)
+    assert r.status_code == 201, r.text
+    assert r.json()["status"] in ("created", "in_progress", "completed")
+    done = _wait(world, manager, pid, r.json()["id"])
+    assert done["final"]["status"] == "completed"
+    assert done["final"]["counters"] == {"task_number": 2500}
+    assert "progress" not in done["final"]
+    for state in done["seen"][:-1]:  # while it ran, where a reader caught it
+        assert 0 <= state["progress"]["tasks"] <= 2500 and state["progress"]["task_total"] == 2500
+
+    ours, theirs = _download(world, manager, pid, r.json()["id"]), _download(world, manager, pid, inline.json()["id"])
+    assert len(ours) == 2500 and [t["id"] for t in ours] == [t["id"] for t in theirs]
+    assert [t["annotations"] for t in ours] == [t["annotations"] for t in theirs]
+
+
+def test_a_job_snapshot_keeps_its_filters(world: World, manager: Person) -> None:
+    pid = _project(world, manager, 30)
+    body = {"task_filter_options": {"only_with_annotations": True}}
+    r = world.client.post(f"/api/projects/{pid}/exports?async=true", json=body, headers=manager.headers)
+    assert r.status_code == 201, r.text
+    assert _wait(world, manager, pid, r.json()["id"])["final"]["counters"] == {"task_number": 10}
+    assert len(_download(world, manager, pid, r.json()["id"])) == 10
+
+
+def test_write_export_reports_its_progress(world: World, manager: Person, tmp_path) -> None:
+    pid = _project(world, manager, 2500)
+    heard: list[int] = []
+    with world.db.reader() as session:
+        project = session.get(Project, pid)
+        assert project is not None
+        result = exports.write_export(session, project, "JSONL", tmp_path / "out.jsonl", progress=heard.append)
+    assert result.task_count == 2500
+    assert heard == [1000, 2000, 2500]
