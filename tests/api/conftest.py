@@ -57,6 +57,17 @@ class World:
             s.commit()
             return p.id
 
+    def project_with_tasks(self, manager: Person, n: int, **settings: object) -> tuple[int, list[int]]:
+        """A project with `n` text tasks ("t0", "t1"...): (its id, the task ids)."""
+        pid = self.project(manager, **settings)
+        r = self.client.post(
+            f"/api/projects/{pid}/import?return_task_ids=true",
+            json=[{"text": f"t{i}"} for i in range(n)],
+            headers=manager.headers,
+        )
+        assert r.status_code == 201, r.text
+        return pid, r.json()["task_ids"]
+
     def join(self, project_id: int, person: Person, role: str) -> None:
         with self.db.writer() as s:
             members.add_member(s, Actor.system(), project_id, {"user": person.id, "role": role})

@@ -54,9 +54,7 @@ def test_a_label_studio_export_imports_with_its_annotators_mapped_by_email(world
     assert (r.json()["task_count"], r.json()["annotation_count"]) == (4, 2)
 
     got = _annotations(world, manager, pid)
-    by_text = {
-        text: [(_author(a), a["ground_truth"], a["lead_time"]) for a in anns] for text, anns in got.items()
-    }
+    by_text = {text: [(_author(a), a["ground_truth"], a["lead_time"]) for a in anns] for text, anns in got.items()}
     assert by_text == {
         "flat task (data only)": [(alice.id, False, 2.5)],
         "Alice works at Acme.": [(alice.id, True, EXPORT[1]["annotations"][0]["lead_time"])],

@@ -22,17 +22,6 @@ from tests.api.conftest import Person, World
 CHOICE = [{"from_name": "sentiment", "to_name": "text", "type": "choices", "value": {"choices": ["Positive"]}}]
 
 
-def _project(world: World, manager: Person, n: int, **settings: object) -> tuple[int, list[int]]:
-    pid = world.project(manager, **settings)
-    r = world.client.post(
-        f"/api/projects/{pid}/import?return_task_ids=true",
-        json=[{"text": f"t{i}"} for i in range(n)],
-        headers=manager.headers,
-    )
-    assert r.status_code == 201, r.text
-    return pid, r.json()["task_ids"]
-
-
 def _annotators(world: World, pid: int, count: int) -> list[Person]:
     people = [world.person(f"annotator{i}@example.com") for i in range(count)]
     for p in people:
@@ -68,7 +57,7 @@ def _submit(c: TestClient, task_id: int, who: Person, *, skip: bool = False) -> 
 
 
 def test_a_claim_is_held_until_submitted_and_others_get_other_tasks(world: World, manager: Person) -> None:
-    pid, ids = _project(world, manager, 3)
+    pid, ids = world.project_with_tasks(manager, 3)
     a, b = _annotators(world, pid, 2)
     c = world.client
     r = c.get(f"/api/projects/{pid}/next", headers=a.headers)
@@ -85,7 +74,7 @@ def test_a_claim_is_held_until_submitted_and_others_get_other_tasks(world: World
 
 
 def test_overlap_gives_each_task_to_k_different_people(world: World, manager: Person) -> None:
-    pid, ids = _project(world, manager, 2, maximum_annotations=2)
+    pid, ids = world.project_with_tasks(manager, 2, maximum_annotations=2)
     a, b, c3 = _annotators(world, pid, 3)
     c = world.client
     assert _next(c, pid, a) == ids[0] and _next(c, pid, b) == ids[0]
@@ -107,7 +96,7 @@ def _expire(world: World, person: Person) -> None:
 
 
 def test_an_expired_lease_frees_the_slot_and_a_late_submit_cannot_overfill(world: World, manager: Person) -> None:
-    pid, ids = _project(world, manager, 2)
+    pid, ids = world.project_with_tasks(manager, 2)
     a, b = _annotators(world, pid, 2)
     c = world.client
     assert _next(c, pid, a) == ids[0]
@@ -129,14 +118,14 @@ def test_an_expired_lease_frees_the_slot_and_a_late_submit_cannot_overfill(world
 def test_a_task_opened_by_its_id_without_a_lease_is_not_held_to_the_queue(world: World, manager: Person) -> None:
     """As in Label Studio, an annotator may label a task they opened themselves; only a lease that expired
     under them is held to the overlap."""
-    pid, ids = _project(world, manager, 1)
+    pid, ids = world.project_with_tasks(manager, 1)
     a, b = _annotators(world, pid, 2)
     assert _next(world.client, pid, a) == ids[0] and _submit(world.client, ids[0], a) == 201
     assert _submit(world.client, ids[0], b) == 201
 
 
 def test_staff_write_outside_the_queue(world: World, manager: Person) -> None:
-    pid, ids = _project(world, manager, 1)
+    pid, ids = world.project_with_tasks(manager, 1)
     (a,) = _annotators(world, pid, 1)
     assert _next(world.client, pid, a) == ids[0]
     assert _submit(world.client, ids[0], manager) == 201  # a manager's fix or import is not held to k
@@ -149,7 +138,7 @@ def test_staff_write_outside_the_queue(world: World, manager: Person) -> None:
 def test_skipped_tasks_follow_skip_queue(
     world: World, manager: Person, skip_queue: str, a_gets_back: bool, b_gets: bool
 ) -> None:
-    pid, ids = _project(world, manager, 1, skip_queue=skip_queue)
+    pid, ids = world.project_with_tasks(manager, 1, skip_queue=skip_queue)
     a, b = _annotators(world, pid, 2)
     c = world.client
     assert _next(c, pid, a) == ids[0]
@@ -161,7 +150,7 @@ def test_skipped_tasks_follow_skip_queue(
 
 
 def test_uncertainty_sampling_gives_the_least_certain_prediction_first(world: World, manager: Person) -> None:
-    pid, ids = _project(world, manager, 3, sampling="Uncertainty sampling")
+    pid, ids = world.project_with_tasks(manager, 3, sampling="Uncertainty sampling")
     c = world.client
     for task_id, score in zip(ids, [0.9, 0.2, 0.5], strict=True):
         r = c.post(
@@ -173,7 +162,7 @@ def test_uncertainty_sampling_gives_the_least_certain_prediction_first(world: Wo
 
 
 def test_uniform_sampling_reaches_every_task(world: World, manager: Person) -> None:
-    pid, ids = _project(world, manager, 12, sampling="Uniform sampling")
+    pid, ids = world.project_with_tasks(manager, 12, sampling="Uniform sampling")
     (a,) = _annotators(world, pid, 1)
     seen = []
     while (task_id := _next(world.client, pid, a)) is not None:
@@ -183,7 +172,7 @@ def test_uniform_sampling_reaches_every_task(world: World, manager: Person) -> N
 
 
 def test_outsiders_and_unknown_projects_get_404(world: World, manager: Person) -> None:
-    pid, _ids = _project(world, manager, 1)
+    pid, _ids = world.project_with_tasks(manager, 1)
     outsider = world.person("outsider@example.com")
     assert world.client.get(f"/api/projects/{pid}/next", headers=outsider.headers).status_code == 404
     assert world.client.get("/api/projects/99999/next", headers=manager.headers).status_code == 404
@@ -196,7 +185,7 @@ def test_concurrent_claimers_on_two_apps_fill_every_task_exactly_k_times(
     """Eight annotators on two apps with their own connection pools (like two server processes) claim and
     submit as fast as they can: every task ends with exactly k annotations from k different people."""
     k, n = 2, 16
-    pid, ids = _project(world, manager, n, maximum_annotations=k)
+    pid, ids = world.project_with_tasks(manager, n, maximum_annotations=k)
     people = _annotators(world, pid, 8)
     outsider = world.person("outsider@example.com")
     for c in two_apps:  # FastAPI builds each route on its first request; not from eight threads at once
@@ -235,7 +224,7 @@ def test_concurrent_claimers_on_two_apps_fill_every_task_exactly_k_times(
 
 
 def test_changing_overlap_or_skip_rule_recomputes_which_tasks_are_labeled(world: World, manager: Person) -> None:
-    pid, ids = _project(world, manager, 2, maximum_annotations=2)
+    pid, ids = world.project_with_tasks(manager, 2, maximum_annotations=2)
     (a,) = _annotators(world, pid, 1)
     c, h = world.client, manager.headers
     assert _submit(c, ids[0], a) == 201 and _submit(c, ids[1], a, skip=True) == 201
@@ -294,7 +283,7 @@ def test_fifty_annotators_released_at_once_never_share_a_task(
 @pytest.mark.parametrize("setting", [{"show_ground_truth_first": True}, {"ground_truth_rate": 100}])
 def test_ground_truth_tasks_are_mixed_into_the_queue(world: World, manager: Person, setting: dict) -> None:
     """Gold tasks (already labeled, by a manager, as ground truth) go to every annotator once, as a check."""
-    pid, ids = _project(world, manager, 3, **setting)
+    pid, ids = world.project_with_tasks(manager, 3, **setting)
     body = {"result": CHOICE, "ground_truth": True}
     assert world.client.post(f"/api/tasks/{ids[2]}/annotations", json=body, headers=manager.headers).status_code == 201
     a, b = _annotators(world, pid, 2)
@@ -306,7 +295,7 @@ def test_ground_truth_tasks_are_mixed_into_the_queue(world: World, manager: Pers
 
 
 def test_without_a_gold_setting_ground_truth_tasks_stay_out_of_the_queue(world: World, manager: Person) -> None:
-    pid, ids = _project(world, manager, 2)
+    pid, ids = world.project_with_tasks(manager, 2)
     body = {"result": CHOICE, "ground_truth": True}
     assert world.client.post(f"/api/tasks/{ids[0]}/annotations", json=body, headers=manager.headers).status_code == 201
     (a,) = _annotators(world, pid, 1)
@@ -314,7 +303,7 @@ def test_without_a_gold_setting_ground_truth_tasks_stay_out_of_the_queue(world: 
 
 
 def test_post_next_answers_204_when_the_queue_is_empty(world: World, manager: Person) -> None:
-    pid, ids = _project(world, manager, 1)
+    pid, ids = world.project_with_tasks(manager, 1)
     (a,) = _annotators(world, pid, 1)
     r = world.client.post(f"/api/projects/{pid}/next", headers=a.headers)
     assert r.status_code == 200 and r.json()["id"] == ids[0]
@@ -327,7 +316,7 @@ def test_post_next_answers_204_when_the_queue_is_empty(world: World, manager: Pe
 def test_overlap_cohort_percentage_gives_k_annotations_to_that_share_of_tasks(world: World, manager: Person) -> None:
     """With 40% of 50 tasks in the overlap cohort (k=3), exactly 20 tasks end with 3 annotations and 30 with one,
     whoever labels them; the task's `overlap` says which."""
-    pid, ids = _project(world, manager, 50, maximum_annotations=3, overlap_cohort_percentage=40)
+    pid, ids = world.project_with_tasks(manager, 50, maximum_annotations=3, overlap_cohort_percentage=40)
     people = _annotators(world, pid, 3)
     c = world.client
     for who in people:
@@ -344,7 +333,7 @@ def test_overlap_cohort_percentage_gives_k_annotations_to_that_share_of_tasks(wo
 
 
 def test_an_annotator_cap_ends_their_queue(world: World, manager: Person) -> None:
-    pid, ids = _project(world, manager, 5, annotation_limit_count=2)
+    pid, ids = world.project_with_tasks(manager, 5, annotation_limit_count=2)
     a, b = _annotators(world, pid, 2)
     c = world.client
     for _ in range(2):
@@ -382,7 +371,9 @@ def test_a_priority_field_orders_the_queue(world: World, manager: Person) -> Non
 
 
 def test_a_sampling_seed_gives_the_same_shuffled_order_every_time(world: World, manager: Person) -> None:
-    pid, ids = _project(world, manager, 12, sampling="Uniform sampling", sampling_seed=42, maximum_annotations=2)
+    pid, ids = world.project_with_tasks(
+        manager, 12, sampling="Uniform sampling", sampling_seed=42, maximum_annotations=2
+    )
     orders = []
     for who in _annotators(world, pid, 2):
         seen = []
@@ -400,8 +391,8 @@ def _choice(value: str) -> list[dict]:
 def test_low_agreement_brings_more_annotators_up_to_the_limit(world: World, manager: Person) -> None:
     """k=2 with agreement_threshold 0.9: a task whose two annotators disagree wants a third, then a fourth
     (max_additional_annotators_assignable=2), and is done after that whatever they say; agreeing tasks end at 2."""
-    pid, ids = _project(
-        world, manager, 2, maximum_annotations=2, agreement_threshold=0.9, max_additional_annotators_assignable=2
+    pid, ids = world.project_with_tasks(
+        manager, 2, maximum_annotations=2, agreement_threshold=0.9, max_additional_annotators_assignable=2
     )
     people = _annotators(world, pid, 5)
     c, h = world.client, manager.headers

@@ -62,8 +62,12 @@ def test_three_hundred_real_pairs_come_out_as_dpo_rows_that_match_the_picks(
             sides["left" if shown[0] == picked else "right"] += 1
             body = {
                 "result": [
-                    {"from_name": "preference", "to_name": "reply_a,reply_b", "type": "pairwise",
-                     "value": {"selected": side}}
+                    {
+                        "from_name": "preference",
+                        "to_name": "reply_a,reply_b",
+                        "type": "pairwise",
+                        "value": {"selected": side},
+                    }
                 ],
                 "presentation": {"preference": shown},
             }

@@ -12,17 +12,6 @@ from tests.api.conftest import Person, World
 CHOICE = [{"from_name": "sentiment", "to_name": "text", "type": "choices", "value": {"choices": ["Positive"]}}]
 
 
-def _project(world: World, manager: Person, n: int, **settings: object) -> tuple[int, list[int]]:
-    pid = world.project(manager, **settings)
-    r = world.client.post(
-        f"/api/projects/{pid}/import?return_task_ids=true",
-        json=[{"text": f"t{i}"} for i in range(n)],
-        headers=manager.headers,
-    )
-    assert r.status_code == 201, r.text
-    return pid, r.json()["task_ids"]
-
-
 def _step(world: World, who: Person, pid: int, query: dict[str, Any], passed: tuple[int, ...] = ()) -> dict[str, Any]:
     params = {"query": json.dumps(query), "passed": ",".join(map(str, passed))}
     r = world.client.get(f"/api/projects/{pid}/selection/next", params=params, headers=who.headers)
@@ -37,7 +26,7 @@ def _annotate(world: World, who: Person, task_id: int, *, skip: bool = False) ->
 
 
 def test_selected_tasks_in_the_tables_order(world: World, manager: Person) -> None:
-    pid, ids = _project(world, manager, 10)
+    pid, ids = world.project_with_tasks(manager, 10)
     query = {"selectedItems": {"all": False, "included": [ids[5], ids[2], ids[8]]}, "ordering": ["-tasks:id"]}
     step = _step(world, manager, pid, query)
     assert (step["task"]["id"], step["total"], step["remaining"]) == (ids[8], 3, 3)
@@ -53,7 +42,7 @@ def test_selected_tasks_in_the_tables_order(world: World, manager: Person) -> No
 
 
 def test_all_matching_a_filter(world: World, manager: Person) -> None:
-    pid, ids = _project(world, manager, 12)
+    pid, ids = world.project_with_tasks(manager, 12)
     search = {"filter": "filter:tasks:data.text", "operator": "contains", "type": "String", "value": "t1"}
     query = {"filters": {"conjunction": "and", "items": [search]}, "selectedItems": {"all": True, "excluded": []}}
     seen = []
@@ -64,7 +53,7 @@ def test_all_matching_a_filter(world: World, manager: Person) -> None:
 
 
 def test_someone_elses_annotation_does_not_count(world: World, manager: Person) -> None:
-    pid, ids = _project(world, manager, 3, maximum_annotations=2)
+    pid, ids = world.project_with_tasks(manager, 3, maximum_annotations=2)
     other = world.person("annotator@example.com")
     world.join(pid, other, "annotator")
     _annotate(world, manager, ids[0])
@@ -73,7 +62,7 @@ def test_someone_elses_annotation_does_not_count(world: World, manager: Person) 
 
 
 def test_an_annotator_selects_only_what_they_may_see(world: World, manager: Person) -> None:
-    pid, ids = _project(world, manager, 4, annotators_see_others=False)
+    pid, ids = world.project_with_tasks(manager, 4, annotators_see_others=False)
     annotator = world.person("annotator@example.com")
     _annotate(world, manager, ids[1])
     by_manager = {"filter": "filter:tasks:annotators", "operator": "contains", "type": "List", "value": [manager.id]}
@@ -86,7 +75,7 @@ def test_an_annotator_selects_only_what_they_may_see(world: World, manager: Pers
 
 
 def test_bad_input(world: World, manager: Person) -> None:
-    pid, _ = _project(world, manager, 1)
+    pid, _ = world.project_with_tasks(manager, 1)
     url = f"/api/projects/{pid}/selection/next"
     assert world.client.get(url, params={"passed": "1,x"}, headers=manager.headers).status_code == 400
     assert world.client.get(url, params={"query": "[1]"}, headers=manager.headers).status_code == 400

@@ -69,11 +69,7 @@ class ExportJob:
             if record is None:  # deleted while it ran
                 result.path.unlink(missing_ok=True)
                 return {"export_id": payload["export_id"], "skipped": "deleted"}
-            record.files = {"JSON": {"path": result.path.name, "md5": result.md5}}
-            record.md5 = result.md5
-            record.counters = {"task_number": result.task_count}
-            record.status = "completed"
-            record.finished_at = utcnow()
+            exports.complete_snapshot(record, result)
             session.commit()
         progress(tasks=result.task_count, final=True)
         return {"export_id": payload["export_id"], "task_number": result.task_count}

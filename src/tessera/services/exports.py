@@ -383,13 +383,17 @@ def fill_snapshot(
     """Write the snapshot's JSON file and mark the record completed (the caller commits)."""
     path = snapshot_json_path(data_dir, record)
     result = write_export(session, project, "JSON", path, progress=progress, **snapshot_filters(record))
+    complete_snapshot(record, result)
+    session.flush()
+    return record
+
+
+def complete_snapshot(record: Export, result: ExportFile) -> None:
     record.files = {"JSON": {"path": result.path.name, "md5": result.md5}}
     record.md5 = result.md5
     record.counters = {"task_number": result.task_count}
     record.status = "completed"
     record.finished_at = utcnow()
-    session.flush()
-    return record
 
 
 def _snapshot_options(body: dict[str, Any]) -> dict[str, Any]:
