@@ -4,12 +4,12 @@ queue only by them, and before their other tasks; bulk assignment by selection; 
 from __future__ import annotations
 
 from tests.api.conftest import Person, World
-from tests.api.test_next_task import _annotators, _next, _project, _submit
+from tests.api.test_next_task import _annotators, _next, _submit
 
 
 def test_an_assigned_task_goes_only_to_its_assignees_and_first(world: World, manager: Person) -> None:
     c, h = world.client, manager.headers
-    pid, ids = _project(world, manager, 4)
+    pid, ids = world.project_with_tasks(manager, 4)
     a, b = _annotators(world, pid, 2)
     r = c.post(f"/api/projects/{pid}/tasks/{ids[2]}/assignees", json={"type": "AN", "users": [a.id]}, headers=h)
     assert r.status_code == 201, r.text
@@ -30,7 +30,7 @@ def test_an_assigned_task_goes_only_to_its_assignees_and_first(world: World, man
 
 def test_bulk_assignment_replace_and_remove(world: World, manager: Person) -> None:
     c, h = world.client, manager.headers
-    pid, ids = _project(world, manager, 5)
+    pid, ids = world.project_with_tasks(manager, 5)
     a, b = _annotators(world, pid, 2)
     body = {"type": "AN", "users": [a.id, b.id], "selectedItems": {"all": True, "excluded": [ids[0]]}}
     r = c.post(f"/api/projects/{pid}/tasks/assignees", json=body, headers=h)
@@ -55,7 +55,7 @@ def test_bulk_assignment_replace_and_remove(world: World, manager: Person) -> No
 
 def test_bad_assignments_are_refused_and_nothing_changes(world: World, manager: Person) -> None:
     c, h = world.client, manager.headers
-    pid, ids = _project(world, manager, 2)
+    pid, ids = world.project_with_tasks(manager, 2)
     (a,) = _annotators(world, pid, 1)
     stranger = world.person("stranger@example.com")
     url = f"/api/projects/{pid}/tasks/{ids[0]}/assignees"
@@ -72,6 +72,6 @@ def test_bad_assignments_are_refused_and_nothing_changes(world: World, manager: 
     assert c.get(url, headers=h).json() == []
     assert c.post(url, json={"type": "AN", "users": [a.id]}, headers=a.headers).status_code == 403
     assert c.get(url, headers=stranger.headers).status_code == 404
-    other, other_ids = _project(world, manager, 1)
+    other, other_ids = world.project_with_tasks(manager, 1)
     r = c.post(f"/api/projects/{pid}/tasks/{other_ids[0]}/assignees", json={"users": [a.id]}, headers=h)
     assert r.status_code == 404

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from tessera.db.engine import Database
 from tessera.db.tables import Export, Job, Project, Task, utcnow
-from tessera.services import exports
+from tessera.services import exports, snapshots
 from tessera.services.actors import Actor
 from tessera.services.jobs import JobRunner, Progress, enqueue, recover_one
 
@@ -26,12 +26,12 @@ def start_snapshot(
     session: Session, actor: Actor, project_id: int, data_dir: Path, body: Any, *, run_async: bool = False
 ) -> tuple[Export, bool]:
     """(the snapshot's record, whether a job makes it); the caller commits, then wakes the runner."""
-    record = exports.new_snapshot(session, actor, project_id, body)
+    record = snapshots.new_snapshot(session, actor, project_id, body)
     project = session.get(Project, record.project_id)
     assert project is not None
     tasks = session.scalar(select(func.count()).select_from(Task).where(Task.project_id == project.id)) or 0
     if not run_async and tasks <= INLINE_TASKS:
-        return exports.fill_snapshot(session, project, record, data_dir), False
+        return snapshots.fill_snapshot(session, project, record, data_dir), False
     record.status = "created"
     payload = {"export_id": record.id, "project_id": project.id, "task_total": tasks}
     enqueue(session, KIND, payload, project_id=project.id, user_id=actor.user_id or None)
@@ -59,9 +59,14 @@ class ExportJob:
             record = session.get(Export, payload["export_id"])
             project = session.get(Project, payload["project_id"])
             assert record is not None and project is not None
-            path = exports.snapshot_json_path(self.data_dir, record)
+            path = snapshots.snapshot_json_path(self.data_dir, record)
             result = exports.write_export(
-                session, project, "JSON", path, progress=lambda n: progress(tasks=n), **exports.snapshot_filters(record)
+                session,
+                project,
+                "JSON",
+                path,
+                progress=lambda n: progress(tasks=n),
+                **snapshots.snapshot_filters(record),
             )
             session.rollback()
         with db.writer() as session:
@@ -69,7 +74,7 @@ class ExportJob:
             if record is None:  # deleted while it ran
                 result.path.unlink(missing_ok=True)
                 return {"export_id": payload["export_id"], "skipped": "deleted"}
-            exports.complete_snapshot(record, result)
+            snapshots.complete_snapshot(record, result)
             session.commit()
         progress(tasks=result.task_count, final=True)
         return {"export_id": payload["export_id"], "task_number": result.task_count}

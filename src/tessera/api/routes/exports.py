@@ -11,7 +11,7 @@ from starlette.background import BackgroundTask
 from tessera.api.context import Ctx, context, json_body, query_bool
 from tessera.api.schemas import export_read
 from tessera.db.tables import Export, User
-from tessera.services import export_jobs, exports
+from tessera.services import export_jobs, exports, snapshots
 
 router = APIRouter(tags=["exports"])
 
@@ -79,7 +79,7 @@ def _read(ctx: Ctx, record: Export) -> dict:
 
 @router.get("/api/projects/{project_id}/exports")
 def list_snapshots(project_id: int, ctx: Ctx = Depends(context)) -> list:
-    return [_read(ctx, r) for r in exports.list_snapshots(ctx.session, ctx.actor, project_id)]
+    return [_read(ctx, r) for r in snapshots.list_snapshots(ctx.session, ctx.actor, project_id)]
 
 
 @router.post("/api/projects/{project_id}/exports", status_code=201)
@@ -99,12 +99,12 @@ def create_snapshot(
 
 @router.get("/api/projects/{project_id}/exports/{export_id}")
 def read_snapshot(project_id: int, export_id: int, ctx: Ctx = Depends(context)) -> dict:
-    return _read(ctx, exports.read_snapshot(ctx.session, ctx.actor, project_id, export_id))
+    return _read(ctx, snapshots.read_snapshot(ctx.session, ctx.actor, project_id, export_id))
 
 
 @router.delete("/api/projects/{project_id}/exports/{export_id}", status_code=204)
 def delete_snapshot(project_id: int, export_id: int, ctx: Ctx = Depends(context)) -> Response:
-    exports.delete_snapshot(ctx.session, ctx.actor, project_id, export_id, ctx.settings.data_dir)
+    snapshots.delete_snapshot(ctx.session, ctx.actor, project_id, export_id, ctx.settings.data_dir)
     ctx.commit()
     return Response(status_code=204)
 
@@ -114,7 +114,7 @@ def convert_snapshot(
     project_id: int, export_id: int, body: Any = Depends(json_body), ctx: Ctx = Depends(context)
 ) -> dict:
     fmt = body.get("export_type") if isinstance(body, dict) else None
-    exports.convert_snapshot(ctx.session, ctx.actor, project_id, export_id, ctx.settings.data_dir, fmt)
+    snapshots.convert_snapshot(ctx.session, ctx.actor, project_id, export_id, ctx.settings.data_dir, fmt)
     ctx.commit()
     return {"export_type": (fmt or "").upper(), "converted_format": export_id}
 
@@ -127,7 +127,7 @@ def download_snapshot(
     export_type: str | None = None,
     ctx: Ctx = Depends(context),
 ) -> FileResponse:
-    result = exports.snapshot_file(
+    result = snapshots.snapshot_file(
         ctx.session, ctx.actor, project_id, export_id, ctx.settings.data_dir, exportType or export_type
     )
     ctx.commit()
