@@ -7,6 +7,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+import orjson
 from sqlalchemy import JSON, Column, Connection, Table
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
@@ -15,6 +16,12 @@ _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 def to_json(value: Any) -> str:
     """The stored text of a JSON column value (what the column's own serializer would write, compacted)."""
     return _ENCODER.encode(value)
+
+
+def plain_json(value: Any) -> str:
+    """`to_json` ten times faster, for a value that holds only 64-bit integers and finite floats (what orjson
+    parsed): the same JSON, up to the spelling of some floats (`1e16` for `1e+16`)."""
+    return orjson.dumps(value).decode()
 
 
 def driver_value(conn: Connection, column: Column[Any], value: Any) -> Any:

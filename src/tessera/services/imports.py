@@ -14,7 +14,7 @@ from typing import Any, BinaryIO
 from sqlalchemy import event, select, text, update
 from sqlalchemy.orm import Session
 
-from tessera.db.bulk import driver_value, insert_many, to_json
+from tessera.db.bulk import driver_value, insert_many, plain_json, to_json
 from tessera.db.maintenance import vacuum_in_background
 from tessera.db.tables import Annotation, ImportRecord, Prediction, Project, ProjectMember, Task, utcnow
 from tessera.domain.config import LabelConfig, cached_config, expand_prediction_shorthand, validate_result
@@ -228,7 +228,8 @@ class _BatchWriter:
         preds = [self._prediction(p, data, i) for i, p in enumerate(predictions or [])]
         if self.errors:
             return  # keep scanning for errors, but stop building rows
-        data_text = to_json(data)
+        encode = plain_json if raw.plain else to_json
+        data_text = encode(data)
         if self.seen is not None:
             digest = data_hash(data)
             if digest in self.seen:
@@ -253,7 +254,7 @@ class _BatchWriter:
                 self.project_id,
                 self.next_inner,
                 data_text,
-                to_json(meta) if meta else "{}",
+                encode(meta) if meta else "{}",
                 self.import_id,
                 raw.line,
                 total,
