@@ -38,6 +38,7 @@ SLOW = [
     '{"fits": 9223372036854775807, "s": "1234567890123456789"}',  # 19 digits anywhere: json, to be safe
     '{"huge": 1e400}',  # json reads inf (refused later by the database, as before)
     '{"text": "\\ud800 lone surrogate"}',  # json reads it; `problem_in` refuses it
+    '{"text": "\ud800 raw"}',  # not UTF-8: never from a file, but `decode` takes any str
     '{"text": "' + "x" * FAST_MAX_CHARS + '"}',  # long texts: orjson's peak memory
 ]
 

@@ -22,8 +22,11 @@ import orjson
 
 MAX_DEPTH = 100
 _SUSPECT_ESCAPE = re.compile(r"\\u(?:0000|[dD][89abcdefABCDEF])")
-_LONG_DIGITS = re.compile(r"[0-9]{19}")  # an integer of 19+ digits may not fit in 64 bits
-FAST_MAX_CHARS = 1 << 16  # texts up to this long go to orjson (peak memory about 1 MB)
+# An integer of 19+ digits may not fit in 64 bits. Found by mapping digits to "0" and all else to " " (bytes
+# translate and find run in C: ten times faster than a regular expression).
+_DIGITS_ONLY = bytes(0x30 if 0x30 <= b <= 0x39 else 0x20 for b in range(256))
+_LONG_DIGITS = b"0" * 19
+FAST_MAX_CHARS = 1 << 16  # texts up to this long go to orjson (peak memory a few MB at most)
 
 
 class NonFiniteNumber(ValueError):
@@ -40,11 +43,13 @@ DECODER = json.JSONDecoder(parse_constant=_refuse_constant)
 def decode(text: str) -> tuple[Any, bool]:
     """(value, plain) of one JSON text, raising as `DECODER.decode` does. `plain` is True when orjson parsed
     it: then it holds only 64-bit integers and finite floats, which `db.bulk.plain_json` writes exactly."""
-    if len(text) <= FAST_MAX_CHARS and _LONG_DIGITS.search(text) is None:
-        try:
-            return orjson.loads(text), True
-        except orjson.JSONDecodeError:
-            pass  # let `json` accept it (NaN, lone surrogates: refused by the checks after) or say why not
+    if len(text) <= FAST_MAX_CHARS:
+        raw = text.encode("utf-8", "surrogatepass")
+        if raw.translate(_DIGITS_ONLY).find(_LONG_DIGITS) < 0:
+            try:
+                return orjson.loads(raw), True
+            except orjson.JSONDecodeError:
+                pass  # let `json` accept it (NaN, lone surrogates: refused by the checks after) or say why not
     return DECODER.decode(text), False
 
 
