@@ -180,7 +180,7 @@ class _BatchWriter:
         self.errors: list[str] = []
         self.columns: dict[str, None] = {}
         self.rows: list[tuple[Any, ...]] = []
-        self.children: list[tuple[list[dict], list[dict]]] = []
+        self.children: list[tuple[int, list[dict], list[dict]]] = []  # (row index, annotations, predictions)
         self.next_inner = project.next_inner_id
         self.now = utcnow()
         self.members: set[int] | None = None
@@ -237,7 +237,7 @@ class _BatchWriter:
                 return
             self.seen.add(digest)
         columns = self.columns
-        if len(columns) < MAX_COLUMNS:
+        if len(columns) < MAX_COLUMNS and not columns.keys() >= data.keys():
             for key in data:
                 if key not in columns:
                     columns[key] = None
@@ -266,7 +266,8 @@ class _BatchWriter:
                 self.user_id,
             )
         )
-        self.children.append((anns, preds))
+        if anns or preds:
+            self.children.append((len(self.rows) - 1, anns, preds))
         self.next_inner += 1
 
     def _annotation(self, ann: Any, data: dict, i: int) -> dict[str, Any]:
@@ -327,8 +328,14 @@ class _BatchWriter:
         if not self.rows:
             return
         # A plain executemany of driver-ready values, then the ids by inner_id (unique per project, and the
-        # project row is locked): much faster than INSERT ... RETURNING row by row.
+        # project row is locked) when annotations, predictions or the caller need them: much faster than
+        # INSERT ... RETURNING row by row.
         insert_many(self.conn, Task.__table__, TASK_COLUMNS, self.rows)
+        count = len(self.rows)
+        self.summary.task_count += count
+        if not (self.children or self.keep_ids):
+            self.rows = []
+            return
         first, last = self.rows[0][1], self.rows[-1][1]
         ids = list(
             self.conn.execute(
@@ -337,10 +344,13 @@ class _BatchWriter:
                 .order_by(Task.inner_id)
             ).scalars()
         )
+        if len(ids) != count:
+            raise RuntimeError(f"inserted {count} tasks but found {len(ids)}")
         anns: list[tuple[Any, ...]] = []
         preds: list[tuple[Any, ...]] = []
         pid, iid, version = self.project.id, self.summary.import_id, self.project.config_version
-        for task_id, (task_anns, task_preds) in zip(ids, self.children, strict=True):
+        for index, task_anns, task_preds in self.children:
+            task_id = ids[index]
             for a in task_anns:
                 anns.append(
                     (
@@ -364,7 +374,6 @@ class _BatchWriter:
                 preds.append((task_id, pid, iid, p["result"], p["score"], p["model_version"], self.stamp, self.stamp))
         insert_many(self.conn, Annotation.__table__, ANNOTATION_COLUMNS, anns)
         insert_many(self.conn, Prediction.__table__, PREDICTION_COLUMNS, preds)
-        self.summary.task_count += len(ids)
         self.summary.annotation_count += len(anns)
         self.summary.prediction_count += len(preds)
         if self.keep_ids:
