@@ -14,7 +14,7 @@ from typing import Any, BinaryIO
 from sqlalchemy import event, select, text, update
 from sqlalchemy.orm import Session
 
-from tessera.db.bulk import driver_value, insert_many, plain_json, to_json
+from tessera.db.bulk import RowStream, driver_value, insert_many, plain_json, to_json
 from tessera.db.maintenance import vacuum_in_background
 from tessera.db.tables import Annotation, ImportRecord, Prediction, Project, ProjectMember, Task, utcnow
 from tessera.domain.config import LabelConfig, cached_config, expand_prediction_shorthand, validate_result
@@ -139,15 +139,19 @@ def import_tasks(
     if dedupe:
         writer.seen = existing_data_hashes(session, project.id)
     files = list(files)
-    if body is not None:
-        writer.feed("request body", items_from_body(body))
-    for source in files:
-        fmt = source.filename.rsplit(".", 1)[-1].lower() if "." in source.filename else ""
-        writer.summary.found_formats[fmt] = writer.summary.found_formats.get(fmt, 0) + 1
-        writer.summary.filenames.append(source.filename)
-        for name, items in read_sources(source.stream, source.filename, text_field=config.first_text_field()):
-            writer.feed(name, items)
-    writer.finish()
+    try:
+        if body is not None:
+            writer.feed("request body", items_from_body(body))
+        for source in files:
+            fmt = source.filename.rsplit(".", 1)[-1].lower() if "." in source.filename else ""
+            writer.summary.found_formats[fmt] = writer.summary.found_formats.get(fmt, 0) + 1
+            writer.summary.filenames.append(source.filename)
+            for name, items in read_sources(source.stream, source.filename, text_field=config.first_text_field()):
+                writer.feed(name, items)
+        writer.finish()
+    except BaseException as exc:
+        writer.tasks.abort(exc)  # a COPY left open would keep the connection from rolling back
+        raise
     changed(session, project.id)
     if writer.summary.task_count >= ANALYZE_AFTER and session.get_bind().dialect.name == "postgresql":
         # Fresh statistics now, not when autovacuum gets to it: without them the planner takes a big project
@@ -193,6 +197,7 @@ class _BatchWriter:
         self.progress: Callable[[int], None] | None = None
         self.rows_read = 0
         self.seen: set[bytes] | None = None  # data hashes, when de-duplicating
+        self.tasks = RowStream(conn, Task.__table__, TASK_COLUMNS)  # close it before any other statement
         self.skipped = 0
 
     def feed(self, filename: str, items: Iterable[RawTask]) -> None:
@@ -299,6 +304,7 @@ class _BatchWriter:
         if isinstance(value, dict):
             value = value.get("id")
         if self.members is None:
+            self.tasks.close()
             self.members = set(
                 self.session.scalars(
                     ProjectMember.__table__.select()
@@ -330,12 +336,13 @@ class _BatchWriter:
         # A plain executemany of driver-ready values, then the ids by inner_id (unique per project, and the
         # project row is locked) when annotations, predictions or the caller need them: much faster than
         # INSERT ... RETURNING row by row.
-        insert_many(self.conn, Task.__table__, TASK_COLUMNS, self.rows)
+        self.tasks.write(self.rows)
         count = len(self.rows)
         self.summary.task_count += count
         if not (self.children or self.keep_ids):
             self.rows = []
             return
+        self.tasks.close()
         first, last = self.rows[0][1], self.rows[-1][1]
         ids = list(
             self.conn.execute(
@@ -384,6 +391,7 @@ class _BatchWriter:
         if self.errors:
             self._raise()
         self._flush()
+        self.tasks.close()
         self.summary.data_columns = list(self.columns)
         self.summary.duplicates = self.skipped
         self.session.execute(update(Project).where(Project.id == self.project.id).values(next_inner_id=self.next_inner))
