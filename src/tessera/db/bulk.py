@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from contextlib import ExitStack
 from typing import Any
 
-from sqlalchemy import JSON, Column, Connection, Table
+import orjson
+from psycopg.copy import QueuedLibpqWriter
+from sqlalchemy import JSON, Column, Connection, Table, event
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
@@ -15,6 +18,12 @@ _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 def to_json(value: Any) -> str:
     """The stored text of a JSON column value (what the column's own serializer would write, compacted)."""
     return _ENCODER.encode(value)
+
+
+def plain_json(value: Any) -> str:
+    """`to_json` ten times faster, for a value that holds only 64-bit integers and finite floats (what orjson
+    parsed): the same JSON, up to the spelling of some floats (`1e16` for `1e+16`)."""
+    return orjson.dumps(value).decode()
 
 
 def driver_value(conn: Connection, column: Column[Any], value: Any) -> Any:
@@ -44,3 +53,52 @@ def insert_many(conn: Connection, table: Table, columns: Sequence[str], rows: Se
         marks.append(mark)
     sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join(marks)})"
     conn.exec_driver_sql(sql, list(rows))
+
+
+class RowStream:
+    """`insert_many` for one table over many batches. On PostgreSQL the batches go into ONE `COPY` that stays
+    open between them, its data sent by a thread (psycopg's `QueuedLibpqWriter`): the server inserts while the
+    caller reads and checks the next rows, instead of the two taking turns at every batch. While it is open
+    the connection can run nothing else (a statement then raises, where psycopg would wait forever): `close()`
+    it first (that waits for the server and raises its errors); `abort()` it when giving up, so that the
+    server refuses the whole `COPY`."""
+
+    def __init__(self, conn: Connection, table: Table, columns: Sequence[str]) -> None:
+        self.conn, self.table, self.columns = conn, table, columns
+        self._open: ExitStack | None = None
+        self._copy: Any = None
+
+    def write(self, rows: Sequence[tuple[Any, ...]]) -> None:
+        if self.conn.dialect.name != "postgresql":
+            insert_many(self.conn, self.table, self.columns, rows)
+            return
+        if self._open is None:
+            driver = self.conn.connection.dbapi_connection
+            assert driver is not None
+            stack = ExitStack()
+            cur = stack.enter_context(driver.cursor())
+            sql = f"COPY {self.table.name} ({', '.join(self.columns)}) FROM STDIN"
+            self._copy = stack.enter_context(cur.copy(sql, writer=QueuedLibpqWriter(cur)))
+            event.listen(self.conn, "before_cursor_execute", _copy_in_progress)
+            stack.callback(event.remove, self.conn, "before_cursor_execute", _copy_in_progress)
+            self._open = stack
+        write_row = self._copy.write_row
+        for row in rows:
+            write_row(row)
+
+    def close(self) -> None:
+        stack, self._open, self._copy = self._open, None, None
+        if stack is not None:
+            stack.close()
+
+    def abort(self, exc: BaseException) -> None:
+        stack, self._open, self._copy = self._open, None, None
+        if stack is not None:
+            try:
+                stack.__exit__(type(exc), exc, exc.__traceback__)
+            except Exception:  # noqa: S110 - the server's answer to the abort; `exc` is what the caller raises
+                pass
+
+
+def _copy_in_progress(*_args: Any) -> None:
+    raise RuntimeError("a RowStream's COPY is open on this connection: close() it before running a statement")

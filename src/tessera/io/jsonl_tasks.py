@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 from tessera.domain.errors import ImportFormatError
-from tessera.io.json_values import DECODER, MAX_DEPTH, NonFiniteNumber, kind_of, problem_in
+from tessera.io.json_values import MAX_DEPTH, NonFiniteNumber, decode, kind_of, problem_in
 from tessera.io.sources import RawTask, iter_lines
 
 
@@ -17,7 +17,7 @@ def read_jsonl(src: BinaryIO, filename: str) -> Iterator[RawTask]:
         if not text.strip():
             continue
         try:
-            value = DECODER.decode(text)
+            value, plain = decode(text)
         except json.JSONDecodeError as exc:
             raise ImportFormatError(f"{exc.msg} (column {exc.colno})", filename=filename, line=line) from None
         except RecursionError:
@@ -29,4 +29,4 @@ def read_jsonl(src: BinaryIO, filename: str) -> Iterator[RawTask]:
             raise ImportFormatError(f"found {kind_of(value)}, expected a task object", filename=filename, line=line)
         if problem := problem_in(value, text, 0, len(text)):
             raise ImportFormatError(problem, filename=filename, line=line)
-        yield RawTask(line, value)
+        yield RawTask(line, value, plain)

@@ -27,10 +27,12 @@ _GZIP_ERRORS = (gzip.BadGzipFile, EOFError, zlib.error, zipfile.BadZipFile)  # d
 
 @dataclass(frozen=True, slots=True)
 class RawTask:
-    """One item of an import file, as parsed. `line` is where it starts (1-based)."""
+    """One item of an import file, as parsed. `line` is where it starts (1-based); `plain` says that `item`
+    came from `json_values.decode`'s fast parser (so `db.bulk.plain_json` may write it)."""
 
     line: int
     item: dict[str, Any]
+    plain: bool = False
 
 
 class _Prefixed(io.RawIOBase):

@@ -11,6 +11,7 @@ credits a label to the wrong person."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
@@ -69,6 +70,8 @@ class AuthorResolver:
         self.session, self.project_id, self.importer = session, project_id, importer_id
         self.annotator_map = annotator_map
         self._by_email: dict[str, int] | None = None
+        # Called before each query: an import streaming rows into an open COPY closes it first.
+        self.before_query: Callable[[], None] = lambda: None
 
     def resolve(self, value: Any) -> int | None:
         if value is None:
@@ -91,6 +94,7 @@ class AuthorResolver:
         key = normalize_email(str(email))
         found = self._members().get(key)
         if found is None:
+            self.before_query()
             known = self.session.scalar(select(User.id).where(User.email == key))
             why = "is not a member of this project" if known is not None else "is not a Tessera user"
             raise InvalidInput(f"completed_by {key} {why}")
@@ -98,6 +102,7 @@ class AuthorResolver:
 
     def _members(self) -> dict[str, int]:
         if self._by_email is None:
+            self.before_query()
             q = (
                 select(User.email, User.id)
                 .join(ProjectMember, ProjectMember.user_id == User.id)

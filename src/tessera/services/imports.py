@@ -14,7 +14,7 @@ from typing import Any, BinaryIO
 from sqlalchemy import event, select, text, update
 from sqlalchemy.orm import Session
 
-from tessera.db.bulk import driver_value, insert_many, to_json
+from tessera.db.bulk import RowStream, driver_value, insert_many, plain_json, to_json
 from tessera.db.maintenance import vacuum_in_background
 from tessera.db.tables import Annotation, ImportRecord, Prediction, Project, Task, utcnow
 from tessera.domain.config import LabelConfig, cached_config, expand_prediction_shorthand, validate_result
@@ -145,18 +145,22 @@ def import_tasks(
     if dedupe:
         writer.seen = existing_data_hashes(session, project.id)
     files = list(files)
-    if body is not None:
-        writer.feed("request body", items_from_body(body))
-    for source in files:
-        fmt = source.filename.rsplit(".", 1)[-1].lower() if "." in source.filename else ""
-        writer.summary.found_formats[fmt] = writer.summary.found_formats.get(fmt, 0) + 1
-        writer.summary.filenames.append(source.filename)
-        for name, items in read_sources(source.stream, source.filename, text_field=config.first_text_field()):
+    try:
+        if body is not None:
+            writer.feed("request body", items_from_body(body))
+        for source in files:
+            fmt = source.filename.rsplit(".", 1)[-1].lower() if "." in source.filename else ""
+            writer.summary.found_formats[fmt] = writer.summary.found_formats.get(fmt, 0) + 1
+            writer.summary.filenames.append(source.filename)
+            for name, items in read_sources(source.stream, source.filename, text_field=config.first_text_field()):
+                writer.feed(name, items)
+        for name, items in parsed:
+            writer.summary.filenames.append(name)
             writer.feed(name, items)
-    for name, items in parsed:
-        writer.summary.filenames.append(name)
-        writer.feed(name, items)
-    writer.finish()
+        writer.finish()
+    except BaseException as exc:
+        writer.tasks.abort(exc)  # a COPY left open would keep the connection from rolling back
+        raise
     if writer.summary.annotation_count:
         refresh_imported(session, config, project.id, record.id)
     changed(session, project.id)
@@ -198,7 +202,7 @@ class _BatchWriter:
         self.errors: list[str] = []
         self.columns: dict[str, None] = {}
         self.rows: list[tuple[Any, ...]] = []
-        self.children: list[tuple[list[dict], list[dict]]] = []
+        self.children: list[tuple[int, list[dict], list[dict]]] = []  # (row index, annotations, predictions)
         self.next_inner = project.next_inner_id
         self.now = utcnow()
         self.authors = AuthorResolver(session, project.id, actor.user_id or None, annotator_map)
@@ -211,6 +215,8 @@ class _BatchWriter:
         self.progress: Callable[[int], None] | None = None
         self.rows_read = 0
         self.seen: set[bytes] | None = None  # data hashes, when de-duplicating
+        self.tasks = RowStream(conn, Task.__table__, TASK_COLUMNS)  # close it before any other statement
+        self.authors.before_query = self.tasks.close
         self.skipped = 0
 
     def feed(self, filename: str, items: Iterable[RawTask]) -> None:
@@ -248,7 +254,8 @@ class _BatchWriter:
         preds = [self._prediction(p, data, i) for i, p in enumerate(predictions or []) if not _is_id(p)]
         if self.errors:
             return  # keep scanning for errors, but stop building rows
-        data_text = to_json(data)
+        encode = plain_json if raw.plain else to_json
+        data_text = encode(data)
         if self.seen is not None:
             digest = data_hash(data)
             if digest in self.seen:
@@ -256,7 +263,7 @@ class _BatchWriter:
                 return
             self.seen.add(digest)
         columns = self.columns
-        if len(columns) < MAX_COLUMNS:
+        if len(columns) < MAX_COLUMNS and not columns.keys() >= data.keys():
             for key in data:
                 if key not in columns:
                     columns[key] = None
@@ -273,7 +280,7 @@ class _BatchWriter:
                 self.project_id,
                 self.next_inner,
                 data_text,
-                to_json(meta) if meta else "{}",
+                encode(meta) if meta else "{}",
                 self.import_id,
                 raw.line,
                 total,
@@ -285,7 +292,8 @@ class _BatchWriter:
                 self.user_id,
             )
         )
-        self.children.append((anns, preds))
+        if anns or preds:
+            self.children.append((len(self.rows) - 1, anns, preds))
         self.next_inner += 1
 
     def _annotation(self, ann: Any, data: dict, i: int) -> dict[str, Any]:
@@ -336,8 +344,15 @@ class _BatchWriter:
         if not self.rows:
             return
         # A plain executemany of driver-ready values, then the ids by inner_id (unique per project, and the
-        # project row is locked): much faster than INSERT ... RETURNING row by row.
-        insert_many(self.conn, Task.__table__, TASK_COLUMNS, self.rows)
+        # project row is locked) when annotations, predictions or the caller need them: much faster than
+        # INSERT ... RETURNING row by row.
+        self.tasks.write(self.rows)
+        count = len(self.rows)
+        self.summary.task_count += count
+        if not (self.children or self.keep_ids):
+            self.rows = []
+            return
+        self.tasks.close()
         first, last = self.rows[0][1], self.rows[-1][1]
         ids = list(
             self.conn.execute(
@@ -346,10 +361,13 @@ class _BatchWriter:
                 .order_by(Task.inner_id)
             ).scalars()
         )
+        if len(ids) != count:
+            raise RuntimeError(f"inserted {count} tasks but found {len(ids)}")
         anns: list[tuple[Any, ...]] = []
         preds: list[tuple[Any, ...]] = []
         pid, iid, version = self.project.id, self.summary.import_id, self.project.config_version
-        for task_id, (task_anns, task_preds) in zip(ids, self.children, strict=True):
+        for index, task_anns, task_preds in self.children:
+            task_id = ids[index]
             for a in task_anns:
                 anns.append(
                     (
@@ -373,7 +391,6 @@ class _BatchWriter:
                 preds.append((task_id, pid, iid, p["result"], p["score"], p["model_version"], self.stamp, self.stamp))
         insert_many(self.conn, Annotation.__table__, ANNOTATION_COLUMNS, anns)
         insert_many(self.conn, Prediction.__table__, PREDICTION_COLUMNS, preds)
-        self.summary.task_count += len(ids)
         self.summary.annotation_count += len(anns)
         self.summary.prediction_count += len(preds)
         if self.keep_ids:
@@ -384,6 +401,7 @@ class _BatchWriter:
         if self.errors:
             self._raise()
         self._flush()
+        self.tasks.close()
         self.summary.data_columns = list(self.columns)
         self.summary.duplicates = self.skipped
         self.session.execute(update(Project).where(Project.id == self.project.id).values(next_inner_id=self.next_inner))
