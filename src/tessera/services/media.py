@@ -67,8 +67,8 @@ def import_media(
     folder.mkdir(parents=True, exist_ok=True)
     stored: list[Path] = []
     try:
-        for _name, path in files:
-            target = folder / f"{secrets.token_hex(4)}-{safe_name(_name)}"
+        for name, path in files:
+            target = folder / f"{secrets.token_hex(4)}-{safe_name(name)}"
             os.replace(path, target)
             stored.append(target)
         items = _tasks(key, project.id, stored)

@@ -128,18 +128,28 @@ def import_tasks(
         for source in payload.files:
             source.stream.close()
     ctx.commit()
+    return _answer(
+        summary,
+        uploaded=bool(payload.files or payload.url),
+        found_formats=summary.found_formats or [],
+        **({"duplicates": summary.duplicates} if dedupe else {}),
+        **({"task_ids": summary.task_ids} if query_bool(return_task_ids, True) else {}),
+    )
+
+
+def _answer(summary: imports.ImportSummary, *, uploaded: bool, found_formats: Any, **extra: Any) -> dict:
+    """Label Studio's answer to an import done inside the request, plus what a kind of import adds."""
     return {
         "task_count": summary.task_count,
         "annotation_count": summary.annotation_count,
         "prediction_count": summary.prediction_count,
         "predictions_count": summary.prediction_count,
         "duration": summary.duration,
-        "file_upload_ids": [summary.import_id] if payload.files or payload.url else [],
+        "file_upload_ids": [summary.import_id] if uploaded else [],
         "could_be_tasks_list": False,
-        "found_formats": summary.found_formats or [],
+        "found_formats": found_formats,
         "data_columns": summary.data_columns,
-        **({"duplicates": summary.duplicates} if dedupe else {}),
-        **({"task_ids": summary.task_ids} if query_bool(return_task_ids, True) else {}),
+        **extra,
     }
 
 
@@ -163,18 +173,8 @@ def _import_media(ctx: Ctx, project_id: int, upload: Upload, files: list[Spooled
         ctx.session, ctx.actor, ctx.settings.data_dir, project_id, [(f.name, f.path) for f in files]
     )
     ctx.commit()
-    return {
-        "task_count": summary.task_count,
-        "annotation_count": 0,
-        "prediction_count": 0,
-        "predictions_count": 0,
-        "duration": summary.duration,
-        "file_upload_ids": [summary.import_id],
-        "could_be_tasks_list": False,
-        "found_formats": sorted({f.name.rsplit(".", 1)[-1].lower() for f in files}),
-        "data_columns": summary.data_columns,
-        "task_ids": summary.task_ids,
-    }
+    formats = sorted({f.name.rsplit(".", 1)[-1].lower() for f in files})
+    return _answer(summary, uploaded=True, found_formats=formats, task_ids=summary.task_ids)
 
 
 def _import_dataset(ctx: Ctx, project_id: int, upload: Upload, fmt: str, options: dict[str, str]) -> dict:
@@ -194,15 +194,7 @@ def _import_dataset(ctx: Ctx, project_id: int, upload: Upload, fmt: str, options
         source = imports.ImportSource(spooled_file.name, stream)
         summary, left_out = dataset_imports.import_dataset(ctx.session, ctx.actor, project_id, source, wanted)
     ctx.commit()
-    return {
-        "task_count": summary.task_count,
-        "annotation_count": summary.annotation_count,
-        "prediction_count": summary.prediction_count,
-        "duration": summary.duration,
-        "file_upload_ids": [summary.import_id],
-        "task_ids": summary.task_ids,
-        "left_out": left_out,
-    }
+    return _answer(summary, uploaded=True, found_formats=[fmt], task_ids=summary.task_ids, left_out=left_out)
 
 
 def _start_job(
