@@ -16,6 +16,7 @@ is never remembered.
 from __future__ import annotations
 
 import gc
+import json
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
@@ -24,7 +25,8 @@ from dataclasses import dataclass
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import select
+import orjson
+from sqlalchemy import Text, cast, select
 from sqlalchemy.orm import Session
 
 from tessera.db.tables import Annotation, Task
@@ -106,17 +108,26 @@ def iter_task_results(session: Session, project_id: int) -> Iterator[tuple[int, 
         # otherwise scan the whole project for every batch). The range may hold other projects' tasks and this
         # project's tasks with fewer than two annotations: `wanted` drops their rows.
         rows = conn.execute(
-            select(_A.task_id, _A.completed_by, _A.parent_annotation_id, _A.result)
+            select(_A.task_id, _A.completed_by, _A.parent_annotation_id, cast(_A.result, Text))
             .where(_A.task_id.between(ids[0], ids[-1]), _A.was_cancelled.is_(False))
             .order_by(_A.id)
-        )
-        for task_id, annotator, parent, result in rows:
+        ).all()  # one fetch for the batch: row by row costs a driver call each
+        for task_id, annotator, parent, text in rows:
             if task_id in wanted and annotator is not None and parent is None:
-                by_task.setdefault(task_id, {})[annotator] = result  # a later annotation replaces an earlier
+                by_task.setdefault(task_id, {})[annotator] = text  # a later annotation replaces an earlier
         for task_id in ids:
-            results = by_task.get(task_id)
-            if results and len(results) >= 2:
-                yield task_id, results
+            texts = by_task.get(task_id)
+            if texts and len(texts) >= 2:
+                yield task_id, {annotator: decode_result(text) for annotator, text in texts.items()}
+
+
+def decode_result(text: str) -> Any:
+    """A stored result, read as text and parsed here: orjson is several times faster than the driver's `json`
+    (what the report spends most on). It refuses integers beyond 64 bits, which `json` reads."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
 
 
 def project_agreement(session: Session, actor: Actor, project_id: int, query: AgreementQuery) -> dict[str, Any]:

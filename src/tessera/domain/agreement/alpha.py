@@ -29,12 +29,13 @@ class Coincidences:
         self.matrix: defaultdict[tuple[Hashable, Hashable], float] = defaultdict(float)
         self.units = 0
 
-    def add_counts(self, counts: Counter[Hashable]) -> None:
+    def add_counts(self, counts: Counter[Hashable], times: int = 1) -> None:
+        """Add one task's answer counts (`times` such tasks)."""
         pairable = sum(counts.values())
         if pairable < 2:
             return
-        self.units += 1
-        weight = 1 / (pairable - 1)
+        self.units += times
+        weight = times / (pairable - 1)
         for c, nc in counts.items():
             for k, nk in counts.items():
                 pairs = nc * (nc - 1) if c == k else nc * nk

@@ -71,33 +71,92 @@ def answers_of(config: LabelConfig, families: dict[str, ControlFamily], result: 
     """Each compared control's answer in one annotation's result; region controls always have one (a list).
 
     Items that do not fit (unknown control, wrong shape: results written under an older config) are skipped.
-    This runs once per annotation in a report over a whole project, hence the plain loops.
     """
-    answers: dict[str, Any] = {name: [] for name, f in families.items() if f.family in REGION_FAMILIES}
-    if type(result) is not list:
-        return answers
-    for item in result:
-        if type(item) is not dict:
-            continue
-        family = families.get(item.get("from_name"))  # type: ignore[arg-type]
-        value = item.get("value")
-        if family is None or type(value) is not dict:
-            continue
-        kind = family.family
-        if kind == SPANS:
-            region = _span(value)
-        elif kind == BOXES:
-            region = _region(kind, value, item)
-        elif kind is None or family.name in answers:
-            continue
-        else:
-            answer = _answer(config.controls[family.name], family, value)
-            if answer is not None:
-                answers[family.name] = answer
-            continue
-        if region is not None:
-            answers[family.name].append(region)
-    return answers
+    return AnswerReader(config, families).read(result)
+
+
+class AnswerReader:
+    """`answers_of` for many results of one config: what each control name stands for is looked up once, and
+    span label lists are turned into label sets once per distinct list. A report over a whole project reads
+    every annotation through one reader, hence the plain loops."""
+
+    def __init__(self, config: LabelConfig, families: dict[str, ControlFamily]) -> None:
+        self.regions = [name for name, f in families.items() if f.family in REGION_FAMILIES]
+        self.kinds = {
+            name: (f.family, f, config.controls[name]) for name, f in families.items() if f.family is not None
+        }
+        self.label_sets: dict[tuple[Any, ...], frozenset[str]] = {}
+        self.choice_sets: dict[tuple[str, ...], frozenset[str]] = {}
+
+    def read(self, result: Any) -> dict[str, Any]:
+        by_control: dict[str, dict[int, Any]] = {name: {} for name in self.kinds}
+        self.read_into(result, 0, by_control)
+        return {name: answers[0] for name, answers in by_control.items() if answers}
+
+    def read_into(self, result: Any, annotator: int, by_control: dict[str, dict[int, Any]]) -> None:
+        """Put the result's answers in `by_control[control][annotator]`, for the controls `by_control` has."""
+        for name in self.regions:
+            answers = by_control.get(name)
+            if answers is not None:
+                answers[annotator] = []
+        if type(result) is not list:
+            return
+        kinds = self.kinds
+        for item in result:
+            if type(item) is not dict:
+                continue
+            entry = kinds.get(item.get("from_name"))  # type: ignore[arg-type]
+            value = item.get("value")
+            if entry is None or type(value) is not dict:
+                continue
+            kind, family, control = entry
+            answers = by_control.get(family.name)
+            if answers is None:
+                continue
+            if kind == SPANS:
+                region = self._span(value)
+            elif kind == BOXES:
+                region = _region(kind, value, item)
+            elif annotator in answers:
+                continue
+            else:
+                answer = self._choices(value) if family.type == "choices" else _answer(control, family, value)
+                if answer is not None:
+                    answers[annotator] = answer
+                continue
+            if region is not None:
+                answers[annotator].append(region)
+
+    def _choices(self, value: dict[str, Any]) -> frozenset[str] | None:
+        """`_answer` for Choices, with the set of a list of names seen before taken from `choice_sets`. Only
+        lists of strings are kept there (a string equals nothing but a string, so no other list hits them)."""
+        chosen = value.get("choices")
+        if type(chosen) is not list or not chosen:
+            return None
+        key = tuple(chosen)
+        try:
+            answer = self.choice_sets.get(key)
+        except TypeError:  # an unhashable item
+            answer = None
+        if answer is None:
+            answer = frozenset(str(c) for c in chosen)
+            if all(type(c) is str for c in chosen):
+                self.choice_sets[key] = answer
+        return answer
+
+    def _span(self, value: dict[str, Any]) -> Region | None:
+        """`_span`, with the label set of a list of names seen before taken from `label_sets`."""
+        start, end, labels = value.get("start"), value.get("end"), value.get("labels")
+        if type(start) is not int or type(end) is not int or type(labels) is not list:
+            return _span(value)
+        key = tuple(labels)
+        try:
+            names = self.label_sets.get(key)
+        except TypeError:  # an unhashable item
+            return _span(value)
+        if names is None:
+            names = self.label_sets[key] = _label_set(labels)
+        return Region(names, (start, end))
 
 
 def _span(value: dict[str, Any]) -> Region | None:
@@ -108,11 +167,16 @@ def _span(value: dict[str, Any]) -> Region | None:
     labels = value.get("labels")
     if type(labels) is not list:
         return Region(_labels(value), (start, end))
+    return Region(_label_set(labels), (start, end))
+
+
+def _label_set(labels: list[Any]) -> frozenset[str]:
+    """A list of label names as a set; empty when an item is not a name."""
     try:
         names = frozenset(labels)
     except TypeError:  # an unhashable item: not a list of label names
-        return Region(frozenset(), (start, end))
-    return Region(names if all(type(v) is str for v in names) else frozenset(), (start, end))
+        return frozenset()
+    return names if all(type(v) is str for v in names) else frozenset()
 
 
 def _finite(x: Any) -> bool:

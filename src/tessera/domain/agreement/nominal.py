@@ -28,9 +28,9 @@ class PairTable:
         self.cells: Counter[tuple[Hashable, Hashable]] = Counter()
         self.n = 0
 
-    def add(self, first: Hashable, second: Hashable) -> None:
-        self.cells[(first, second)] += 1
-        self.n += 1
+    def add(self, first: Hashable, second: Hashable, times: int = 1) -> None:
+        self.cells[(first, second)] += times
+        self.n += times
 
     def percent(self) -> Score:
         if not self.n:

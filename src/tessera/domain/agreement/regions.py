@@ -126,15 +126,17 @@ def match_regions(first: list[Region], second: list[Region], threshold: float) -
     """(index in first, index in second, IoU) of the matched pairs, one to one, greedy by IoU."""
     if not first or not second:
         return []
-    overlap_of = span_iou if len(first[0].geometry) == 2 else box_iou
-    candidates = []
-    for i, a in enumerate(first):
-        for j, b in enumerate(second):
-            if a.labels != b.labels:
-                continue
-            overlap = overlap_of(a.geometry, b.geometry)
-            if overlap > 0 and overlap >= threshold:
-                candidates.append((-overlap, i, j))
+    if len(first[0].geometry) == 2:
+        candidates = _span_candidates(first, second, threshold)
+    else:
+        candidates = []
+        for i, a in enumerate(first):
+            for j, b in enumerate(second):
+                if a.labels != b.labels:
+                    continue
+                overlap = box_iou(a.geometry, b.geometry)
+                if overlap > 0 and overlap >= threshold:
+                    candidates.append((-overlap, i, j))
     if len(candidates) == 1:
         negative, i, j = candidates[0]
         return [(i, j, -negative)]
@@ -148,6 +150,24 @@ def match_regions(first: list[Region], second: list[Region], threshold: float) -
             used_second.add(j)
             matches.append((i, j, -negative))
     return matches
+
+
+def _span_candidates(first: list[Region], second: list[Region], threshold: float) -> list[tuple[float, int, int]]:
+    """(-IoU, i, j) of the span pairs that may match: `span_iou` inlined, as a report calls this for every
+    pair of annotators of every task."""
+    candidates = []
+    for i, (labels, (start, end)) in enumerate(first):
+        for j, (other_labels, (other_start, other_end)) in enumerate(second):
+            if labels != other_labels:
+                continue
+            inter = (end if end < other_end else other_end) - (start if start > other_start else other_start)
+            if inter <= 0:
+                continue
+            union = (end if end > other_end else other_end) - (start if start < other_start else other_start)
+            overlap = inter / union
+            if overlap >= threshold:
+                candidates.append((-overlap, i, j))
+    return candidates
 
 
 @dataclass

@@ -31,12 +31,12 @@ from tessera.domain.agreement.answers import (
     RANKING,
     SPANS,
     TEXT,
+    AnswerReader,
     ControlFamily,
-    answers_of,
     control_families,
     display,
 )
-from tessera.domain.agreement.nominal import FleissCounts, PairTable
+from tessera.domain.agreement.nominal import FleissCounts, PairTable, task_agreement
 from tessera.domain.agreement.ranking import kendall_tau
 from tessera.domain.agreement.regions import MatchCounts
 from tessera.domain.agreement.scores import Score, mean_score
@@ -99,6 +99,9 @@ class ControlAgreement:
     def add_task(self, task_id: int, answers: dict[int, Any], keep: bool) -> None:
         raise NotImplementedError
 
+    def finish(self) -> None:
+        """Add what `add_task` held back; called before any figure is read."""
+
     def reports(self) -> dict[str, MetricReport]:
         raise NotImplementedError
 
@@ -106,6 +109,7 @@ class ControlAgreement:
         raise NotImplementedError
 
     def as_dict(self) -> dict[str, Any]:
+        self.finish()
         return {
             "type": self.family.type,
             "family": self.family.family,
@@ -124,24 +128,36 @@ class NominalAgreement(ControlAgreement):
         self.fleiss = FleissCounts()
         self.matrix = Coincidences()
         self.wants_matrix = any(m in LEVEL_OF for m in metrics)
+        self.patterns: dict[tuple[tuple[int, Any], ...], int] = {}
         self._models: dict[str, DisagreementModel] = {}
 
     def add_task(self, task_id: int, answers: dict[int, Any], keep: bool) -> None:
         if len(answers) < 2:
             return
         self.tasks += 1
-        self.annotators.update(answers)
-        counts = Counter(answers.values())
-        agreement = self.fleiss.add_counts(counts)
-        if self.wants_matrix:
-            self.matrix.add_counts(counts)
-        for a, b in combinations(sorted(answers), 2):
-            table = self.pairs.get((a, b))
-            if table is None:
-                table = self.pairs[(a, b)] = PairTable()
-            table.add(answers[a], answers[b])
+        # Tasks with the same answers from the same annotators add the same to every table, so they are
+        # counted here and added once each (`finish`): a project has far fewer such patterns than tasks.
+        # Annotator ids differ, so sorting the pairs never compares the answers themselves.
+        pattern = tuple(sorted(answers.items()))
+        self.patterns[pattern] = self.patterns.get(pattern, 0) + 1
         if keep:  # with the answers themselves, so a reviewer sees what the annotators disagreed on
-            self.kept.append((task_id, (counts, agreement, {a: display(v) for a, v in answers.items()})))
+            counts = Counter(answers.values())
+            shown = {a: display(v) for a, v in answers.items()}
+            self.kept.append((task_id, (counts, task_agreement(counts), shown)))
+
+    def finish(self) -> None:
+        for pattern, times in self.patterns.items():
+            counts = Counter(answer for _, answer in pattern)
+            self.fleiss.add_counts(counts, times)
+            if self.wants_matrix:
+                self.matrix.add_counts(counts, times)
+            for (a, first), (b, second) in combinations(pattern, 2):
+                table = self.pairs.get((a, b))
+                if table is None:
+                    table = self.pairs[(a, b)] = PairTable()
+                table.add(first, second, times)
+            self.annotators.update(a for a, _ in pattern)
+        self.patterns.clear()
 
     def model(self, metric: str) -> DisagreementModel:
         if metric not in self._models:
@@ -164,6 +180,7 @@ class NominalAgreement(ControlAgreement):
         return matrix.alpha(LEVEL_OF[metric])
 
     def reports(self) -> dict[str, MetricReport]:
+        self.finish()
         out = {}
         for metric in self.metrics:
             pairs = {pair: self._pair_score(metric, table) for pair, table in self.pairs.items()}
@@ -179,6 +196,7 @@ class NominalAgreement(ControlAgreement):
         return out
 
     def task_values(self) -> dict[int, dict[str, Any]]:
+        self.finish()
         rows: dict[int, dict[str, Any]] = {}
         for task_id, (counts, agreement, shown) in self.kept:
             row: dict[str, Any] = {"answers": shown}
@@ -346,6 +364,7 @@ class AgreementReport:
     ) -> None:
         self.config = config
         self.families = control_families(config)
+        self.reader = AnswerReader(config, self.families)
         wanted_controls = set(controls) if controls is not None else None
         wanted_metrics = set(metrics) if metrics is not None else None
         self.controls: dict[str, ControlAgreement] = {}
@@ -370,10 +389,9 @@ class AgreementReport:
             return False
         self.tasks += 1
         by_control: dict[str, dict[int, Any]] = {name: {} for name in self.controls}
+        read_into = self.reader.read_into
         for annotator, result in results.items():
-            for name, answer in answers_of(self.config, self.families, result).items():
-                if name in by_control:
-                    by_control[name][annotator] = answer
+            read_into(result, annotator, by_control)
         for name, control in self.controls.items():
             control.add_task(task_id, by_control[name], keep)
         if keep:
