@@ -126,3 +126,40 @@ def test_the_data_manager_and_the_review_queue_use_it_and_annotators_do_not_see_
     r = c.patch(f"/api/projects/{pid}", json={"annotators_see_others": True}, headers=manager.headers)
     assert r.status_code == 200, r.text
     assert [t["id"] for t in _tasks(world, a, pid, low)] == [ids[1]]
+
+
+TWO_CONTROLS = """<View><Text name="text" value="$text"/>
+  <Choices name="sentiment" toName="text"><Choice value="Positive"/><Choice value="Negative"/></Choices>
+  <Choices name="topic" toName="text"><Choice value="Sport"/><Choice value="Music"/></Choices>
+</View>"""
+
+
+def test_a_new_labeling_config_recomputes_the_agreement(world: World, manager: Person) -> None:
+    """What a task's agreement compares depends on the config's controls: changing them recomputes it."""
+    pid = world.project(manager, TWO_CONTROLS)
+    a, b = world.person("a@example.com"), world.person("b@example.com")
+    topic = {"from_name": "topic", "to_name": "text", "type": "choices"}
+    body = [
+        {
+            "data": {"text": "t"},
+            "annotations": [
+                {"completed_by": a.id, "result": [*choice("Positive"), {**topic, "value": {"choices": ["Sport"]}}]},
+                {"completed_by": b.id, "result": [*choice("Positive"), {**topic, "value": {"choices": ["Music"]}}]},
+            ],
+        }
+    ]
+    for p in (a, b):
+        world.join(pid, p, "annotator")
+    r = world.client.post(f"/api/projects/{pid}/import", json=body, headers=manager.headers)
+    assert r.status_code == 201, r.text
+    assert _agreement(world, manager, pid) == {"t": 0.5}  # sentiment agrees, topic does not
+    high = {"filters": {"conjunction": "and", "items": [
+        {"filter": "filter:tasks:agreement", "operator": "greater", "type": "Number", "value": 0.9}
+    ]}}  # fmt: skip
+    assert _tasks(world, manager, pid, high) == []
+
+    without_topic = TWO_CONTROLS.split('  <Choices name="topic"')[0] + "</View>"
+    r = world.client.patch(f"/api/projects/{pid}", json={"label_config": without_topic}, headers=manager.headers)
+    assert r.status_code == 200, r.text
+    assert _agreement(world, manager, pid) == {"t": 1.0}
+    assert [t["data"]["text"] for t in _tasks(world, manager, pid, high)] == ["t"]  # no stale count kept

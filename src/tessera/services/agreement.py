@@ -19,14 +19,14 @@ import gc
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 from weakref import WeakKeyDictionary
 
 import orjson
-from sqlalchemy import Text, cast, select
+from sqlalchemy import Connection, Row, Text, cast, select
 from sqlalchemy.orm import Session
 
 from tessera.db.tables import Annotation, Task
@@ -89,7 +89,20 @@ def iter_task_results(session: Session, project_id: int) -> Iterator[tuple[int, 
     """(task id, {annotator id: result}) for the project's tasks with two submitted annotations or more, in
     task id order. Tasks come a batch at a time by keyset on (project_id, id), their annotations by the
     batch's task id range in annotation id order, so memory stays at one batch whatever the project's size."""
-    conn = session.connection()
+    for ids, rows in _batches(session.connection(), project_id):
+        wanted = set(ids)
+        by_task: dict[int, dict[int, Any]] = {}
+        for task_id, annotator, parent, text in rows:
+            if task_id in wanted and annotator is not None and parent is None:
+                by_task.setdefault(task_id, {})[annotator] = text  # a later annotation replaces an earlier
+        for task_id in ids:
+            texts = by_task.get(task_id)
+            if texts and len(texts) >= 2:
+                yield task_id, {annotator: decode_result(text) for annotator, text in texts.items()}
+
+
+def _batches(conn: Connection, project_id: int) -> Iterator[tuple[Sequence[int], Sequence[Row[Any]]]]:
+    """(task ids, their annotation rows) a batch at a time."""
     last = 0
     while True:
         ids = conn.scalars(
@@ -101,24 +114,16 @@ def iter_task_results(session: Session, project_id: int) -> Iterator[tuple[int, 
         if not ids:
             return
         last = ids[-1]
-        wanted = set(ids)
-        by_task: dict[int, dict[int, Any]] = {}
         # Only the task id range is a condition an index can serve, so that the plan is the same with or
         # without fresh statistics (right after a bulk import, PostgreSQL has none for annotations and would
         # otherwise scan the whole project for every batch). The range may hold other projects' tasks and this
-        # project's tasks with fewer than two annotations: `wanted` drops their rows.
+        # project's tasks with fewer than two annotations: the caller drops their rows.
         rows = conn.execute(
             select(_A.task_id, _A.completed_by, _A.parent_annotation_id, cast(_A.result, Text))
             .where(_A.task_id.between(ids[0], ids[-1]), _A.was_cancelled.is_(False))
             .order_by(_A.id)
         ).all()  # one fetch for the batch: row by row costs a driver call each
-        for task_id, annotator, parent, text in rows:
-            if task_id in wanted and annotator is not None and parent is None:
-                by_task.setdefault(task_id, {})[annotator] = text  # a later annotation replaces an earlier
-        for task_id in ids:
-            texts = by_task.get(task_id)
-            if texts and len(texts) >= 2:
-                yield task_id, {annotator: decode_result(text) for annotator, text in texts.items()}
+        yield ids, rows
 
 
 def decode_result(text: str) -> Any:

@@ -25,7 +25,7 @@ from tessera.io.readers import RawTask, read_sources, split_task
 from tessera.services.access import get_project
 from tessera.services.actors import Actor
 from tessera.services.import_authors import AnnotatorMap, AuthorResolver
-from tessera.services.task_agreement import refresh_imported
+from tessera.services.task_agreement import refresh_tasks
 from tessera.services.task_totals import changed
 
 BATCH = 2000
@@ -162,7 +162,7 @@ def import_tasks(
         writer.tasks.abort(exc)  # a COPY left open would keep the connection from rolling back
         raise
     if writer.summary.annotation_count:
-        refresh_imported(session, config, project.id, record.id)
+        refresh_tasks(session, config, project.id, record.id)
     changed(session, project.id)
     if writer.summary.task_count >= ANALYZE_AFTER and session.get_bind().dialect.name == "postgresql":
         # Fresh statistics now, not when autovacuum gets to it: without them the planner takes a big project

@@ -14,6 +14,7 @@ from tessera.domain.errors import InvalidInput
 from tessera.domain.project_settings import check_changes, defaults
 from tessera.services.access import get_project, visible_projects
 from tessera.services.actors import Actor
+from tessera.services.task_agreement import refresh_tasks
 from tessera.services.task_queue import QueueRules, done_count, overlap_column
 from tessera.services.task_totals import changed
 
@@ -68,9 +69,12 @@ def update_project(session: Session, actor: Actor, project_id: int, body: dict[s
     project, _role = get_project(session, actor, project_id, "project.change", for_update=True)
     row, options = check_changes(body, current={"id": project.id})
     if "label_config" in row and row["label_config"] != project.label_config:
-        load_config(row["label_config"] or DEFAULT_CONFIG)
+        config = load_config(row["label_config"] or DEFAULT_CONFIG)
         project.label_config = row["label_config"] or DEFAULT_CONFIG
         project.config_version += 1
+        session.flush()
+        refresh_tasks(session, config, project.id)  # what a task's agreement compares depends on the controls
+        changed(session, project.id)
     if "title" in row:
         project.title = row["title"]
     if "description" in row:

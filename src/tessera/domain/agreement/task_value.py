@@ -12,29 +12,40 @@ from __future__ import annotations
 
 from typing import Any
 
-from tessera.domain.agreement.answers import answers_of, control_families
-from tessera.domain.agreement.report import DEFAULT_THRESHOLD, PERCENT, AgreementReport
+from tessera.domain.agreement.answers import AnswerReader, control_families
+from tessera.domain.agreement.report import DEFAULT_THRESHOLD, KINDS, PERCENT
 from tessera.domain.config.model import LabelConfig
+
+
+class TaskAgreement:
+    """Task values for one config: what its controls are is worked out once, for any number of tasks."""
+
+    def __init__(self, config: LabelConfig, threshold: float = DEFAULT_THRESHOLD) -> None:
+        self.threshold = threshold
+        self.families = {name: f for name, f in control_families(config).items() if f.family is not None}
+        self.reader = AnswerReader(config, self.families)
+
+    def value(self, results: dict[int, Any]) -> float | None:
+        """`results`: each annotator's latest result (annotator id -> result list), as the report takes them."""
+        if len(results) < 2:
+            return None
+        by_control: dict[str, dict[int, Any]] = {name: {} for name in self.families}
+        for annotator, result in results.items():
+            self.reader.read_into(result, annotator, by_control)
+        defined = []
+        for name, answers in by_control.items():
+            if not any(answer is not None and answer != [] for answer in answers.values()):
+                continue
+            family = self.families[name]
+            control = KINDS[family.family](family, (PERCENT,), self.threshold)  # type: ignore[index]
+            control.add_task(0, answers, True)
+            value = control.task_values().get(0, {}).get(PERCENT)
+            if value is not None:
+                defined.append(value)
+        return sum(defined) / len(defined) if defined else None
 
 
 def task_agreement_value(
     config: LabelConfig, results: dict[int, Any], threshold: float = DEFAULT_THRESHOLD
 ) -> float | None:
-    """`results`: each annotator's latest result (annotator id -> result list), as the report takes them."""
-    if len(results) < 2:
-        return None
-    families = control_families(config)
-    answered = {
-        name
-        for result in results.values()
-        for name, answer in answers_of(config, families, result).items()
-        if answer is not None and answer != []
-    }
-    if not answered:
-        return None
-    report = AgreementReport(config, controls=tuple(answered), metrics=(PERCENT,), threshold=threshold)
-    if not report.add_task(0, results, keep=True):
-        return None
-    values = [v.get(PERCENT) for v in report.task_rows()[0]["controls"].values()]
-    defined = [v for v in values if v is not None]
-    return sum(defined) / len(defined) if defined else None
+    return TaskAgreement(config, threshold).value(results)
