@@ -49,3 +49,8 @@ def test_strings_and_structures_like_ujson() -> None:
 
 def test_lone_surrogates_become_escapes() -> None:
     assert to_utf8(dumps_compact(["\ud800", "ok é"])) == '["\\ud800","ok é"]'.encode()
+
+
+def test_exponents_after_a_key_and_in_strings_like_ujson() -> None:
+    value = {"a": 1e-07, "b": [-2.5e-08, {"c": 3e-09}], "s": "p = 3.9e-06, x:1e-05", "t": ":1e-05"}
+    assert dumps_compact(value) == ujson.dumps(value, ensure_ascii=False)

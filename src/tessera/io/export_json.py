@@ -15,8 +15,8 @@ BATCH_CHARS = 1 << 20
 
 
 def write_json(tasks: Iterable[dict[str, Any]], out: BinaryIO, **_options: Any) -> int:
-    """Write `[task,task,...]` to `out`; returns the number of tasks. A task's `data` and `meta` may come as
-    `RawJSON` text (see `EXPORT_FORMATS[...].raw_json`)."""
+    """Write `[task,task,...]` to `out`; returns the number of tasks. A task's `data`, `meta`, `annotations`
+    and `predictions` may come as `RawJSON` text (see `EXPORT_FORMATS[...].raw_json`)."""
     out.write(b"[")
     batch: list[str] = []
     size = count = 0

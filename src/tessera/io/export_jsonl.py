@@ -2,7 +2,7 @@
 
 The lines are the objects of the JSON export, so a reader that wants one task at a time (a training loop,
 `jq -c`, Tessera's own JSONL import) needs no streaming JSON parser. Lines are written in batches of about a
-megabyte; a task's `data` and `meta` may come as `RawJSON` text, which is copied as is.
+megabyte; a task's `data`, `meta`, `annotations` and `predictions` may come as `RawJSON` text, copied as is.
 """
 
 from __future__ import annotations

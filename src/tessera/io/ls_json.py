@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import json
 import re
-import secrets
+from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from typing import Any
+
+import orjson
+
+from tessera.io.json_values import decode
 
 _COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
 _INDENTED = json.JSONEncoder(ensure_ascii=False, indent=2, check_circular=False)
@@ -24,12 +28,33 @@ def _exponent(match: re.Match[str]) -> str:
     return "e-" if text == "e-0" else text
 
 
-def ujson_style(text: str) -> str:
-    """Encoded JSON text (of whole values) rewritten the way ujson writes it."""
+def ujson_style(text: str, *, compact: bool = True) -> str:
+    """Encoded JSON text (of whole values, compact unless told) rewritten the way ujson writes it."""
     text = text.replace("/", "\\/")
-    if "e-0" in text:
+    if _has_exponent(text) if compact else "e-0" in text:
         text = _STRING_OR_EXPONENT.sub(_exponent, text)
     return text
+
+
+_NUMBER_START = frozenset(":,[")  # what comes before a number in compact JSON
+
+
+def _has_exponent(text: str) -> bool:
+    """Whether `text` may hold a number with an "e-0<digit>" exponent: "e-0" between digits, in a run of
+    digits and "." that follows ":", "," or "[" (with a "-"). A string may hold that too; then the exact
+    rewrite runs for nothing. `str.find` skips the rest of the text quickly."""
+    at = text.find("e-0")
+    while at >= 0:
+        if text[at + 3 : at + 4].isdigit():
+            start = at
+            while start and (text[start - 1].isdigit() or text[start - 1] == "."):
+                start -= 1
+            if start < at and text[start - 1 : start] == "-":
+                start -= 1
+            if start < at and text[start - 1 : start] in _NUMBER_START:
+                return True
+        at = text.find("e-0", at + 3)
+    return False
 
 
 def dumps_compact(value: Any) -> str:
@@ -39,7 +64,7 @@ def dumps_compact(value: Any) -> str:
 
 def dumps_indented(value: Any) -> str:
     """`ujson.dumps(value, ensure_ascii=False, indent=2)`."""
-    return ujson_style(_INDENTED.encode(value))
+    return ujson_style(_INDENTED.encode(value), compact=False)
 
 
 def encode_compact(value: Any) -> str:
@@ -54,42 +79,92 @@ class RawJSON(str):
     __slots__ = ()
 
 
-_RAW_KEYS = ("data", "meta")
-# Stand-ins for raw values while the rest of the task is encoded: a NUL and a per-process secret, so that no
-# string in a task can look like one.
-_SECRET = secrets.token_hex(16)
-_TOKENS = {key: f"\x00{_SECRET}:{key}\x00" for key in _RAW_KEYS}
-_ENCODED_TOKENS = {key: _COMPACT.encode(token) for key, token in _TOKENS.items()}
+_KEYS: dict[str, str] = {}  # '"key":' for the keys seen so far (a task has the same few every time)
+
+
+def _key(key: str) -> str:
+    text = _KEYS.get(key)
+    if text is None:
+        text = _KEYS[key] = encode_basestring(key) + ":"
+    return text
+
+
+def encode_value(value: Any) -> str:
+    """`encode_compact(value)`, with the common scalars and `RawJSON` text written without the encoder."""
+    kind = type(value)
+    if kind is RawJSON:
+        return value
+    if kind is str:
+        return encode_basestring(value)
+    if kind is int:
+        return int.__repr__(value)
+    if value is None:
+        return "null"
+    if kind is bool:
+        return "true" if value else "false"
+    return _COMPACT.encode(value)
+
+
+_PLAIN = frozenset((int, str, bool, type(None), RawJSON))  # orjson writes these as `json` does (or refuses)
+_PLAIN_OR_FLOAT = _PLAIN | {float}
+_ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_SUBCLASS  # RawJSON goes to `_fragment`
+
+
+def _fragment(value: Any) -> orjson.Fragment:
+    if type(value) is RawJSON:
+        return orjson.Fragment(str(value))  # the exact type: orjson refuses a subclass
+    raise TypeError
 
 
 def encode_task(task: dict[str, Any]) -> str:
-    """`encode_compact(task)`, with `RawJSON` values of its `data` and `meta` keys written verbatim."""
-    data, meta = task.get("data"), task.get("meta")
-    raw_data, raw_meta = type(data) is RawJSON, type(meta) is RawJSON
-    if not raw_data and not raw_meta:
-        return _COMPACT.encode(task)
-    shell = task.copy()
-    if raw_data:
-        shell["data"] = _TOKENS["data"]
-    if raw_meta:
-        shell["meta"] = _TOKENS["meta"]
-    text = _COMPACT.encode(shell)
-    spans = []
-    if raw_data:
-        at = text.index(_ENCODED_TOKENS["data"])
-        spans.append((at, at + len(_ENCODED_TOKENS["data"]), data))
-    if raw_meta:
-        at = text.index(_ENCODED_TOKENS["meta"])
-        spans.append((at, at + len(_ENCODED_TOKENS["meta"]), meta))
-    if len(spans) == 2 and spans[0][0] > spans[1][0]:
-        spans.reverse()
-    parts, pos = [], 0
-    for start, stop, value in spans:
-        parts.append(text[pos:start])
-        parts.append(value)
-        pos = stop
-    parts.append(text[pos:])
-    return "".join(parts)
+    """`encode_compact(task)` for a dict whose values may be `RawJSON` text (a task's `data`, `meta`,
+    `annotations`, `predictions`), which is written verbatim. When every value is a plain scalar or `RawJSON`,
+    orjson writes it (a float is spelled by `json` first: orjson spells some differently)."""
+    kinds = set(map(type, task.values()))
+    if not _PLAIN.issuperset(kinds):
+        if not _PLAIN_OR_FLOAT.issuperset(kinds):
+            return _encode_keys(task)
+        task = {key: RawJSON(_COMPACT.encode(v)) if type(v) is float else v for key, v in task.items()}
+    try:
+        return orjson.dumps(task, default=_fragment, option=_ORJSON_OPTIONS).decode()
+    except orjson.JSONEncodeError:  # an integer beyond 64 bits, a lone surrogate
+        return _encode_keys(task)
+
+
+def _encode_keys(task: dict[str, Any]) -> str:
+    return "{" + ",".join([_key(key) + encode_value(value) for key, value in task.items()]) + "}"
+
+
+def raw_list(items: list[str]) -> RawJSON:
+    """The JSON list of already encoded items."""
+    return RawJSON("[" + ",".join(items) + "]")
+
+
+def recompact(text: str) -> RawJSON:
+    """`encode_compact(json.loads(text))` for JSON text in another spelling (PostgreSQL's `jsonb` text puts a
+    space after ":" and ","). orjson writes it when its bytes are `json`'s: no float in the value (their
+    spellings differ, "1e-05" against "0.00001") and no integer beyond 64 bits (orjson refuses those)."""
+    value, _plain = decode(text)
+    if not _holds_float(value):
+        try:
+            return RawJSON(orjson.dumps(value).decode())
+        except orjson.JSONEncodeError:
+            pass
+    return RawJSON(_COMPACT.encode(value))
+
+
+def _holds_float(value: Any) -> bool:
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        kind = type(node)
+        if kind is dict:
+            stack.extend(node.values())
+        elif kind is list:
+            stack.extend(node)
+        elif kind is float:
+            return True
+    return False
 
 
 def to_utf8(text: str) -> bytes:

@@ -21,10 +21,10 @@ _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_cir
 
 
 def decoded(task: dict[str, Any]) -> dict[str, Any]:
-    """The task with `data` as a dict (a writer that takes raw JSON text may hand it over as `RawJSON`)."""
-    if type(task.get("data")) is RawJSON:
-        return {**task, "data": json.loads(task["data"])}
-    return task
+    """The task with `data`, `annotations`... decoded (a writer that takes raw JSON text may hand them over as
+    `RawJSON`)."""
+    raw = {key: json.loads(value) for key, value in task.items() if type(value) is RawJSON}
+    return {**task, **raw} if raw else task
 
 
 def preference_rows(

@@ -37,8 +37,9 @@ class ExportFormat(NamedTuple):
     extension: str
     title: str
     description: str
-    raw_json: bool = False  # the writer takes a task's `data` and `meta` as `RawJSON` text
+    raw_json: bool = False  # the writer takes a task's `data`, `meta`, `annotations`... as `RawJSON` text
     tags: tuple[str, ...] = ()
+    sequential: bool = False  # the writer writes front to back, never seeks (see io.hashed_output)
 
 
 _IMAGE_TAGS = ("image segmentation", "object detection", "keypoints")
@@ -55,6 +56,7 @@ EXPORT_FORMATS: dict[str, ExportFormat] = {
         "List of items in raw JSON format stored in one JSON file. Use to export both the data and the "
         "annotations for a dataset. It's Label Studio Common Format",
         raw_json=True,
+        sequential=True,
     ),
     "JSON_MIN": ExportFormat(
         write_json_min,
@@ -86,6 +88,7 @@ EXPORT_FORMATS: dict[str, ExportFormat] = {
         "JSONL",
         "One task per line in Label Studio's JSON format (JSON Lines): data, annotations and predictions.",
         raw_json=True,
+        sequential=True,
     ),
     "PARQUET": ExportFormat(
         write_parquet,
@@ -94,6 +97,7 @@ EXPORT_FORMATS: dict[str, ExportFormat] = {
         "Parquet",
         "One row per task in an Apache Parquet file; data, meta, annotations and predictions as JSON text.",
         raw_json=True,
+        sequential=True,
     ),
     "HF_DATASET": ExportFormat(
         write_hf_dataset,

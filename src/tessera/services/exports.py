@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Text, and_, cast, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from tessera.db.tables import Annotation, Prediction, Project, Task
@@ -21,11 +21,12 @@ from tessera.domain.consensus import Consensus
 from tessera.domain.errors import InvalidInput
 from tessera.domain.export_fit import fitting_formats
 from tessera.domain.preference_prompt import PreferenceOptions
-from tessera.io.ls_json import RawJSON
+from tessera.io.hashed_output import HashedOutput
 from tessera.io.writers import EXPORT_FORMATS
 from tessera.services.access import get_project
 from tessera.services.actors import Actor
 from tessera.services.consensus import check_method, consensus_by_control
+from tessera.services.export_text import iter_task_texts
 from tessera.services.ls_shapes import annotation_dict, iso, prediction_dict
 from tessera.services.users import email_lookup
 
@@ -124,17 +125,26 @@ def iter_export_tasks(
     counter: list[int] | None = None,
     raw_json: bool = False,
 ) -> Iterator[dict[str, Any]]:
-    """Tasks in id order, a batch at a time (keyset), with their annotations and predictions. With `raw_json`
-    on SQLite, `data` and `meta` come as the stored JSON text (`RawJSON`), which the JSON writer copies.
+    """Tasks in id order, a batch at a time (keyset), with their annotations and predictions. With `raw_json`,
+    `data`, `meta`, `annotations` and `predictions` come as JSON text (`RawJSON`, see `export_text`), which the
+    JSON writers copy.
     `annotations` filters the annotations (and, with `only_labeled`, drops tasks left without any)."""
     annotation_filter = annotations or AnnotationFilter()
     last = 0
     conn = session.connection()
-    raw = raw_json and conn.dialect.name == "sqlite"  # SQLite keeps the text as written (see db.engine)
+    if raw_json:
+        yield from iter_task_texts(
+            conn,
+            project.id,
+            ids=ids,
+            only_labeled=only_labeled,
+            annotation_where=annotation_filter.where(Annotation.__table__) if annotation_filter else None,
+            drop_unannotated=only_labeled and bool(annotation_filter),
+            counter=counter,
+        )
+        return
     t = Task.__table__.c
-    data_col = cast(t.data, Text) if raw else t.data
-    meta_col = cast(t.meta, Text) if raw else t.meta
-    columns = (t.id, data_col, meta_col, t.created_at, t.updated_at, t.inner_id, t.total_annotations)
+    columns = (t.id, t.data, t.meta, t.created_at, t.updated_at, t.inner_id, t.total_annotations)
     columns += (t.cancelled_annotations, t.total_predictions, t.project_id, t.updated_by)
     stamps: dict[Any, str | None] = {}  # a batch of imported tasks shares its timestamps
 
@@ -183,8 +193,8 @@ def iter_export_tasks(
                 "annotations": anns.get(tid, []),
                 "drafts": [],
                 "predictions": preds.get(tid, []),
-                "data": RawJSON(data) if raw else data,
-                "meta": RawJSON(meta) if raw else meta,
+                "data": data,
+                "meta": meta,
                 "created_at": stamp(created),
                 "updated_at": stamp(updated),
                 "inner_id": inner,
@@ -228,13 +238,19 @@ def write_export(
             if progress is not None:
                 tasks = _reporting(tasks, progress)
             people = email_lookup(session)
-            fmt.writer(tasks, out, schema=config.parsed_label_config(), config=config, options=checked, people=people)
+            schema = config.parsed_label_config()
+            sink = HashedOutput(out) if fmt.sequential else None
+            try:
+                fmt.writer(tasks, sink or out, schema=schema, config=config, options=checked, people=people)
+            finally:
+                md5 = sink.close() if sink else None
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
-    return ExportFile(target, f"project-{project.id}-{key}.{fmt.extension}", fmt.media_type, _md5(target), counter[0])
+    md5 = md5 or _md5(target)
+    return ExportFile(target, f"project-{project.id}-{key}.{fmt.extension}", fmt.media_type, md5, counter[0])
 
 
 PROGRESS_EVERY = 1000

@@ -1,0 +1,191 @@
+"""The JSON writers' path (JSON, JSONL, Parquet, Hugging Face): each task as the dict of Label Studio's JSON
+export whose `data`, `meta`, `annotations` and `predictions` are already JSON text (`RawJSON`), which the
+writers copy. Rows come from the driver's cursor as plain tuples (no ORM objects, no SQLAlchemy row
+processing), and each annotation and prediction is encoded once, with its `result` text copied in.
+
+The text is the text `encode_compact` gives for the decoded values (`tests/services/test_export_text.py`
+checks it against `iter_export_tasks` without `raw_json`): on SQLite the stored text as it is (the engine
+writes JSON compact and unescaped, see `db.engine`); on PostgreSQL `jsonb` text, which has a space after
+":" and ",", made compact (`recompact`). Key order and fields follow `ls_shapes.annotation_dict` and
+`prediction_dict`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Select, Text, cast, select
+
+from tessera.db.tables import Annotation, Prediction, Task
+from tessera.io.ls_json import RawJSON, encode_task, raw_list, recompact
+from tessera.services.ls_shapes import iso
+
+BATCH = 5000
+_EMPTY = raw_list([])
+_ZERO = RawJSON("0.0")  # `json` spells 0.0 so
+_ANNOTATION = Annotation.__table__.c
+_PREDICTION = Prediction.__table__.c
+_TASK = Task.__table__.c
+
+
+class Stamps(dict[Any, str | None]):
+    """`iso` of the timestamps as the driver gives them (a datetime, or SQLite's text), remembered: the rows
+    of one import share theirs."""
+
+    def __missing__(self, at: Any) -> str | None:
+        if len(self) > 10_000:
+            self.clear()
+        text = self[at] = iso(datetime.fromisoformat(at) if type(at) is str else at)
+        return text
+
+
+def stored_text(dialect: str) -> Callable[[str | None], RawJSON | None]:
+    """A JSON column read as text, as the export writes it."""
+    make = RawJSON if dialect == "sqlite" else recompact
+
+    def text(value: str | None) -> RawJSON | None:
+        return None if value is None else make(value)
+
+    return text
+
+
+def _tuples(conn: Connection, query: Select[Any]) -> list[tuple[Any, ...]]:
+    """The rows as the driver returns them (its own types: SQLite gives timestamps as text, booleans as 0/1)."""
+    return conn.execute(query).cursor.fetchall()
+
+
+def iter_task_texts(
+    conn: Connection,
+    project_id: int,
+    *,
+    ids: list[int] | None,
+    only_labeled: bool,
+    annotation_where: Any,
+    drop_unannotated: bool,
+    counter: list[int] | None,
+) -> Iterator[dict[str, Any]]:
+    """Tasks in id order, a batch at a time (keyset). `annotation_where` filters the annotations (None: all);
+    `drop_unannotated` leaves out the tasks left without any."""
+    text = stored_text(conn.dialect.name)
+    stamp = Stamps()
+    t, a, p = _TASK, _ANNOTATION, _PREDICTION
+    task_query = select(
+        t.id, cast(t.data, Text), cast(t.meta, Text), t.created_at, t.updated_at, t.inner_id, t.total_annotations,
+        t.cancelled_annotations, t.total_predictions, t.project_id, t.updated_by,
+    ).where(t.project_id == project_id)  # fmt: skip
+    if ids is not None:
+        task_query = task_query.where(t.id.in_(ids))
+    if only_labeled:
+        task_query = task_query.where((t.total_annotations + t.cancelled_annotations) > 0)
+    annotation_query = select(
+        a.task_id, a.id, cast(a.result, Text), a.completed_by, a.was_cancelled, a.ground_truth, a.created_at,
+        a.updated_at, a.lead_time, a.import_id, a.last_action, a.project_id, a.updated_by, a.parent_prediction_id,
+        a.parent_annotation_id, a.unique_id, a.version, a.review_status, cast(a.presentation, Text),
+    )  # fmt: skip
+    if annotation_where is not None:
+        annotation_query = annotation_query.where(annotation_where)
+    prediction_query = select(
+        p.task_id, p.id, cast(p.result, Text), p.model_version, p.score, p.created_at, p.updated_at, p.project_id
+    )
+    last = 0
+    while True:
+        tasks = _tuples(conn, task_query.where(t.id > last).order_by(t.id).limit(BATCH))
+        if not tasks:
+            return
+        last = tasks[-1][0]
+        first = tasks[0][0]
+        # The batch's id range, not an IN list (which costs more to build and parse than to run); rows of
+        # tasks in the range but not in the batch (filtered out, or another project's) are skipped.
+        wanted = {row[0] for row in tasks}
+        anns: dict[int, list[str]] = {}
+        for row in _tuples(conn, annotation_query.where(a.task_id.between(first, last)).order_by(a.id)):
+            if row[0] in wanted:
+                anns.setdefault(row[0], []).append(_annotation(row, text, stamp))
+        preds: dict[int, list[str]] = {}
+        for row in _tuples(conn, prediction_query.where(p.task_id.between(first, last)).order_by(p.id)):
+            if row[0] in wanted:
+                preds.setdefault(row[0], []).append(_prediction(row, text, stamp))
+        for tid, data, meta, created, updated, inner, total, cancelled, predicted, pid, updated_by in tasks:
+            task_anns = anns.get(tid)
+            if drop_unannotated and task_anns is None:
+                continue
+            if counter is not None:
+                counter[0] += 1
+            task_preds = preds.get(tid)
+            yield {
+                "id": tid,
+                "annotations": raw_list(task_anns) if task_anns else _EMPTY,
+                "drafts": _EMPTY,
+                "predictions": raw_list(task_preds) if task_preds else _EMPTY,
+                "data": text(data),
+                "meta": text(meta),
+                "created_at": stamp[created],
+                "updated_at": stamp[updated],
+                "inner_id": inner,
+                "total_annotations": total,
+                "cancelled_annotations": cancelled,
+                "total_predictions": predicted,
+                "comment_count": 0,
+                "unresolved_comment_count": 0,
+                "last_comment_updated_at": None,
+                "project": pid,
+                "updated_by": updated_by,
+                "comment_authors": _EMPTY,
+            }
+
+
+def _annotation(row: tuple[Any, ...], text: Callable[[str | None], Any], stamp: Stamps) -> str:
+    """`encode_compact(annotation_dict(...))` of an annotation row of `annotation_query`."""
+    task, aid, result, completed_by, cancelled, ground_truth, created, updated, lead_time, *rest = row
+    import_id, action, project, updated_by, parent_prediction, parent_annotation, *rest = rest
+    unique_id, version, review, presentation = rest
+    return encode_task(
+        {
+            "id": aid,
+            "result": text(result),
+            "completed_by": completed_by,
+            "was_cancelled": bool(cancelled),
+            "ground_truth": bool(ground_truth),
+            "created_at": stamp[created],
+            "updated_at": stamp[updated],
+            "draft_created_at": None,
+            "lead_time": lead_time,
+            "import_id": import_id,
+            "last_action": action,
+            "bulk_created": False,
+            "task": task,
+            "project": project,
+            "updated_by": updated_by,
+            "parent_prediction": parent_prediction,
+            "parent_annotation": parent_annotation,
+            "last_created_by": None,
+            "unique_id": unique_id,
+            "version": version,
+            "review_status": review,
+            "presentation": text(presentation),
+        }
+    )
+
+
+def _prediction(row: tuple[Any, ...], text: Callable[[str | None], Any], stamp: Stamps) -> str:
+    """`encode_compact(prediction_dict(...))` of a prediction row of `prediction_query`."""
+    task, pid, result, model_version, score, created, updated, project = row
+    return encode_task(
+        {
+            "id": pid,
+            "result": text(result),
+            "model_version": model_version,
+            "score": score,
+            "cluster": None,
+            "neighbors": None,
+            "mislabeling": _ZERO,
+            "created_at": stamp[created],
+            "updated_at": stamp[updated],
+            "model": None,
+            "model_run": None,
+            "task": task,
+            "project": project,
+        }
+    )

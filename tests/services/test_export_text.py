@@ -1,0 +1,94 @@
+"""The JSON writers' path (`export_text`: JSON text copied from the database) writes the very bytes the
+decoded tasks encode to, on SQLite and on PostgreSQL: odd strings, floats in every spelling, integers beyond
+64 bits, annotations with lead times and presentations, predictions with scores, and the export filters."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+from tessera.db.engine import Database
+from tessera.db.tables import Annotation, Project
+from tessera.io.ls_json import dumps_compact
+from tessera.services import exports, imports
+from tessera.services.actors import Actor
+from tessera.services.exports import AnnotationFilter
+from tessera.services.projects import create_project
+
+CONFIG = """<View>
+  <Text name="text" value="$text"/>
+  <Labels name="label" toName="text"><Label value="PER"/><Label value="ORG"/></Labels>
+</View>"""
+ACTOR = Actor.system()
+ODD = ["a/b </script>", "é 漢字 😀", "\u2028", 'tab\t nl\n q" bs\\ \x7f', "p = 3.9e-06", ":1e-05", ""]
+NUMBERS = [0.1, 1e-05, 1.5e-07, 1e16, 123456789.125, 2**70, -(2**63), 0, -1, True, None]
+
+
+def _span(i: int, text: str) -> list[dict]:
+    value = {"start": 0, "end": 1, "text": text[:1], "labels": ["PER"], "score": NUMBERS[i % 6]}
+    return [{"id": f"r{i}", "from_name": "label", "to_name": "text", "type": "labels", "value": value}]
+
+
+def _tasks() -> list[dict]:
+    tasks = []
+    for i in range(40):
+        text = ODD[i % len(ODD)] + str(i)
+        # "l" holds an integer beyond 64 bits, so the import stores `data` with `json` (its orjson path may
+        # spell a float differently, and SQLite keeps that spelling)
+        task: dict = {"data": {"text": text, "n": NUMBERS[i % len(NUMBERS)], "l": NUMBERS}}
+        if i % 2:
+            task["meta"] = {"source": ODD[i % len(ODD)], "x": NUMBERS[(i + 3) % len(NUMBERS)]}
+        if i % 3:
+            task["annotations"] = [
+                {"result": _span(i, text), "lead_time": [None, 12.5, 1e-05, 3][i % 4], "ground_truth": i % 5 == 0},
+                {"result": [], "was_cancelled": True},
+            ][: 1 + i % 2]
+        if i % 4 == 0:
+            prediction = {"result": _span(i + 1, text), "score": [None, 0.25, 1e-06][i % 3], "model_version": "v/1"}
+            task["predictions"] = [prediction]
+        tasks.append(task)
+    return tasks
+
+
+def _project(db: Database) -> int:
+    with db.writer() as s:
+        pid = create_project(s, ACTOR, {"title": "P", "label_config": CONFIG}).id
+        text = json.dumps(_tasks(), ensure_ascii=False).encode()
+        imports.import_tasks(s, ACTOR, pid, files=[imports.ImportSource("tasks.json", io.BytesIO(text))])
+        s.commit()
+    return pid
+
+
+def _decoded_json(db: Database, pid: int, **filters: object) -> bytes:
+    """The JSON export as the decoded tasks encode (`iter_export_tasks` without `raw_json`)."""
+    with db.reader() as s:
+        project = s.get(Project, pid)
+        tasks = list(exports.iter_export_tasks(s, project, **filters))  # type: ignore[arg-type]
+    return ("[" + ",".join(dumps_compact(t) for t in tasks) + "]").encode()
+
+
+def test_the_json_and_jsonl_exports_equal_the_decoded_tasks(db: Database, tmp_path: Path) -> None:
+    pid = _project(db)
+    with db.writer() as s:  # a presentation and a review status on one annotation
+        ann = s.query(Annotation).filter(Annotation.project_id == pid).order_by(Annotation.id).first()
+        assert ann is not None
+        ann.presentation, ann.review_status = {"order": [1, 0], "w": 0.5}, "accepted"
+        s.commit()
+    cases: list[dict] = [
+        {},
+        {"only_labeled": True},
+        {"ids": [2, 5, 9, 12]},
+        {"only_labeled": True, "annotations": AnnotationFilter(frozenset({"usual"}))},
+        {"annotations": AnnotationFilter(reviewed="only")},
+    ]
+    for filters in cases:
+        expected = _decoded_json(db, pid, **filters)
+        with db.reader() as s:
+            project = s.get(Project, pid)
+            assert project is not None
+            exports.write_export(s, project, "JSON", tmp_path / "out.json", **filters)
+            exports.write_export(s, project, "JSONL", tmp_path / "out.jsonl", **filters)
+        assert (tmp_path / "out.json").read_bytes() == expected, filters
+        lines = (tmp_path / "out.jsonl").read_bytes().splitlines()
+        assert b"[" + b",".join(lines) + b"]" == expected, filters
