@@ -249,3 +249,33 @@ def test_update_keeps_the_folder_and_refuses_a_move_by_a_manager(
     assert r.status_code == 403
     r = api.patch(f"/api/storages/localfiles/{sid}", json={"path": str(root)}, headers=admin.headers)
     assert r.status_code == 200 and r.json()["path"] == str(root.resolve())
+
+
+def test_the_next_task_and_the_review_queue_carry_links(
+    world: World, api: TestClient, admin: Person, manager: Person, root: Path
+) -> None:
+    pid = world.project(manager, IMAGE_CONFIG)
+    sid = create(api, admin, pid, "images").json()["id"]
+    api.post(f"/api/storages/localfiles/{sid}/sync", headers=manager.headers)
+    annotator = world.person("ann@example.com")
+    world.join(pid, annotator, "annotator")
+    task = api.get(f"/api/projects/{pid}/next", headers=annotator.headers).json()
+    assert task["data"]["image"].startswith(f"/data/storage/{sid}?")
+    result = [{"from_name": "kind", "to_name": "image", "type": "choices", "value": {"choices": ["cat"]}}]
+    r = api.post(f"/api/tasks/{task['id']}/annotations", json={"result": result}, headers=annotator.headers)
+    assert r.status_code == 201, r.text
+    queue = api.get(f"/api/projects/{pid}/reviews/queue", headers=manager.headers).json()
+    assert queue["results"][0]["task_data"]["image"].startswith(f"/data/storage/{sid}?")
+
+
+def test_deleting_the_project_deletes_its_storages(
+    world: World, api: TestClient, admin: Person, manager: Person, root: Path
+) -> None:
+    pid = world.project(manager, IMAGE_CONFIG)
+    sid = create(api, admin, pid, "images").json()["id"]
+    link_task = api.post(f"/api/storages/localfiles/{sid}/sync", headers=manager.headers)
+    assert link_task.status_code == 200
+    link = task_data(api, manager, pid)[0]["image"]
+    assert api.delete(f"/api/projects/{pid}", headers=manager.headers).status_code == 204
+    assert api.get(f"/api/storages/localfiles/{sid}", headers=admin.headers).status_code == 404
+    assert api.get(link).status_code == 404

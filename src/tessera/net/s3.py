@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from xml.etree.ElementTree import Element
+from xml.etree.ElementTree import Element, ParseError
 
 import httpx
 from defusedxml.ElementTree import fromstring
@@ -99,7 +99,10 @@ def list_objects(client: OutboundClient, bucket: Bucket, prefix: str = "") -> It
             raise UpstreamFailed(f"cannot list bucket {bucket.name!r}: {describe_failure(exc)}") from exc
         if response.status_code != 200:
             raise _failure(bucket, response, response.content)
-        root = _strip_namespaces(fromstring(response.content))
+        try:
+            root = _strip_namespaces(fromstring(response.content))
+        except (ParseError, ValueError) as exc:  # defusedxml's refusals are ValueErrors
+            raise UpstreamFailed(f"bucket {bucket.name!r} answered a listing that is not S3's XML") from exc
         for item in root.findall("Contents"):
             key = _text(item, "Key")
             if key and not key.endswith("/"):  # "folder" placeholder objects are not files
