@@ -39,6 +39,11 @@ def live_server_env(files_root: Path) -> Iterator[dict[str, str]]:
 
 def test_local_storage_create_sync_and_serve(ls: Any, make_project: Any, files_root: Path, live_server: Any) -> None:
     project = make_project(IMAGE_CONFIG)
+    ls.import_storage.local.validate(project=project.id, path="photos")
+    with pytest.raises(ApiError) as refused:
+        ls.import_storage.local.validate(project=project.id, path=str(files_root.parent))
+    assert refused.value.status_code == 400
+    assert list(ls.import_storage.local.list(project=project.id)) == []
     storage = ls.import_storage.local.create(
         project=project.id,
         path=str(files_root / "photos"),

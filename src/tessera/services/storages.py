@@ -152,7 +152,11 @@ def _project_of(body: dict[str, Any]) -> int:
     return project
 
 
-def create_storage(session: Session, actor: Actor, kind: str, body: Any, root: Path | None) -> SourceStorage:
+def create_storage(
+    session: Session, actor: Actor, kind: str, body: Any, root: Path | None, *, save: bool = True
+) -> SourceStorage:
+    """A new storage of the project named in `body`; with `save=False` only checked (Label Studio's
+    `validate`): the same errors, nothing written."""
     if not isinstance(body, dict):
         raise InvalidInput("the body must be a JSON object")
     project, _role = get_project(session, actor, _project_of(body), "storages.change")
@@ -164,8 +168,9 @@ def create_storage(session: Session, actor: Actor, kind: str, body: Any, root: P
         settings={"recursive_scan": False} if kind == LOCAL else {"presign": True, "presign_ttl": DEFAULT_TTL_MINUTES},
     )
     _apply(session, storage, body, root, actor)
-    session.add(storage)
-    session.flush()
+    if save:
+        session.add(storage)
+        session.flush()
     return storage
 
 

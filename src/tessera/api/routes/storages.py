@@ -52,6 +52,13 @@ def create_storage(kind: str, body: Any = Depends(json_body), ctx: Ctx = Depends
     return storage_read(storage)
 
 
+@router.post(f"/api/storages/{KINDS}/validate")
+def validate_storage(kind: str, body: Any = Depends(json_body), ctx: Ctx = Depends(context)) -> dict:
+    """Label Studio's check before a create: the same validation, nothing stored (the storage is not listed)."""
+    storages.create_storage(ctx.session, ctx.actor, _kind(kind), body, ctx.settings.local_files_root, save=False)
+    return {}
+
+
 @router.get(f"/api/storages/{KINDS}/{{storage_id}}")
 def read_storage(kind: str, storage_id: int, ctx: Ctx = Depends(context)) -> dict:
     return storage_read(storages.get_storage(ctx.session, ctx.actor, _kind(kind), storage_id, "storages.view"))
