@@ -32,6 +32,8 @@ from tessera.api.routes import (
     queue,
     redteam,
     reviews,
+    storage_files,
+    storages,
     system,
     tasks,
     tokens,
@@ -166,6 +168,8 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         preferences,
         redteam,
         media,
+        storages,
+        storage_files,
     ):
         app.include_router(module.router)
     pages.mount(app)

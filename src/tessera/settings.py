@@ -20,6 +20,7 @@ class Settings:
     secure_cookies: bool = False
     import_root: Path | None = None  # admins may import files under it by relative path (off when None)
     import_job_bytes: int = 64 * 1024 * 1024  # uploads above this run as background jobs
+    local_files_root: Path | None = None  # admins may connect folders under it as source storage (off when None)
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -48,6 +49,9 @@ def load_settings(
         overrides["secure_cookies"] = env["TESSERA_SECURE_COOKIES"].lower() in ("1", "true", "yes")
     if "import_root" not in overrides and env.get("TESSERA_IMPORT_ROOT"):
         overrides["import_root"] = Path(env["TESSERA_IMPORT_ROOT"]).expanduser()
+    root = env.get("TESSERA_LOCAL_FILES_ROOT") or env.get("LOCAL_FILES_DOCUMENT_ROOT")  # Label Studio's name too
+    if "local_files_root" not in overrides and root:
+        overrides["local_files_root"] = Path(root).expanduser()
     if "import_job_bytes" not in overrides and env.get("TESSERA_IMPORT_JOB_BYTES", "").isdigit():
         overrides["import_job_bytes"] = int(env["TESSERA_IMPORT_JOB_BYTES"])
     if "max_body_bytes" not in overrides and env.get("TESSERA_MAX_UPLOAD_BYTES", "").isdigit():

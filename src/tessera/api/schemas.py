@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from tessera.db.tables import ApiToken, Connector, Export, ImportRecord, Job, MLBackend, User, View, as_utc
+from tessera.db.tables import (
+    ApiToken,
+    Connector,
+    Export,
+    ImportRecord,
+    Job,
+    MLBackend,
+    SourceStorage,
+    User,
+    View,
+    as_utc,
+)
 from tessera.domain.config import cached_config
 from tessera.services.ls_shapes import initials, iso, user_brief
 from tessera.services.projects import ProjectView
@@ -189,6 +200,41 @@ def connector_read(c: Connector, *, full: bool = True) -> dict[str, Any]:
         "created_at": iso(c.created_at),
         "updated_at": iso(c.updated_at),
     }
+
+
+def storage_read(s: SourceStorage) -> dict[str, Any]:
+    """A source storage in Label Studio's shape, never with a secret: the S3 secret key and session token are
+    write-only (`has_secret` says whether one is stored)."""
+    settings = s.settings or {}
+    out: dict[str, Any] = {
+        "id": s.id,
+        "type": s.kind,
+        "project": s.project_id,
+        "title": s.title,
+        "description": s.description,
+        "regex_filter": s.regex_filter,
+        "use_blob_urls": s.use_blob_urls,
+        "recursive_scan": bool(settings.get("recursive_scan", s.kind != "localfiles")),
+        "synchronizable": True,
+        "status": s.status,
+        "last_sync": iso(s.last_sync_at),
+        "last_sync_count": s.last_sync_count,
+        "last_sync_job": None,
+        "traceback": s.traceback,
+        "meta": {"skipped": settings["skipped"]} if "skipped" in settings else {},
+        "created_by": s.created_by,
+        "created_at": iso(s.created_at),
+        "updated_at": iso(s.updated_at),
+    }
+    if s.kind == "localfiles":
+        out["path"] = settings.get("path")
+        return out
+    for key in ("bucket", "prefix", "region_name", "s3_endpoint", "aws_access_key_id", "aws_sse_kms_key_id"):
+        out[key] = settings.get(key)
+    out["presign"] = bool(settings.get("presign", True))
+    out["presign_ttl"] = settings.get("presign_ttl")
+    out["has_secret"] = bool(s.secrets_encrypted)
+    return out
 
 
 def connector_job_read(job: Job, progress: dict[str, Any] | None) -> dict[str, Any]:

@@ -375,6 +375,44 @@ class Connector(Base):
     __table_args__ = (UniqueConstraint("project_id", "name"),)
 
 
+class SourceStorage(Base):
+    """A local folder or an S3-compatible bucket whose objects a project imports as tasks
+    (`services/storages.py`). `kind` is Label Studio's storage type name (`localfiles`, `s3`); the kind's own
+    fields are in `settings`; secrets (an S3 secret key and session token) only in `secrets_encrypted`, a
+    Fernet token of a JSON object (see `storage_secrets.py`)."""
+
+    __tablename__ = "source_storages"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    project_id: Mapped[int] = _fk("projects.id")
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)
+    title: Mapped[str] = mapped_column(String(255), nullable=False, default="")
+    description: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    regex_filter: Mapped[str | None] = mapped_column(Text)
+    use_blob_urls: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    settings: Mapped[dict[str, Any]] = mapped_column(Json, nullable=False, default=dict)
+    secrets_encrypted: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(32), nullable=False, default="initialized")
+    last_sync_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_sync_count: Mapped[int | None] = mapped_column(Integer)
+    traceback: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[int | None] = _fk("users.id", nullable=True, ondelete="SET NULL")
+    created_at: Mapped[datetime] = _ts()
+    updated_at: Mapped[datetime] = _ts()
+
+
+class StorageObject(Base):
+    """An object a source storage has imported (its key, relative to the storage): a later sync skips it,
+    even when its tasks were deleted since."""
+
+    __tablename__ = "storage_objects"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    storage_id: Mapped[int] = mapped_column(Id, ForeignKey("source_storages.id", ondelete="CASCADE"), nullable=False)
+    key: Mapped[str] = mapped_column(Text, nullable=False)
+    task_count: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    created_at: Mapped[datetime] = _ts()
+    __table_args__ = (UniqueConstraint("storage_id", "key"),)
+
+
 class Webhook(Base):
     __tablename__ = "webhooks"
     id: Mapped[int] = mapped_column(Id, primary_key=True)

@@ -41,6 +41,8 @@ POLICY: dict[str, frozenset[str]] = {
     "connectors.chat": MEMBERS,  # live calls from the editor (red-teaming, Chat tag)
     "assignments.view": STAFF,
     "assignments.change": MANAGERS,
+    "storages.view": STAFF,  # settings, never secrets
+    "storages.change": MANAGERS,  # create, change, sync, delete; a local folder needs an instance admin too
     "views.view": MEMBERS,
     "views.change": STAFF,
 }

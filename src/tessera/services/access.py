@@ -16,6 +16,7 @@ from tessera.db.tables import (
     Prediction,
     Project,
     ProjectMember,
+    SourceStorage,
     Task,
     View,
 )
@@ -23,7 +24,7 @@ from tessera.domain.errors import NotFound, PermissionDenied
 from tessera.domain.policy import ADMIN, allows
 from tessera.services.actors import Actor
 
-Scoped = TypeVar("Scoped", Task, Annotation, Prediction, Export, MLBackend, View, Connector)
+Scoped = TypeVar("Scoped", Task, Annotation, Prediction, Export, MLBackend, View, Connector, SourceStorage)
 
 NAMES = {
     Task: "task",
@@ -33,6 +34,7 @@ NAMES = {
     MLBackend: "ML backend",
     Connector: "connector",
     View: "view",
+    SourceStorage: "storage",
     Project: "project",
 }
 
@@ -66,7 +68,8 @@ def get_project(
 def get_scoped(
     session: Session, actor: Actor, model: type[Scoped], object_id: int, action: str, *, for_update: bool = False
 ) -> tuple[Scoped, str]:
-    """Fetch a task, annotation, prediction, export, ML backend, view or connector through its project's membership."""
+    """Fetch a task, annotation, prediction, export, ML backend, view, connector or storage through its project's
+    membership."""
     what = NAMES[model]
     obj = session.get(model, object_id, with_for_update=for_update) if isinstance(object_id, int) else None
     if obj is None:

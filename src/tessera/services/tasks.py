@@ -17,6 +17,7 @@ from tessera.domain.labeling import task_overlap
 from tessera.services.access import get_project, get_scoped, sees_all_annotations
 from tessera.services.actors import Actor
 from tessera.services.ls_shapes import task_dict, user_brief
+from tessera.services.storage_links import resolve_links
 from tessera.services.task_query import apply_query, order_by, ordering_data_paths, parse_query
 from tessera.services.task_totals import changed, task_totals
 
@@ -108,7 +109,7 @@ def shape_tasks(
             user_ids = {a.completed_by for v in anns.values() for a in v if a.completed_by}
             for u in session.scalars(select(User).where(User.id.in_(user_ids))) if user_ids else []:
                 authors[u.id] = user_brief(u)  # type: ignore[assignment]
-    return [
+    shaped = [
         task_dict(
             t,
             overlap=overlap_of_task(project, t.inner_id, t.extra_overlap),
@@ -121,6 +122,10 @@ def shape_tasks(
         )
         for t in rows
     ]
+    # References to storage objects go out as signed links; the stored data (and exports) keep the reference.
+    for out, data in zip(shaped, resolve_links(session, project.id, [t["data"] for t in shaped]), strict=True):
+        out["data"] = data
+    return shaped
 
 
 def read_task(session: Session, actor: Actor, task_id: int) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from tessera.api.responses import FastJSON
 from tessera.db.tables import Review, Task
 from tessera.services import reviews
 from tessera.services.ls_shapes import annotation_dict, iso
+from tessera.services.storage_links import resolve_links
 
 router = APIRouter(tags=["reviews"])
 
@@ -53,8 +54,9 @@ def review_queue(
         page_size=size,
     )
     task_ids = {a.task_id for a in found.annotations}
-    rows = ctx.session.execute(select(Task.id, Task.data, Task.agreement).where(Task.id.in_(task_ids)))
-    tasks = {i: (d, agreement) for i, d, agreement in rows}
+    rows = list(ctx.session.execute(select(Task.id, Task.data, Task.agreement).where(Task.id.in_(task_ids))))
+    datas = resolve_links(ctx.session, project_id, [d for _i, d, _a in rows])  # storage objects as signed links
+    tasks = {i: (d, agreement) for (i, _d, agreement), d in zip(rows, datas, strict=True)}
     return FastJSON(
         {
             "count": found.total,
