@@ -34,6 +34,7 @@ def list_tasks(
     fields: str | None = None,
     query: str | None = None,
     resolve_uri: str | None = None,
+    cursor: str | None = None,
     ctx: Ctx = Depends(context),
 ) -> FastJSON:
     p, size = page_args(page, page_size, default_size=100)
@@ -59,6 +60,7 @@ def list_tasks(
         query=query,
         view_query=view_query,
         ids=ids,
+        cursor=cursor or None,
     )
     return FastJSON(
         {
@@ -66,6 +68,9 @@ def list_tasks(
             "total": page_.total,
             "total_annotations": page_.total_annotations,
             "total_predictions": page_.total_predictions,
+            # Keyset paging for the data manager: `?cursor=` with this gives the next page of the same query
+            # whatever its depth; `page` keeps working for Label Studio's clients.
+            "next_cursor": page_.next_cursor,
         }
     )
 
