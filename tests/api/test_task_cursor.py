@@ -162,3 +162,12 @@ def test_an_annotator_cursor_is_theirs(world: World, manager: Person, project: i
     cursor = get(world, manager, project, query).json()["next_cursor"]
     assert "another" in bad(get(world, annotator, project, query, cursor=cursor))
     assert by_cursor(world, annotator, project, query) == by_offset(world, annotator, project, query)
+
+
+def test_count_false_gives_the_rows_without_totals(world: World, manager: Person, project: int) -> None:
+    query = {"ordering": ["-tasks:data.n"], "filters": {"conjunction": "and", "items": [FOX]}}
+    counted = get(world, manager, project, query).json()
+    body = get(world, manager, project, query, count="false").json()
+    assert counted["total"] == 26 and body["total"] is None and body["total_annotations"] is None
+    assert body["tasks"] == counted["tasks"] and body["next_cursor"] == counted["next_cursor"]
+    assert by_cursor(world, manager, project, query, count="false") == by_offset(world, manager, project, query)

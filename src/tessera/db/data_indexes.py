@@ -56,4 +56,8 @@ def _ensure(engine: Engine, name: str, expr: str) -> None:
         writer = engine.execution_options(sqlite_begin="IMMEDIATE") if engine.dialect.name == "sqlite" else engine
         with writer.begin() as conn:
             conn.execute(text(ddl))
+            if engine.dialect.name == "postgresql":
+                # Statistics of the new expression: without them the planner guesses, e.g. that 0.5% of the
+                # rows have no value, and may scan the whole id index for rows that are not there.
+                conn.execute(text("ANALYZE tasks"))
         _known[key] = True

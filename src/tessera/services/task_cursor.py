@@ -16,7 +16,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, false, literal, or_, true, tuple_
+from sqlalchemy import ColumnElement, Select, and_, false, literal, or_, true
 from sqlalchemy.orm import Session
 
 from tessera.db.tables import Task
@@ -121,38 +121,40 @@ def rows_after(
     session: Session, base: Select[Any], keys: list[SortKey], order: list[Any], row: Row | None, limit: int
 ) -> list[Row]:
     """Up to `limit` rows of `base` (a select of the project's matching tasks) after `row`, each (id, sort
-    values...). With one sort term (as the data manager asks), the non-NULL and the NULL parts are read apart,
-    each straight from its index; the NULL part in id order, as the whole order has it."""
+    values...). With one sort term (as the data manager asks), the rows come in parts that each read straight
+    along an index: the rest of the last row's ties (by id), the values beyond it, and the NULLs (by id), in the
+    order the sort puts them. (Neither database gives a row comparison such as `(expr, id) > (v, i)` to the
+    index in every case: SQLite does not on an expression index.)"""
     select_ = base.with_only_columns(Task.id, *[k.expr for k in keys])
     if len(keys) != 1:
         q = select_.where(keyset_after(keys, row)) if row is not None else select_
         return [tuple(r) for r in session.execute(q.order_by(*order).limit(limit))]
     key = keys[0]
     by_id = Task.id.desc() if key.desc else Task.id.asc()
+    by_key = key.expr.desc() if key.desc else key.expr.asc()
 
-    def valued(cond: ColumnElement[bool], n: int) -> list[Row]:
-        ordered = (key.expr.desc() if key.desc else key.expr.asc(), by_id)
-        q = select_.where(key.expr.is_not(None), cond).order_by(*ordered).limit(n)
-        return [tuple(r) for r in session.execute(q)]
+    def valued(*cond: ColumnElement[bool]) -> Select[Any]:
+        return select_.where(key.expr.is_not(None), *cond).order_by(by_key, by_id)
 
-    def nulls(cond: ColumnElement[bool], n: int) -> list[Row]:
-        q = select_.where(key.expr.is_(None), cond).order_by(by_id).limit(n)
-        return [tuple(r) for r in session.execute(q)]
+    def ties(value: Any, *cond: ColumnElement[bool]) -> Select[Any]:
+        # Ordered by the (here constant) key too, so that the planner reads the key's index, not the id's.
+        same = key.expr.is_(None) if value is None else key.expr == literal(value, key.expr.type)
+        return select_.where(same, *cond).order_by(by_key, by_id)
 
     if row is None:  # the first page: the part the order puts first, then the other
-        first, second = (valued, nulls) if key.nulls_last else (nulls, valued)
-        out = first(true(), limit)
-        return out + second(true(), limit - len(out)) if len(out) < limit else out
-    last_id, value = row
-    by_id_beyond = Task.id < last_id if key.desc else Task.id > last_id
-    if value is None:
-        out = nulls(by_id_beyond, limit)
-        if not key.nulls_last and len(out) < limit:
-            out += valued(true(), limit - len(out))
-        return out
-    beyond = tuple_(key.expr, Task.id)
-    bound = tuple_(literal(value, key.expr.type), literal(last_id))
-    out = valued(beyond < bound if key.desc else beyond > bound, limit)
-    if key.nulls_last and len(out) < limit:
-        out += nulls(true(), limit - len(out))
+        parts = [valued(), ties(None)] if key.nulls_last else [ties(None), valued()]
+    else:
+        last_id, value = row
+        after_id = Task.id < last_id if key.desc else Task.id > last_id
+        if value is None:
+            parts = [ties(None, after_id)] + ([] if key.nulls_last else [valued()])
+        else:
+            bound = literal(value, key.expr.type)
+            parts = [ties(value, after_id), valued(key.expr < bound if key.desc else key.expr > bound)]
+            parts += [ties(None)] if key.nulls_last else []
+    out: list[Row] = []
+    for part in parts:
+        out += [tuple(r) for r in session.execute(part.limit(limit - len(out)))]
+        if len(out) >= limit:
+            break
     return out

@@ -35,6 +35,7 @@ def list_tasks(
     query: str | None = None,
     resolve_uri: str | None = None,
     cursor: str | None = None,
+    count: str | None = None,
     ctx: Ctx = Depends(context),
 ) -> FastJSON:
     p, size = page_args(page, page_size, default_size=100)
@@ -61,6 +62,7 @@ def list_tasks(
         view_query=view_query,
         ids=ids,
         cursor=cursor or None,
+        count=count not in ("false", "0"),  # ours: `count=false` leaves the totals out (null), uncounted
     )
     return FastJSON(
         {

@@ -23,7 +23,9 @@ const state = {
   cursor: null,
   back: [],
   nextCursor: null,
-  total: 0,
+  total: null, // null until counted: the rows of a new filter come first, its count after
+  totalOf: null, // the filters the total was counted for
+
   tasks: [],
   selected: new Set(),
   allMatching: false,
@@ -162,17 +164,17 @@ function drawSelection(pageAll) {
   $("#selection-bar").hidden = count === 0;
   $("#selection-count").textContent = `${count} task${count === 1 ? "" : "s"} selected`;
   const button = $("#select-all-matching");
-  button.hidden = state.allMatching || !pageAll || state.total <= state.tasks.length;
+  button.hidden = state.allMatching || !pageAll || state.total === null || state.total <= state.tasks.length;
   button.textContent = `Select all ${state.total} matching`;
 }
 
 function drawPager(ms) {
-  const last = Math.max(1, Math.ceil(state.total / PAGE_SIZE));
-  const from = state.total ? (state.page - 1) * PAGE_SIZE + 1 : 0;
-  const to = Math.min(state.total, state.page * PAGE_SIZE);
-  $("#page-info").textContent = `${from}–${to} of ${state.total}`;
+  const from = state.tasks.length ? (state.page - 1) * PAGE_SIZE + 1 : 0;
+  const to = from ? from + state.tasks.length - 1 : 0;
+  $("#page-info").textContent = `${from}–${to} of ${state.total === null ? "…" : state.total}`;
   $("#prev-page").disabled = state.page <= 1;
-  $("#next-page").disabled = state.page >= last || !state.nextCursor;
+  $("#next-page").disabled = !state.nextCursor;
+  if (ms === undefined) return;
   $("#load-time").textContent = `${Math.round(ms)} ms`;
   root.dataset.loadMs = String(Math.round(ms));
 }
@@ -217,19 +219,38 @@ function firstPage() {
 
 let serial = 0;
 let projectReady = Promise.resolve(null);
+// The total of matching tasks, asked apart from the rows (and only when the filters change): counting a new
+// filter over a million tasks takes seconds, its first rows do not. The server keeps it until the tasks change.
+async function countTotal(filters) {
+  state.totalOf = filters;
+  state.total = null;
+  const params = new URLSearchParams({ project: String(projectId), page_size: "1", query: filters });
+  try {
+    const data = await get(`/api/tasks?${params}`);
+    if (state.totalOf !== filters) return;
+    state.total = data.total;
+  } catch (error) {
+    if (state.totalOf === filters) showError($("#dm-error"), error);
+    return;
+  }
+  drawPager();
+  drawSelection(state.tasks.length > 0 && state.tasks.every((t) => state.allMatching || state.selected.has(t.id)));
+}
+
 async function load() {
   const mine = ++serial;
   const started = performance.now();
   // A page reached by "next" continues from the page before it (a cursor: as fast deep in a million tasks as
   // at the top); any other page is asked by its number.
-  const params = new URLSearchParams({ project: String(projectId), page_size: String(PAGE_SIZE), query: JSON.stringify(query()) });
+  const filters = JSON.stringify({ filters: query().filters });
+  const params = new URLSearchParams({ project: String(projectId), page_size: String(PAGE_SIZE), query: JSON.stringify(query()), count: "false" });
   if (state.cursor) params.set("cursor", state.cursor);
   else params.set("page", String(state.page));
+  if (state.totalOf !== filters) countTotal(filters);
   try {
     const data = await get(`/api/tasks?${params}`);
     if (mine !== serial) return;
     state.tasks = data.tasks;
-    state.total = data.total;
     state.nextCursor = data.next_cursor || null;
     $("#dm-error").hidden = true;
   } catch (error) {
@@ -295,6 +316,7 @@ async function deleteSelected() {
   }
   clearSelection();
   firstPage();
+  state.totalOf = null;
   load();
 }
 
@@ -314,6 +336,7 @@ function moveCursor(step) {
 
 const reload = () => {
   firstPage();
+  state.totalOf = null; // the tasks may have changed: count again
   clearSelection();
   load();
 };
