@@ -55,8 +55,10 @@ def _ensure(engine: Engine, name: str, expr: str) -> None:
         ddl = f"CREATE INDEX IF NOT EXISTS {name} ON tasks (project_id, {expr}, id)"
         writer = engine.execution_options(sqlite_begin="IMMEDIATE") if engine.dialect.name == "sqlite" else engine
         with writer.begin() as conn:
+            pg = engine.dialect.name == "postgresql"
+            made = pg and conn.execute(text("SELECT to_regclass(:name)"), {"name": name}).scalar() is None
             conn.execute(text(ddl))
-            if engine.dialect.name == "postgresql":
+            if made:
                 # Statistics of the new expression: without them the planner guesses, e.g. that 0.5% of the
                 # rows have no value, and may scan the whole id index for rows that are not there.
                 conn.execute(text("ANALYZE tasks"))
