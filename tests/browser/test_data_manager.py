@@ -3,6 +3,7 @@ selection → delete."""
 
 from __future__ import annotations
 
+import json
 import re
 import time
 
@@ -176,3 +177,50 @@ def test_numeric_filter(page: Page, project: int) -> None:
     page.get_by_label("Filter operator").select_option("greater")
     page.get_by_label("Filter value").fill("0")
     expect(rows(page)).to_have_count(2)
+
+
+def test_next_and_previous_pages_by_cursor(page: Page, live_server: LiveServer) -> None:
+    """Sorted by a field with ties, "Next page" continues from the page before by its cursor (no page number
+    asked) and "Previous page" comes back by the cursors kept; each page shows what offset pages give."""
+    rows_in = [{"text": f"row {i:03d}", "kind": ["b", "a", "c"][i % 3]} for i in range(250)]
+    rows_in[5].pop("kind")  # one without the sort key
+    query = {"ordering": ["-tasks:data.kind"]}
+    with live_server.http() as http:
+        made = http.post("/api/projects", json={"title": "Cursor", "label_config": CONFIG}).json()
+        http.post(f"/api/projects/{made['id']}/import", json=rows_in).raise_for_status()
+        expected = [
+            [t["id"] for t in http.get("/api/tasks", params={
+                "project": made["id"], "page": p, "page_size": 100, "query": json.dumps(query)
+            }).json()["tasks"]]
+            for p in (1, 2, 3)
+        ]  # fmt: skip
+    sign_in(page)
+    page.goto(f"/projects/{made['id']}")
+    expect(rows(page)).to_have_count(100)
+    page.locator("#task-head").get_by_role("button", name="kind").click()
+    expect(page.locator("#task-head th[data-column='data.kind']")).to_have_attribute("aria-sort", "ascending")
+    page.locator("#task-head").get_by_role("button", name=re.compile("^kind")).click()
+    expect(page.locator("#task-head th[data-column='data.kind']")).to_have_attribute("aria-sort", "descending")
+
+    def shown() -> list[int]:
+        return [int(x) for x in rows(page).evaluate_all("rows => rows.map(r => r.dataset.id)")]
+
+    def turn(button: str, info: str) -> str:
+        with page.expect_request(lambda r: "/api/tasks?" in r.url) as asked:
+            page.get_by_role("button", name=button).click()
+        expect(page.locator("#page-info")).to_have_text(info)
+        return asked.value.url
+
+    expect(rows(page).first).to_have_attribute("data-id", str(expected[0][0]))
+    assert shown() == expected[0]
+    url = turn("Next page", "101–200 of 250")
+    assert "cursor=" in url and "page=" not in url.replace("page_size=", "")
+    assert shown() == expected[1]
+    url = turn("Next page", "201–250 of 250")
+    assert "cursor=" in url and shown() == expected[2]
+    expect(page.get_by_role("button", name="Next page")).to_be_disabled()
+    url = turn("Previous page", "101–200 of 250")
+    assert "cursor=" in url and shown() == expected[1]
+    url = turn("Previous page", "1–100 of 250")
+    assert "cursor=" not in url and shown() == expected[0]
+    expect(page.get_by_role("button", name="Previous page")).to_be_disabled()

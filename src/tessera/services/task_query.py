@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, exists, false, func, literal, not_, null, or_, select
@@ -225,16 +226,42 @@ def _ordering(query: dict[str, Any]) -> list[str]:
     return [ordering] if isinstance(ordering, str) else [str(name) for name in ordering]
 
 
-def order_by(query: dict[str, Any], *, author: int | None = None) -> list[ColumnElement[Any]]:
-    ordering = _ordering(query)
-    out: list[ColumnElement[Any]] = []
-    for i, name in enumerate(ordering):
+@dataclass(frozen=True)
+class SortKey:
+    """One ordering term: the expression, its direction, and where NULLs fall in it (as the database puts
+    them, or last for agreement), which a keyset cursor needs to know."""
+
+    expr: ColumnElement[Any]
+    desc: bool
+    nulls_last: bool
+    name: str
+
+
+def sort_keys(query: dict[str, Any], *, dialect: str, author: int | None = None) -> list[SortKey]:
+    """The query's ordering terms, without the final tie-break on the task id (which follows the direction of
+    the last term). NULLs sort as the smallest value on SQLite and as the largest on PostgreSQL."""
+    out = []
+    for i, name in enumerate(_ordering(query)):
         desc = name.startswith("-")
-        col = _column(name.lstrip("-"), f"query.ordering[{i}]", author=author)
-        ordered = col.desc() if desc else col.asc()
+        key = name.lstrip("-")
+        col = _column(key, f"query.ordering[{i}]", author=author)
+        nulls_last = _task_key(key) == "agreement" or (desc if dialect == "sqlite" else not desc)
+        out.append(SortKey(col, desc, nulls_last, _task_key(key) or key))
+    return out
+
+
+def id_desc(keys: list[SortKey]) -> bool:
+    return bool(keys) and keys[-1].desc
+
+
+def order_by(query: dict[str, Any], *, author: int | None = None) -> list[ColumnElement[Any]]:
+    keys = sort_keys(query, dialect="", author=author)
+    out: list[ColumnElement[Any]] = []
+    for key in keys:
+        ordered = key.expr.desc() if key.desc else key.expr.asc()
         # Tasks without an agreement come last either way, on both databases (their NULL order differs).
-        out.append(ordered.nulls_last() if _task_key(name.lstrip("-")) == "agreement" else ordered)
-    out.append(Task.id.desc() if out and ordering[-1].startswith("-") else Task.id.asc())
+        out.append(ordered.nulls_last() if key.name == "agreement" else ordered)
+    out.append(Task.id.desc() if id_desc(keys) else Task.id.asc())
     return out
 
 
@@ -243,6 +270,12 @@ def ordering_data_paths(query: dict[str, Any]) -> list[tuple[str, ...]]:
     keys = [_task_key(name.lstrip("-")) or "" for name in _ordering(query)]
     paths = [tuple(key[5:].split(".")) for key in keys if key.startswith("data.")]
     return [path for path in paths if valid_path(path)]
+
+
+def ordering_task_columns(query: dict[str, Any]) -> list[str]:
+    """The task columns the query orders by (counters, times): each gets an index on first use."""
+    keys = [_task_key(name.lstrip("-")) or "" for name in _ordering(query)]
+    return [key for key in keys if key in COLUMNS]
 
 
 def project_tasks(project_id: int) -> Select[Any]:

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from tessera.db.data_indexes import ensure_data_index
+from tessera.db.data_indexes import ensure_column_index, ensure_data_index
 from tessera.db.tables import Annotation, Draft, Prediction, Project, Task, User, utcnow
 from tessera.domain.config import cached_config
 from tessera.domain.errors import InvalidInput, NotFound
@@ -18,7 +18,15 @@ from tessera.services.access import get_project, get_scoped, sees_all_annotation
 from tessera.services.actors import Actor
 from tessera.services.ls_shapes import task_dict, user_brief
 from tessera.services.storage_links import resolve_links
-from tessera.services.task_query import apply_query, order_by, ordering_data_paths, parse_query
+from tessera.services.task_cursor import decode_cursor, encode_cursor, rows_after, scope_of
+from tessera.services.task_query import (
+    apply_query,
+    order_by,
+    ordering_data_paths,
+    ordering_task_columns,
+    parse_query,
+    sort_keys,
+)
 from tessera.services.task_totals import changed, task_totals
 
 TASK_FIELDS = {"data", "meta", "project"}
@@ -27,9 +35,10 @@ TASK_FIELDS = {"data", "meta", "project"}
 @dataclass
 class TaskPage:
     tasks: list[dict[str, Any]]
-    total: int
-    total_annotations: int
-    total_predictions: int
+    total: int | None
+    total_annotations: int | None
+    total_predictions: int | None
+    next_cursor: str | None = None
 
 
 def overlap_of(project: Project) -> int:
@@ -57,32 +66,48 @@ def list_tasks(
     query: str | dict | None = None,
     view_query: dict | None = None,
     ids: list[int] | None = None,
+    cursor: str | None = None,
+    count: bool = True,
 ) -> TaskPage:
+    """A page of the project's tasks matching the query: the `page`-th by offset, or with `cursor` (the
+    `next_cursor` of the page before) the rows after that page's last, by keyset. Without `count`, the totals
+    are None and not counted (a new filter over a million tasks takes seconds to count; its rows do not)."""
     project, role = get_project(session, actor, project_id, "tasks.view")
     parsed = parse_query(query) or view_query or {}
     author = None if sees_all_annotations(session, role, project.id) else actor.user_id
     base = apply_query(select(Task).where(Task.project_id == project.id), parsed, ids=ids, author=author)
     key = {"filters": parsed.get("filters"), "selected": parsed.get("selectedItems"), "ids": ids, "author": author}
-    counts = task_totals(session, project, base, key)
+    counts: tuple[int | None, ...] = task_totals(session, project, base, key) if count else (None, None, None)
     total = counts[0]
+    bind = session.get_bind()
     for path in ordering_data_paths(parsed):
-        ensure_data_index(session.get_bind(), path)
-    if (page - 1) * page_size >= total and page > 1:
-        raise NotFound("Invalid page.")
-    # The page's ids first, from an index alone (a deep OFFSET then skips index entries, not table rows),
-    # then those tasks.
-    page_ids = list(
-        session.scalars(
-            base.with_only_columns(Task.id)
-            .order_by(*order_by(parsed, author=author))
-            .offset((page - 1) * page_size)
-            .limit(page_size)
-        )
-    )
+        ensure_data_index(bind, path)
+    for name in ordering_task_columns(parsed):
+        ensure_column_index(bind, name)
+    keys = sort_keys(parsed, dialect=bind.dialect.name, author=author)
+    order = order_by(parsed, author=author)
+    scope = scope_of(project.id, parsed, ids, author)
+    if cursor:
+        after = decode_cursor(session, scope, cursor, len(keys))
+        got = rows_after(session, base, keys, order, after, page_size + 1)
+    else:
+        if total is not None and (page - 1) * page_size >= total and page > 1:
+            raise NotFound("Invalid page.")
+        if page == 1:
+            got = rows_after(session, base, keys, order, None, page_size + 1)
+        else:
+            # The page's ids first, from an index alone (a deep OFFSET then skips index entries, not table
+            # rows), then those tasks.
+            q = base.with_only_columns(Task.id, *[k.expr for k in keys]).order_by(*order)
+            got = [tuple(r) for r in session.execute(q.offset((page - 1) * page_size).limit(page_size + 1))]
+    more = len(got) > page_size
+    got = got[:page_size]
+    next_cursor = encode_cursor(session, scope, got[-1]) if more else None
+    page_ids = [r[0] for r in got]
     found = {t.id: t for t in session.scalars(select(Task).where(Task.id.in_(page_ids)))} if page_ids else {}
     rows = [found[i] for i in page_ids if i in found]
     tasks = shape_tasks(session, actor, role, project, rows, full=full)
-    return TaskPage(tasks, total, counts[1], counts[2])
+    return TaskPage(tasks, total, counts[1], counts[2], next_cursor)
 
 
 def shape_tasks(

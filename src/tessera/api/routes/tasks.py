@@ -34,6 +34,8 @@ def list_tasks(
     fields: str | None = None,
     query: str | None = None,
     resolve_uri: str | None = None,
+    cursor: str | None = None,
+    count: str | None = None,
     ctx: Ctx = Depends(context),
 ) -> FastJSON:
     p, size = page_args(page, page_size, default_size=100)
@@ -59,6 +61,8 @@ def list_tasks(
         query=query,
         view_query=view_query,
         ids=ids,
+        cursor=cursor or None,
+        count=count not in ("false", "0"),  # ours: `count=false` leaves the totals out (null), uncounted
     )
     return FastJSON(
         {
@@ -66,6 +70,9 @@ def list_tasks(
             "total": page_.total,
             "total_annotations": page_.total_annotations,
             "total_predictions": page_.total_predictions,
+            # Keyset paging for the data manager: `?cursor=` with this gives the next page of the same query
+            # whatever its depth; `page` keeps working for Label Studio's clients.
+            "next_cursor": page_.next_cursor,
         }
     )
 

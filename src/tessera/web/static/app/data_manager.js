@@ -18,7 +18,14 @@ const state = {
   ordering: null, // e.g. "tasks:id" or "-tasks:data.text"
   filters: [], // {key, operator, value}
   page: 1,
-  total: 0,
+  // Keyset paging: the cursor that gave this page (null for the first page or a page asked by number), the
+  // cursors of the pages before it (for "previous"), and the server's cursor for the page after it.
+  cursor: null,
+  back: [],
+  nextCursor: null,
+  total: null, // null until counted: the rows of a new filter come first, its count after
+  totalOf: null, // the filters the total was counted for
+
   tasks: [],
   selected: new Set(),
   allMatching: false,
@@ -100,7 +107,7 @@ function drawHead() {
           title: `Sort by ${column.title}`,
           onclick: () => {
             state.ordering = dir === "ascending" ? `-tasks:${column.key}` : dir === "descending" ? null : `tasks:${column.key}`;
-            state.page = 1;
+            firstPage();
             load();
           },
         }),
@@ -157,17 +164,17 @@ function drawSelection(pageAll) {
   $("#selection-bar").hidden = count === 0;
   $("#selection-count").textContent = `${count} task${count === 1 ? "" : "s"} selected`;
   const button = $("#select-all-matching");
-  button.hidden = state.allMatching || !pageAll || state.total <= state.tasks.length;
+  button.hidden = state.allMatching || !pageAll || state.total === null || state.total <= state.tasks.length;
   button.textContent = `Select all ${state.total} matching`;
 }
 
 function drawPager(ms) {
-  const last = Math.max(1, Math.ceil(state.total / PAGE_SIZE));
-  const from = state.total ? (state.page - 1) * PAGE_SIZE + 1 : 0;
-  const to = Math.min(state.total, state.page * PAGE_SIZE);
-  $("#page-info").textContent = `${from}–${to} of ${state.total}`;
+  const from = state.tasks.length ? (state.page - 1) * PAGE_SIZE + 1 : 0;
+  const to = from ? from + state.tasks.length - 1 : 0;
+  $("#page-info").textContent = `${from}–${to} of ${state.total === null ? "…" : state.total}`;
   $("#prev-page").disabled = state.page <= 1;
-  $("#next-page").disabled = state.page >= last;
+  $("#next-page").disabled = !state.nextCursor;
+  if (ms === undefined) return;
   $("#load-time").textContent = `${Math.round(ms)} ms`;
   root.dataset.loadMs = String(Math.round(ms));
 }
@@ -198,28 +205,53 @@ function drawColumnChooser() {
 
 const drawFilters = () =>
   drawFilterRows($("#filter-rows"), state, () => {
-    state.page = 1;
+    firstPage();
     load();
   });
 
 // ---- loading ----
 
+function firstPage() {
+  state.page = 1;
+  state.cursor = null;
+  state.back = [];
+}
+
 let serial = 0;
 let projectReady = Promise.resolve(null);
+// The total of matching tasks, asked apart from the rows (and only when the filters change): counting a new
+// filter over a million tasks takes seconds, its first rows do not. The server keeps it until the tasks change.
+async function countTotal(filters) {
+  state.totalOf = filters;
+  state.total = null;
+  const params = new URLSearchParams({ project: String(projectId), page_size: "1", query: filters });
+  try {
+    const data = await get(`/api/tasks?${params}`);
+    if (state.totalOf !== filters) return;
+    state.total = data.total;
+  } catch (error) {
+    if (state.totalOf === filters) showError($("#dm-error"), error);
+    return;
+  }
+  drawPager();
+  drawSelection(state.tasks.length > 0 && state.tasks.every((t) => state.allMatching || state.selected.has(t.id)));
+}
+
 async function load() {
   const mine = ++serial;
   const started = performance.now();
-  const params = new URLSearchParams({
-    project: String(projectId),
-    page: String(state.page),
-    page_size: String(PAGE_SIZE),
-    query: JSON.stringify(query()),
-  });
+  // A page reached by "next" continues from the page before it (a cursor: as fast deep in a million tasks as
+  // at the top); any other page is asked by its number.
+  const filters = JSON.stringify({ filters: query().filters });
+  const params = new URLSearchParams({ project: String(projectId), page_size: String(PAGE_SIZE), query: JSON.stringify(query()), count: "false" });
+  if (state.cursor) params.set("cursor", state.cursor);
+  else params.set("page", String(state.page));
+  if (state.totalOf !== filters) countTotal(filters);
   try {
     const data = await get(`/api/tasks?${params}`);
     if (mine !== serial) return;
     state.tasks = data.tasks;
-    state.total = data.total;
+    state.nextCursor = data.next_cursor || null;
     $("#dm-error").hidden = true;
   } catch (error) {
     if (mine !== serial) return;
@@ -241,11 +273,12 @@ async function load() {
 async function selectedIds() {
   if (!state.allMatching) return [...state.selected];
   const ids = [];
-  for (let page = 1; ; page += 1) {
-    const params = new URLSearchParams({ project: String(projectId), page: String(page), page_size: "5000", query: JSON.stringify(query()) });
+  const params = new URLSearchParams({ project: String(projectId), page_size: "5000", query: JSON.stringify(query()) });
+  for (;;) {
     const data = await get(`/api/tasks?${params}`);
     ids.push(...data.tasks.map((t) => t.id));
-    if (ids.length >= data.total || !data.tasks.length) return ids;
+    if (!data.next_cursor || !data.tasks.length) return ids;
+    params.set("cursor", data.next_cursor);
   }
 }
 
@@ -282,7 +315,8 @@ async function deleteSelected() {
     showError($("#dm-error"), error);
   }
   clearSelection();
-  state.page = 1;
+  firstPage();
+  state.totalOf = null;
   load();
 }
 
@@ -301,7 +335,8 @@ function moveCursor(step) {
 // ---- wiring ----
 
 const reload = () => {
-  state.page = 1;
+  firstPage();
+  state.totalOf = null; // the tasks may have changed: count again
   clearSelection();
   load();
 };
@@ -317,9 +352,15 @@ $("#add-filter").addEventListener("click", () => {
 });
 $("#prev-page").addEventListener("click", () => {
   state.page -= 1;
+  // The cursor of the page before, when it was reached by "next"; otherwise its number.
+  state.cursor = state.back.length ? state.back.pop() : null;
   load();
 });
 $("#next-page").addEventListener("click", () => {
+  if (!state.nextCursor) return;
+  state.back.push(state.cursor);
+  state.cursor = state.nextCursor;
+  state.nextCursor = null; // until this page answers: a second click waits for it
   state.page += 1;
   load();
 });
