@@ -55,12 +55,14 @@ def test_malformed_json_body(world: World, manager: Person) -> None:
 
 
 @pytest.mark.parametrize(
-    ("escape", "named"), [("\\ud800", "surrogate"), ("\\u0000", "NUL"), ("NaN", "NaN")], ids=["surrogate", "nul", "nan"]
+    ("escape", "named"),
+    [("\\ud800", "surrogate"), ("\\u0000", "NUL"), ("NaN", "NaN"), ("1e400", "1e400 is beyond the range")],
+    ids=["surrogate", "nul", "nan", "overflow"],
 )
 def test_values_no_column_can_hold_are_refused(world: World, manager: Person, escape: str, named: str) -> None:
     pid = world.project(manager)
     h = {**manager.headers, "Content-Type": "application/json"}
-    value = escape if escape == "NaN" else f'"a{escape}b"'
+    value = escape if escape in ("NaN", "1e400") else f'"a{escape}b"'
     task = world.client.post("/api/tasks", json={"project": pid, "data": {"text": "ok"}}, headers=h).json()["id"]
     bodies = [
         ("/api/tasks", f'{{"project": {pid}, "data": {{"text": {value}}}}}'),

@@ -36,7 +36,6 @@ SLOW = [
     '{"big": 123456789012345678901234567890}',  # orjson would read a float
     '{"neg": -9223372036854775809}',
     '{"fits": 9223372036854775807, "s": "1234567890123456789"}',  # 19 digits anywhere: json, to be safe
-    '{"huge": 1e400}',  # json reads inf (refused later by the database, as before)
     '{"text": "\\ud800 lone surrogate"}',  # json reads it; `problem_in` refuses it
     '{"text": "\ud800 raw"}',  # not UTF-8: never from a file, but `decode` takes any str
     '{"text": "' + "x" * FAST_MAX_CHARS + '"}',  # long texts: orjson's peak memory
@@ -57,7 +56,9 @@ def test_other_texts_go_to_json(text: str) -> None:
     assert same(value, DECODER.decode(text))
 
 
-@pytest.mark.parametrize("text", ['{"a": NaN}', '{"a": -Infinity}', '{"a": 1,}', '{"a": 1} x', "[" * 5000 + "]" * 5000])
+@pytest.mark.parametrize(
+    "text", ['{"a": NaN}', '{"a": -Infinity}', '{"a": -1e400}', '{"a": 1,}', '{"a": 1} x', "[" * 5000 + "]" * 5000]
+)
 def test_refusals_are_json_s_own(text: str) -> None:
     with pytest.raises((ValueError, RecursionError)) as fast:
         decode(text)
@@ -67,9 +68,10 @@ def test_refusals_are_json_s_own(text: str) -> None:
     assert str(fast.value) == str(slow.value)
 
 
-def test_nan_is_refused_as_a_non_finite_number() -> None:
+@pytest.mark.parametrize("text", ['{"a": NaN}', '{"a": 1e400}', '{"a": [-1.5E+999]}'])
+def test_non_finite_numbers_are_refused(text: str) -> None:
     with pytest.raises(NonFiniteNumber):
-        decode('{"a": NaN}')
+        decode(text)
 
 
 @pytest.mark.parametrize("text", PLAIN)

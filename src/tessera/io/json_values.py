@@ -1,6 +1,7 @@
 """Parsing one JSON value of an import file, and the limits every imported value must respect.
 
-Python's `json` accepts things a task must not carry: NaN and Infinity (PostgreSQL's JSONB refuses them),
+Python's `json` accepts things a task must not carry: NaN and Infinity, written as such or as a number beyond
+a double's range such as 1e400 (PostgreSQL's JSONB refuses them, SQLite would store invalid JSON text),
 `\\u0000` and lone surrogates in strings (neither PostgreSQL text nor UTF-8 can hold them), and nesting deep
 enough to exhaust the recursion limit of whatever walks the value next. `problem_in` finds them; it does the
 full walk only when a cheap scan of the source text says one of them is possible.
@@ -37,7 +38,15 @@ def _refuse_constant(name: str) -> Any:
     raise NonFiniteNumber(f"{name} is not a valid JSON number")
 
 
-DECODER = json.JSONDecoder(parse_constant=_refuse_constant)
+def _finite_float(text: str) -> float:
+    """A JSON number with a fraction or exponent; one beyond a double's range (1e400) would become Infinity."""
+    number = float(text)
+    if number - number != 0:
+        raise NonFiniteNumber(f"{text} is beyond the range of a double (it would be Infinity)")
+    return number
+
+
+DECODER = json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_finite_float)
 
 
 def decode(text: str) -> tuple[Any, bool]:
