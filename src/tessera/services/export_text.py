@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Select, Text, cast, select
 
 from tessera.db.tables import Annotation, Prediction, Task
 from tessera.io.ls_json import RawJSON, encode_task, raw_list, recompact
-from tessera.services.ls_shapes import iso
+from tessera.services.ls_shapes import export_task, iso
 
 BATCH = 5000
 _EMPTY = raw_list([])
@@ -107,33 +107,17 @@ def iter_task_texts(
         for row in _tuples(conn, prediction_query.where(p.task_id.between(first, last)).order_by(p.id)):
             if row[0] in wanted:
                 preds.setdefault(row[0], []).append(_prediction(row, text, stamp))
-        for tid, data, meta, created, updated, inner, total, cancelled, predicted, pid, updated_by in tasks:
+        for row in tasks:
+            tid = row[0]
             task_anns = anns.get(tid)
             if drop_unannotated and task_anns is None:
                 continue
             if counter is not None:
                 counter[0] += 1
             task_preds = preds.get(tid)
-            yield {
-                "id": tid,
-                "annotations": raw_list(task_anns) if task_anns else _EMPTY,
-                "drafts": _EMPTY,
-                "predictions": raw_list(task_preds) if task_preds else _EMPTY,
-                "data": text(data),
-                "meta": text(meta),
-                "created_at": stamp[created],
-                "updated_at": stamp[updated],
-                "inner_id": inner,
-                "total_annotations": total,
-                "cancelled_annotations": cancelled,
-                "total_predictions": predicted,
-                "comment_count": 0,
-                "unresolved_comment_count": 0,
-                "last_comment_updated_at": None,
-                "project": pid,
-                "updated_by": updated_by,
-                "comment_authors": _EMPTY,
-            }
+            annotations = raw_list(task_anns) if task_anns else _EMPTY
+            predictions = raw_list(task_preds) if task_preds else _EMPTY
+            yield export_task(row, annotations, predictions, text(row[1]), text(row[2]), _EMPTY, stamp.__getitem__)
 
 
 def _annotation(row: tuple[Any, ...], text: Callable[[str | None], Any], stamp: Stamps) -> str:

@@ -26,8 +26,8 @@ from tessera.io.writers import EXPORT_FORMATS
 from tessera.services.access import get_project
 from tessera.services.actors import Actor
 from tessera.services.consensus import check_method, consensus_by_control
-from tessera.services.export_text import iter_task_texts
-from tessera.services.ls_shapes import annotation_dict, iso, prediction_dict
+from tessera.services.export_text import Stamps, iter_task_texts
+from tessera.services.ls_shapes import annotation_dict, export_task, prediction_dict
 from tessera.services.users import email_lookup
 
 BATCH = 2000
@@ -146,15 +146,7 @@ def iter_export_tasks(
     t = Task.__table__.c
     columns = (t.id, t.data, t.meta, t.created_at, t.updated_at, t.inner_id, t.total_annotations)
     columns += (t.cancelled_annotations, t.total_predictions, t.project_id, t.updated_by)
-    stamps: dict[Any, str | None] = {}  # a batch of imported tasks shares its timestamps
-
-    def stamp(at: Any) -> str | None:
-        text = stamps.get(at)
-        if text is None:
-            if len(stamps) > 10_000:
-                stamps.clear()
-            text = stamps[at] = iso(at)
-        return text
+    stamp = Stamps().__getitem__  # a batch of imported tasks shares its timestamps
 
     while True:
         # Core rows, not ORM objects: the export reads each row once and never changes it.
@@ -183,31 +175,13 @@ def iter_export_tasks(
             for row in conn.execute(q.order_by(table.c.id)):
                 if row.task_id in wanted:
                     into[row.task_id].append(shape(row))
-        for tid, data, meta, created, updated, inner, total, cancelled, predicted, pid, updated_by in tasks:
+        for row in tasks:
+            tid = row[0]
             if only_labeled and annotation_filter and tid not in anns:
                 continue
             if counter is not None:
                 counter[0] += 1
-            yield {
-                "id": tid,
-                "annotations": anns.get(tid, []),
-                "drafts": [],
-                "predictions": preds.get(tid, []),
-                "data": data,
-                "meta": meta,
-                "created_at": stamp(created),
-                "updated_at": stamp(updated),
-                "inner_id": inner,
-                "total_annotations": total,
-                "cancelled_annotations": cancelled,
-                "total_predictions": predicted,
-                "comment_count": 0,
-                "unresolved_comment_count": 0,
-                "last_comment_updated_at": None,
-                "project": pid,
-                "updated_by": updated_by,
-                "comment_authors": [],
-            }
+            yield export_task(row, anns.get(tid, []), preds.get(tid, []), row[1], row[2], [], stamp)
 
 
 def write_export(

@@ -156,3 +156,33 @@ def task_dict(
         }
     )
     return out
+
+
+def export_task(
+    row: tuple[Any, ...], annotations: Any, predictions: Any, data: Any, meta: Any, empty: Any, stamp: Any
+) -> dict[str, Any]:
+    """A task as Label Studio's JSON export writes it. `row` is (id, data, meta, created_at, updated_at, inner_id,
+    total_annotations, cancelled_annotations, total_predictions, project, updated_by); `data`, `meta`, the
+    lists and `empty` (an empty list) come already shaped (dicts, or pre-encoded text), and `stamp` turns a
+    time into its ISO text."""
+    tid, _data, _meta, created, updated, inner, total, cancelled, predicted, pid, updated_by = row
+    return {
+        "id": tid,
+        "annotations": annotations,
+        "drafts": empty,
+        "predictions": predictions,
+        "data": data,
+        "meta": meta,
+        "created_at": stamp(created),
+        "updated_at": stamp(updated),
+        "inner_id": inner,
+        "total_annotations": total,
+        "cancelled_annotations": cancelled,
+        "total_predictions": predicted,
+        "comment_count": 0,
+        "unresolved_comment_count": 0,
+        "last_comment_updated_at": None,
+        "project": pid,
+        "updated_by": updated_by,
+        "comment_authors": empty,
+    }
