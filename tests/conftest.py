@@ -10,13 +10,27 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import create_engine
 
 from tessera.db.engine import Database, normalize_url
 from tessera.db.migrate import upgrade_database
+from tessera.services import users
 from tessera.services.secrets import ensure_instance_secret
 
 PG_ENV = "TESSERA_TEST_DATABASE_URL"
+# The production argon2 cost (64 MiB, 3 passes) takes 0.2-0.3 s a hash, and the tests make thousands of users.
+# In this process they hash at the lowest cost; the servers the SDK and browser tests start keep the real one.
+CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def production_hasher() -> Iterator[PasswordHasher]:
+    """Swaps in the cheap hasher for the session; yields the production one (a test checks its cost)."""
+    production = users._hasher
+    users._hasher = CHEAP_HASHER
+    yield production
+    users._hasher = production
 
 
 def pg_admin_url() -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import httpx
+from argon2 import PasswordHasher
 from sqlalchemy import select
 
 from tessera.db.tables import User
@@ -149,3 +150,10 @@ def test_passwords_are_stored_as_argon2_hashes(world: World, admin: Person) -> N
     for value in hashes.values():
         assert value.startswith("$argon2id$"), value
     assert "correct horse battery" not in hashes["hashed@example.com"]
+
+
+def test_production_passwords_cost_64_mib_and_3_passes(production_hasher: PasswordHasher) -> None:
+    # The tests hash at a cheap cost (tests/conftest.py); what a server uses is argon2id at its full default cost.
+    stored = production_hasher.hash("correct horse battery")
+    assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$"), stored
+    assert production_hasher.verify(stored, "correct horse battery")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -21,16 +22,21 @@ MIN_PASSWORD = 8
 PROFILE_FIELDS = {"first_name", "last_name", "username"}
 # Label Studio profile fields that its clients send; accepted and not kept.
 IGNORED_PROFILE_FIELDS = {"phone", "allow_newsletters", "custom_hotkeys"}
-# A hash to verify against when the user is unknown, so both cases take the same time.
-_DUMMY_HASH = _hasher.hash("tessera-timing-equaliser")
 
 
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+@cache
+def _dummy_hash() -> str:
+    """A hash to verify against when the user is unknown, so both cases take the same time. Made on the first
+    such sign-in rather than at import: an argon2 hash costs about 0.2 s, which every `tessera` command paid."""
+    return _hasher.hash("tessera-timing-equaliser")
+
+
 def check_password(user: User | None, password: str) -> bool:
-    stored = user.password_hash if user and user.password_hash else _DUMMY_HASH
+    stored = user.password_hash if user and user.password_hash else _dummy_hash()
     try:
         ok = _hasher.verify(stored, password)
     except (VerificationError, InvalidHashError):
