@@ -7,13 +7,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-import uvicorn
 
 from tessera.cli.progress import ProgressReader, progress_bar
 from tessera.db.engine import Database
 from tessera.db.migrate import upgrade_database
 from tessera.domain.errors import TesseraError
-from tessera.server import create_app
 from tessera.services import exports, imports, invites, projects, tokens, users
 from tessera.services.actors import Actor
 from tessera.services.import_authors import read_annotator_map
@@ -62,6 +60,12 @@ def start(
     workers: Annotated[int, typer.Option(help="Server worker processes.")] = 1,
 ) -> None:
     """Migrate the database and serve the web app and API."""
+    # The web stack (uvicorn, FastAPI, every route and what they import) takes over a second to import, and
+    # only this command needs it: the other commands start that much faster, the test suite's ~40 servers too.
+    import uvicorn
+
+    from tessera.server import create_app
+
     settings, db = _open(data_dir)
     with db.writer() as session:
         key = invites.create_setup_link_key(session)
