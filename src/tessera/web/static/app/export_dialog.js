@@ -102,7 +102,8 @@ function showProgress(progress, status) {
   }
   bar.max = progress.task_total;
   bar.value = Math.min(progress.tasks, progress.task_total);
-  text.textContent = `Writing ${progress.format || "JSON"}: ${count(progress.tasks)} of ${count(progress.task_total)} tasks`;
+  const done = `${count(progress.tasks)} of ${count(progress.task_total)} tasks`;
+  text.textContent = `Writing ${progress.format || "JSON"}: ${done}`;
 }
 
 function finish(current, record) {
@@ -129,7 +130,9 @@ const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 async function watch(current, record) {
   while (!current.stopped) {
     if (record.status === "completed") return finish(current, record);
-    if (record.status === "failed") return fail(new Error(`The export failed: ${record.error || "no reason was given"}`));
+    if (record.status === "failed") {
+      return fail(new Error(`The export failed: ${record.error || "no reason was given"}`));
+    }
     showProgress(record.progress, record.status);
     await pause(POLL_MS);
     if (current.stopped) return;
@@ -182,6 +185,7 @@ $("#export-form").addEventListener("submit", async (event) => {
   $("#export-submit").disabled = true; // until the count is known: one export per click
   const tasks = taskIds ? taskIds.length : await projectTasks;
   $("#export-submit").disabled = false;
+  if (!dialog.open) return; // closed meanwhile
   if (tasks > jobTasks) exportThroughJob(choice);
   else syncExport(choice);
 });
