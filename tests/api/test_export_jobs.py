@@ -8,7 +8,7 @@ import time
 from typing import Any
 
 from tessera.db.tables import Export, Project
-from tessera.services import exports
+from tessera.services import export_jobs, exports
 from tests.api.conftest import Person, World
 
 CHOICE = [{"from_name": "sentiment", "to_name": "text", "type": "choices", "value": {"choices": ["Positive"]}}]
@@ -139,3 +139,21 @@ def test_a_failed_snapshot_shows_its_error(world: World, manager: Person) -> Non
         session.commit()
     r = world.client.get(f"/api/projects/{pid}/exports/{export_id}", headers=manager.headers)
     assert r.json()["status"] == "failed" and r.json()["error"] == "the disk is full"
+
+
+def test_a_job_whose_snapshot_is_deleted_stops_and_leaves_no_file(world: World, manager: Person) -> None:
+    pid = _project(world, manager, 2500)
+    made = world.client.post(f"/api/projects/{pid}/exports", json={}, headers=manager.headers).json()
+    heard: list[dict[str, Any]] = []
+
+    def progress(**values: Any) -> None:  # the export is cancelled once 1,000 tasks are written
+        heard.append(values)
+        if values.get("tasks") == 1000:
+            r = world.client.delete(f"/api/projects/{pid}/exports/{made['id']}", headers=manager.headers)
+            assert r.status_code == 204, r.text
+
+    payload = {"export_id": made["id"], "project_id": pid, "task_total": 2500, "formats": ["CSV"]}
+    result = export_jobs.ExportJob(world.settings.data_dir).run(world.db, 0, payload, progress)
+    assert result == {"export_id": made["id"], "skipped": "deleted"}
+    assert max(v.get("tasks", 0) for v in heard) == 1000  # stopped at the first report after the deletion
+    assert list((world.settings.data_dir / "exports" / str(pid)).iterdir()) == []

@@ -54,58 +54,67 @@ def start_snapshot(
     return record, True
 
 
+class _Deleted(Exception):
+    """The snapshot was deleted (its export cancelled) while the job wrote it."""
+
+
 class ExportJob:
     """The `export` job kind: the snapshot's JSON file, then the other format asked for (`formats`), both in
-    one read transaction; its progress names the format being written."""
+    one read transaction; its progress names the format being written. At each progress report (every 1,000
+    tasks) it checks that the snapshot still exists, and stops, its files removed, once it has been deleted."""
 
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = data_dir
 
     def run(self, db: Database, job_id: int, payload: dict[str, Any], progress: Progress) -> dict[str, Any]:
+        export_id = payload["export_id"]
         total = int(payload.get("task_total") or 0)
         progress(tasks=0, task_total=total, format="JSON")
         with db.writer() as session:
-            record = session.get(Export, payload["export_id"])
+            record = session.get(Export, export_id)
             project = session.get(Project, payload["project_id"])
             if record is None or project is None:
-                return {"export_id": payload["export_id"], "skipped": "deleted"}
+                return {"export_id": export_id, "skipped": "deleted"}
             record.status = "in_progress"
             session.commit()
-        # Written in a read transaction: one consistent view of the project, and no write slot held meanwhile.
-        with db.reader() as session:
-            record = session.get(Export, payload["export_id"])
-            project = session.get(Project, payload["project_id"])
-            assert record is not None and project is not None
-            path = snapshots.snapshot_json_path(self.data_dir, record)
-            result = exports.write_export(
-                session,
-                project,
-                "JSON",
-                path,
-                progress=lambda n: progress(tasks=n),
-                **snapshots.snapshot_filters(record),
-            )
-            written = []
-            for key in payload.get("formats") or []:
-                progress(tasks=0, format=key)
+
+        def report(tasks: int) -> None:
+            progress(tasks=tasks)
+            with db.reader() as other:
+                if other.get(Export, export_id) is None:
+                    raise _Deleted
+
+        written: list[tuple[str, exports.ExportFile]] = []
+        try:
+            # One read transaction: one consistent view of the project, and no write slot held meanwhile.
+            with db.reader() as session:
+                record = session.get(Export, export_id)
+                project = session.get(Project, payload["project_id"])
+                assert record is not None and project is not None
+                path = snapshots.snapshot_json_path(self.data_dir, record)
+                filters = snapshots.snapshot_filters(record)
                 written.append(
-                    snapshots.write_format(
-                        session, project, record, self.data_dir, key, progress=lambda n: progress(tasks=n)
-                    )
+                    ("JSON", exports.write_export(session, project, "JSON", path, progress=report, **filters))
                 )
-            session.rollback()
-        with db.writer() as session:
-            record = session.get(Export, payload["export_id"])
-            if record is None:  # deleted while it ran
-                for _key, extra in [("JSON", result), *written]:
-                    extra.path.unlink(missing_ok=True)
-                return {"export_id": payload["export_id"], "skipped": "deleted"}
-            snapshots.complete_snapshot(record, result)
-            for extra in written:
-                snapshots.add_format(record, extra)
-            session.commit()
-        progress(tasks=result.task_count, final=True)
-        return {"export_id": payload["export_id"], "task_number": result.task_count}
+                for key in payload.get("formats") or []:
+                    progress(tasks=0, format=key)
+                    written.append(snapshots.write_format(session, project, record, self.data_dir, key, report))
+                session.rollback()
+            with db.writer() as session:
+                record = session.get(Export, export_id)
+                if record is None:  # deleted after the last check
+                    raise _Deleted
+                snapshots.complete_snapshot(record, written[0][1])
+                for extra in written[1:]:
+                    snapshots.add_format(record, extra)
+                session.commit()
+        except _Deleted:
+            for _key, result in written:
+                result.path.unlink(missing_ok=True)
+            return {"export_id": export_id, "skipped": "deleted"}
+        task_count = written[0][1].task_count
+        progress(tasks=task_count, final=True)
+        return {"export_id": export_id, "task_number": task_count}
 
     def abandon(self, session: Session, job_id: int, payload: dict[str, Any], reason: str) -> None:
         record = session.get(Export, payload.get("export_id"))
