@@ -20,6 +20,7 @@ class Settings:
     secure_cookies: bool = False
     import_root: Path | None = None  # admins may import files under it by relative path (off when None)
     import_job_bytes: int = 64 * 1024 * 1024  # uploads above this run as background jobs
+    export_job_tasks: int = 20_000  # snapshots of more tasks than this are made by background jobs
     local_files_root: Path | None = None  # admins may connect folders under it as source storage (off when None)
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -54,6 +55,8 @@ def load_settings(
         overrides["local_files_root"] = Path(root).expanduser()
     if "import_job_bytes" not in overrides and env.get("TESSERA_IMPORT_JOB_BYTES", "").isdigit():
         overrides["import_job_bytes"] = int(env["TESSERA_IMPORT_JOB_BYTES"])
+    if "export_job_tasks" not in overrides and env.get("TESSERA_EXPORT_JOB_TASKS", "").isdigit():
+        overrides["export_job_tasks"] = int(env["TESSERA_EXPORT_JOB_TASKS"])
     if "max_body_bytes" not in overrides and env.get("TESSERA_MAX_UPLOAD_BYTES", "").isdigit():
         overrides["max_body_bytes"] = int(env["TESSERA_MAX_UPLOAD_BYTES"])
     return Settings(data_dir=folder, database_url=url, outbound_allowlist=tuple(allow), **overrides)  # type: ignore[arg-type]

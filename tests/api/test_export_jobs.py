@@ -7,8 +7,8 @@ import json
 import time
 from typing import Any
 
-from tessera.db.tables import Project
-from tessera.services import exports
+from tessera.db.tables import Export, Project
+from tessera.services import export_jobs, exports
 from tests.api.conftest import Person, World
 
 CHOICE = [{"from_name": "sentiment", "to_name": "text", "type": "choices", "value": {"choices": ["Positive"]}}]
@@ -23,11 +23,14 @@ def _project(world: World, manager: Person, n: int) -> int:
     return pid
 
 
-def _wait(world: World, who: Person, pid: int, export_id: int, timeout: float = 60) -> dict[str, Any]:
+def _wait(
+    world: World, who: Person, pid: int, export_id: int, timeout: float = 60, client: Any = None
+) -> dict[str, Any]:
+    client = client or world.client
     deadline = time.monotonic() + timeout
     seen = []
     while time.monotonic() < deadline:
-        r = world.client.get(f"/api/projects/{pid}/exports/{export_id}", headers=who.headers)
+        r = client.get(f"/api/projects/{pid}/exports/{export_id}", headers=who.headers)
         assert r.status_code == 200, r.text
         seen.append(r.json())
         if r.json()["status"] in ("completed", "failed"):
@@ -80,3 +83,77 @@ def test_write_export_reports_its_progress(world: World, manager: Person, tmp_pa
         result = exports.write_export(session, project, "JSONL", tmp_path / "out.jsonl", progress=heard.append)
     assert result.task_count == 2500
     assert heard == [1000, 2000, 2500]
+
+
+def test_a_job_writes_the_format_asked_for_too(world: World, manager: Person) -> None:
+    pid = _project(world, manager, 2500)
+    body = {"export_type": "csv", "task_filter_options": {"only_with_annotations": True}}
+    r = world.client.post(f"/api/projects/{pid}/exports?async=true", json=body, headers=manager.headers)
+    assert r.status_code == 201, r.text
+    done = _wait(world, manager, pid, r.json()["id"])
+    assert done["final"]["status"] == "completed", done["final"]
+    assert done["final"]["converted_formats"] == [{"export_type": "CSV", "status": "completed"}]
+    for state in done["seen"][:-1]:
+        assert state["progress"]["format"] in ("JSON", "CSV") and state["progress"]["task_total"] == 2500
+    url = f"/api/projects/{pid}/exports/{r.json()['id']}/download?exportType=CSV"
+    ours = world.client.get(url, headers=manager.headers)
+    sync = world.client.get(f"/api/projects/{pid}/export?exportType=CSV", headers=manager.headers)
+    assert ours.status_code == sync.status_code == 200, ours.text
+    assert ours.content == sync.content and ours.content.count(b"\n") == 1 + 834  # header and the labeled tasks
+
+
+def test_a_small_snapshot_made_inline_has_the_format_asked_for_ready(world: World, manager: Person) -> None:
+    pid = _project(world, manager, 4)
+    r = world.client.post(f"/api/projects/{pid}/exports", json={"export_type": "JSONL"}, headers=manager.headers)
+    assert r.status_code == 201 and r.json()["status"] == "completed", r.text
+    assert r.json()["converted_formats"] == [{"export_type": "JSONL", "status": "completed"}]
+
+
+def test_an_unknown_format_is_refused_before_anything_is_written(world: World, manager: Person) -> None:
+    pid = _project(world, manager, 4)
+    r = world.client.post(
+        f"/api/projects/{pid}/exports?async=true", json={"export_type": "XLS"}, headers=manager.headers
+    )
+    assert r.status_code == 400 and "XLS" in r.text, r.text
+    assert world.client.get(f"/api/projects/{pid}/exports", headers=manager.headers).json() == []
+
+
+def test_the_job_threshold_is_a_setting(client_with: Any, world: World, manager: Person) -> None:
+    client = client_with(export_job_tasks=20)
+    pid = _project(world, manager, 30)
+    r = client.post(f"/api/projects/{pid}/exports", json={}, headers=manager.headers)
+    assert r.status_code == 201 and r.json()["status"] == "created", r.text
+    assert _wait(world, manager, pid, r.json()["id"], client=client)["final"]["counters"] == {"task_number": 30}
+    few = {"task_filter_options": {"view_ids": [t["id"] for t in _download(world, manager, pid, r.json()["id"])][:5]}}
+    r = client.post(f"/api/projects/{pid}/exports", json=few, headers=manager.headers)
+    assert r.status_code == 201 and r.json()["status"] == "completed", r.text  # 5 tasks asked: made inline
+
+
+def test_a_failed_snapshot_shows_its_error(world: World, manager: Person) -> None:
+    pid = _project(world, manager, 3)
+    export_id = world.client.post(f"/api/projects/{pid}/exports", json={}, headers=manager.headers).json()["id"]
+    with world.db.writer() as session:  # as the job runner leaves a snapshot whose job failed
+        record = session.get(Export, export_id)
+        assert record is not None
+        record.status, record.error = "failed", "the disk is full"
+        session.commit()
+    r = world.client.get(f"/api/projects/{pid}/exports/{export_id}", headers=manager.headers)
+    assert r.json()["status"] == "failed" and r.json()["error"] == "the disk is full"
+
+
+def test_a_job_whose_snapshot_is_deleted_stops_and_leaves_no_file(world: World, manager: Person) -> None:
+    pid = _project(world, manager, 2500)
+    made = world.client.post(f"/api/projects/{pid}/exports", json={}, headers=manager.headers).json()
+    heard: list[dict[str, Any]] = []
+
+    def progress(**values: Any) -> None:  # the export is cancelled once 1,000 tasks are written
+        heard.append(values)
+        if values.get("tasks") == 1000:
+            r = world.client.delete(f"/api/projects/{pid}/exports/{made['id']}", headers=manager.headers)
+            assert r.status_code == 204, r.text
+
+    payload = {"export_id": made["id"], "project_id": pid, "task_total": 2500, "formats": ["CSV"]}
+    result = export_jobs.ExportJob(world.settings.data_dir).run(world.db, 0, payload, progress)
+    assert result == {"export_id": made["id"], "skipped": "deleted"}
+    assert max(v.get("tasks", 0) for v in heard) == 1000  # stopped at the first report after the deletion
+    assert list((world.settings.data_dir / "exports" / str(pid)).iterdir()) == []

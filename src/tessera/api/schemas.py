@@ -94,7 +94,8 @@ def project_read(view: ProjectView, creator: User | None) -> dict[str, Any]:
 
 
 def export_read(record: Export, creator: User | None, progress: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Label Studio's Export, plus `progress` ({tasks, task_total}) while a job writes it."""
+    """Label Studio's Export, plus `progress` ({tasks, task_total, format}) while a job writes it and `error`
+    once it failed."""
     opts = record.options or {}
     out = {
         "id": record.id,
@@ -112,6 +113,8 @@ def export_read(record: Export, creator: User | None, progress: dict[str, Any] |
     }
     if progress is not None:
         out["progress"] = progress
+    if record.status == "failed":
+        out["error"] = record.error
     return out
 
 

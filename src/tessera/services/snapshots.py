@@ -132,10 +132,37 @@ def convert_snapshot(
     if key not in record.files:
         project = session.get(Project, project_id)
         assert project is not None
-        result = write_export(session, project, key, _snapshot_path(data_dir, record, key), **snapshot_filters(record))
-        record.files = {**record.files, key: {"path": result.path.name, "md5": result.md5}}
+        add_format(record, write_format(session, project, record, data_dir, key))
         session.flush()
     return record
+
+
+def asked_format(body: Any) -> str | None:
+    """The format a snapshot's body asks to have ready besides JSON (`export_type`, as `convert` takes it),
+    checked so that a bad one is a 400 before anything is written; None for none or JSON."""
+    fmt = body.get("export_type") if isinstance(body, dict) else None
+    if fmt is None:
+        return None
+    key, _spec = export_format(fmt if isinstance(fmt, str) else repr(fmt))
+    return None if key == "JSON" else key
+
+
+def write_format(
+    session: Session,
+    project: Project,
+    record: Export,
+    data_dir: Path,
+    key: str,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[str, ExportFile]:
+    """Write the snapshot in another format, with its filters (the caller records it with `add_format`)."""
+    path = _snapshot_path(data_dir, record, key)
+    return key, write_export(session, project, key, path, progress=progress, **snapshot_filters(record))
+
+
+def add_format(record: Export, written: tuple[str, ExportFile]) -> None:
+    key, result = written
+    record.files = {**record.files, key: {"path": result.path.name, "md5": result.md5}}
 
 
 def snapshot_file(

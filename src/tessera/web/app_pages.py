@@ -93,7 +93,8 @@ def mount(app: FastAPI, templates: Jinja2Templates) -> None:
 
     @app.get("/projects/{project_id}", response_class=HTMLResponse, include_in_schema=False)
     def data_manager_page(request: Request, project_id: int) -> Response:
-        return page(request, "data_manager.html", project_id=project_id)
+        job_tasks = request.app.state.settings.export_job_tasks  # the export dialog's snapshots run as jobs above it
+        return page(request, "data_manager.html", project_id=project_id, export_job_tasks=job_tasks)
 
     @app.get("/projects/{project_id}/settings", response_class=HTMLResponse, include_in_schema=False)
     def settings_page(request: Request, project_id: int) -> Response:

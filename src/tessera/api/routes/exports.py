@@ -86,10 +86,17 @@ def list_snapshots(project_id: int, ctx: Ctx = Depends(context)) -> list:
 def create_snapshot(
     project_id: int, request: Request, body: Any = Depends(json_body), ctx: Ctx = Depends(context)
 ) -> dict:
-    """A snapshot; a big project's (or any, with `?async=true`) is made by a job: poll the record."""
+    """A snapshot; a big project's (over the `export_job_tasks` setting, or any with `?async=true`) is made by a
+    job: poll the record. `export_type` in the body has that format written too, ready to download."""
     run_async = query_bool(request.query_params.get("async"))
     record, queued = export_jobs.start_snapshot(
-        ctx.session, ctx.actor, project_id, ctx.settings.data_dir, body, run_async=run_async
+        ctx.session,
+        ctx.actor,
+        project_id,
+        ctx.settings.data_dir,
+        body,
+        run_async=run_async,
+        job_tasks=ctx.settings.export_job_tasks,
     )
     ctx.commit()
     if queued:
