@@ -1,5 +1,6 @@
 """Browser journeys: headless Chromium (Debian's, found on PATH; never a Playwright download) driven by
-Playwright against a live `tessera start` server (the SDK tests' `live_server`, one per test module).
+Playwright against a live `tessera start` server (the SDK tests' `live_server`, shared by the modules that
+need the same environment).
 
 Every page's console errors and uncaught exceptions fail the test that caused them, unless the test takes
 them with `console.expect_errors()`."""
@@ -13,7 +14,7 @@ from dataclasses import dataclass, field
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Error, Page, sync_playwright
 
-from tests.sdk.conftest import ADMIN_PASSWORD, LiveServer, live_server, live_server_env  # noqa: F401
+from tests.sdk.conftest import ADMIN_PASSWORD, LiveServer, live_server, live_server_env, live_servers  # noqa: F401
 from tests.sdk.support import ADMIN_EMAIL
 
 

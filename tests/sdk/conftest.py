@@ -1,7 +1,8 @@
 """A live Tessera server for the official `label-studio-sdk` to talk to, started the way a user starts it.
 
-Each test module gets its own server process over a fresh data folder (and a fresh PostgreSQL database when
-`TESSERA_TEST_DATABASE_URL` is set): `tessera user create` and `tessera token create` make the admin and its
+Each server process runs over a fresh data folder (and a fresh PostgreSQL database when
+`TESSERA_TEST_DATABASE_URL` is set), and the modules of a test folder that need the same environment share it
+(`LiveServers`): `tessera user create` and `tessera token create` make the admin and its
 API token, `tessera start` serves on a free port, and the fixture waits for `GET /health`. No mocks.
 """
 
@@ -16,6 +17,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -105,10 +107,42 @@ def live_server_env() -> dict[str, str]:
     return {}
 
 
+class LiveServers:
+    """The session's servers, one per (test folder, environment): the modules of a folder that ask for the same
+    environment share one server, so the browser and SDK suites start a handful instead of one per module.
+    Each test makes its own projects and users, with names no other module uses."""
+
+    def __init__(self, tmp_path_factory: pytest.TempPathFactory) -> None:
+        self.tmp_path_factory = tmp_path_factory
+        self.servers: dict[tuple[str, tuple[tuple[str, str], ...]], LiveServer] = {}
+        self.stack = ExitStack()
+
+    def get(self, group: str, extra_env: dict[str, str]) -> LiveServer:
+        key = (group, tuple(sorted(extra_env.items())))
+        if key not in self.servers:
+            self.servers[key] = self.stack.enter_context(_running_server(self.tmp_path_factory, extra_env))
+        return self.servers[key]
+
+
+@pytest.fixture(scope="session")
+def live_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServers]:
+    servers = LiveServers(tmp_path_factory)
+    with servers.stack:
+        yield servers
+
+
 @pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory, live_server_env: dict[str, str]) -> Iterator[LiveServer]:
+def live_server(
+    request: pytest.FixtureRequest, live_servers: LiveServers, live_server_env: dict[str, str]
+) -> LiveServer:
+    return live_servers.get(request.path.parent.name, live_server_env)
+
+
+@contextmanager
+def _running_server(tmp_path_factory: pytest.TempPathFactory, extra_env: dict[str, str]) -> Iterator[LiveServer]:
+    """`tessera start` over a fresh data folder (and a fresh PostgreSQL database when asked), with its admin."""
     data_dir = tmp_path_factory.mktemp("tessera-sdk")
-    env = {**_child_env(), **live_server_env}
+    env = {**_child_env(), **extra_env}
     admin_url = os.environ.get(PG_ENV)
     db_name = None
     if admin_url:
