@@ -15,6 +15,7 @@ transaction: all or nothing, as every import. A sync runs as a job (`storage_syn
 
 from __future__ import annotations
 
+import os
 import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -100,6 +101,9 @@ def list_new(plan: SyncPlan, client: OutboundClient, progress: Callable[[int], N
     """The objects not imported yet, in listing order (no database involved); `progress` hears the number of
     keys listed so far."""
     if plan.folder is not None:
+        if not plan.folder.is_dir() or not os.access(plan.folder, os.R_OK | os.X_OK):
+            # Not an empty listing: a folder removed (or unmounted) must not look like "nothing new".
+            raise InvalidInput(f"the storage's folder {plan.folder.name!r} is gone or cannot be read by the server")
         keys: Iterable[str] = list_files(plan.folder, recursive=plan.recursive)
     else:
         assert plan.bucket is not None
