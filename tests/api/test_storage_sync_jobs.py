@@ -175,23 +175,30 @@ def test_a_removed_folder_fails_the_sync_with_its_reason(
     assert seen["last_sync_count"] is None and count(world, Task) == 0
 
 
-def test_a_bad_task_file_imports_nothing_when_polled(
+def test_bad_task_files_import_nothing_and_every_bad_row_is_named(
     world: World, api: TestClient, admin: Person, manager: Person, root: Path
 ) -> None:
     (root / "tasks").mkdir()
     (root / "tasks" / "1.json").write_text('[{"image": "x.png"}]')
-    (root / "tasks" / "2.json").write_text('[{"image": "y.png"}, {"text": "no image"}]')
+    (root / "tasks" / "2.jsonl").write_text('{"image": "y.png"}\n{"text": "a"}\n{"text": "b"}\n')
     pid = world.project(manager, IMAGE_CONFIG)
     body = {"project": pid, "path": "tasks", "use_blob_urls": False}
     sid = api.post("/api/storages/localfiles", json=body, headers=admin.headers).json()["id"]
     assert sync(api, manager, sid, "?async=true").status_code == 200
     seen = polled(api, manager, sid)
-    assert seen["status"] == "failed" and "image" in seen["traceback"]
+    assert seen["status"] == "failed" and "2 bad row(s)" in seen["traceback"]
+    assert "2.jsonl, line 2" in seen["traceback"] and "2.jsonl, line 3" in seen["traceback"]
+    assert "error" not in seen["meta"] and "error_fields" not in seen["meta"]
     assert count(world, Task) == 0
-    with world.db.reader() as s:  # nothing recorded as imported either: a fixed file is imported next time
-        assert s.scalar(select(Job.error)) == seen["traceback"]
-    (root / "tasks" / "2.json").write_text('[{"image": "y.png"}]')
+    with world.db.reader() as s:
+        assert s.scalar(select(Job.error)) == seen["traceback"].split("\n")[0]
+
+    r = sync(api, manager, sid)  # waited for: the import's own error, every bad row in validation_errors
+    assert r.status_code == 400 and r.json()["detail"].startswith("2 bad row(s)"), r.text
+    assert len(r.json()["validation_errors"]["tasks"]) == 2
+    (root / "tasks" / "2.jsonl").write_text('{"image": "y.png"}\n')  # nothing was recorded as imported
     assert sync(api, manager, sid).json()["last_sync_count"] == 2
+    assert count(world, Task) == 2
 
 
 def test_only_managers_sync(world: World, api: TestClient, admin: Person, manager: Person) -> None:

@@ -208,7 +208,7 @@ def storage_read(s: SourceStorage, progress: dict[str, Any] | None = None) -> di
     while its job runs, `progress` (objects listed, new, tasks imported); `last_sync_count` then counts the
     tasks imported so far, as Label Studio's does."""
     settings = s.settings or {}
-    meta = {k: v for k, v in (s.sync_meta or {}).items() if k != "error"}
+    meta = {k: v for k, v in (s.sync_meta or {}).items() if k not in ("error", "error_fields")}
     if "skipped" in settings and s.status not in ("queued", "in_progress"):
         meta["skipped"] = settings["skipped"]
     last_sync_count = s.last_sync_count

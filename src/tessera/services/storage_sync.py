@@ -230,17 +230,28 @@ def _counted(items: Iterable[RawTask], key: str, counts: dict[str, int]) -> Iter
         yield item
 
 
-def record_failure(session: Session, storage_id: int, message: str, error: str | None = None) -> None:
-    """Mark a failed sync on the storage (in a transaction of its own, after the failed one rolled back);
-    `error` names the kind of error (an exception class of `domain.errors`), for a caller waiting on it."""
+def record_failure(
+    session: Session,
+    storage_id: int,
+    message: str,
+    error: str | None = None,
+    field_errors: dict[str, list[str]] | None = None,
+) -> None:
+    """Mark a failed sync on the storage (in a transaction of its own, after the failed one rolled back).
+    `traceback` gets the message and, below it, every bad row the import named; `error` (an exception class
+    of `domain.errors`) and `field_errors` are kept for a caller waiting on the sync (see
+    `storage_sync_jobs.failure_of`)."""
     storage = session.get(SourceStorage, storage_id)
     if storage is not None:
         now = utcnow()
+        lines = [m for messages in (field_errors or {}).values() for m in messages if m not in message]
         storage.status = "failed"
-        storage.traceback = message[:10_000]
+        storage.traceback = "\n".join([message, *lines])[:100_000]
         meta = dict(storage.sync_meta or {})
         meta.update(time_failure=now.isoformat(), duration=_since(meta.get("time_in_progress"), now))
         if error is not None:
             meta["error"] = error
+        if field_errors:
+            meta["error_fields"] = field_errors
         storage.sync_meta = meta
         session.flush()

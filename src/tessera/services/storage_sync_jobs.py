@@ -86,9 +86,12 @@ def _active_job(session: Session, storage: SourceStorage) -> Job | None:
 
 
 def failure_of(storage: SourceStorage) -> TesseraError:
-    """The error a failed sync raised, rebuilt from what it recorded on the storage."""
-    cls = ERRORS.get(str((storage.sync_meta or {}).get("error")), TesseraError)
-    return cls(storage.traceback or "the sync failed")
+    """The error a failed sync raised, rebuilt from what it recorded on the storage: its kind, its message
+    (the first line of `traceback`) and the bad rows it named."""
+    meta = storage.sync_meta or {}
+    cls = ERRORS.get(str(meta.get("error")), TesseraError)
+    detail = (storage.traceback or "the sync failed").split("\n", 1)[0]
+    return cls(detail, field_errors=meta.get("error_fields") or None)
 
 
 @dataclass(frozen=True)
@@ -148,7 +151,7 @@ class SyncJob:
                 listing.close()
         except TesseraError as exc:
             with db.writer() as session:
-                storage_sync.record_failure(session, storage_id, exc.detail, _error_name(exc))
+                storage_sync.record_failure(session, storage_id, exc.detail, _error_name(exc), exc.field_errors)
                 session.commit()
             raise
         progress(phase="completed", tasks_imported=count, final=True)
