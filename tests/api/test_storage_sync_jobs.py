@@ -134,6 +134,26 @@ def test_a_running_sync_shows_its_progress_and_is_not_started_twice(
     assert count(world, Job) == 1
 
 
+def test_the_job_reports_objects_listed_then_tasks_imported(
+    world: World, api: TestClient, admin: Person, manager: Person
+) -> None:
+    pid = world.project(manager, IMAGE_CONFIG)
+    sid = storage_of(api, admin, pid)
+    api.app.state.jobs.stop()
+    job_id = int(sync(api, manager, sid, "?async=true").json()["last_sync_job"])
+    with world.db.reader() as s:
+        job = s.get(Job, job_id)
+        assert job is not None
+        payload = dict(job.payload)
+    heard: list[dict[str, Any]] = []
+    handler = api.app.state.jobs.handlers["storage_sync"]
+    result = handler.run(world.db, job_id, payload, lambda **values: heard.append(values))
+    assert result == {"storage_id": sid, "objects_listed": 3, "task_count": 3}
+    assert heard[0] == {"phase": "listing", "objects_listed": 0, "objects_new": 0, "tasks_imported": 0}
+    assert {"phase": "importing", "objects_listed": 3, "objects_new": 3} in heard
+    assert heard[-1] == {"phase": "completed", "tasks_imported": 3, "final": True}
+
+
 def test_a_sync_whose_process_died_fails_and_the_next_one_runs(
     world: World, client_with: Callable[..., TestClient], api: TestClient, admin: Person, manager: Person, root: Path
 ) -> None:
