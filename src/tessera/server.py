@@ -42,7 +42,7 @@ from tessera.api.routes import (
 )
 from tessera.db.engine import Database
 from tessera.net.outbound import OutboundClient
-from tessera.services import export_jobs, generation_jobs, judge_jobs
+from tessera.services import export_jobs, generation_jobs, judge_jobs, storage_sync_jobs
 from tessera.services.chat_calls import ChatCaller
 from tessera.services.import_jobs import KIND as IMPORT_JOB
 from tessera.services.import_jobs import ImportJob, sweep_stale_uploads
@@ -140,6 +140,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         generation_jobs.KIND: generation_jobs.GenerationJob(app.state.chat),
         judge_jobs.KIND: judge_jobs.JudgeJob(app.state.chat),
         export_jobs.KIND: export_jobs.ExportJob(settings.data_dir),
+        storage_sync_jobs.KIND: storage_sync_jobs.SyncJob(app.state.outbound, settings.local_files_root),
     }
     app.state.jobs = JobRunner(app.state.db, settings.data_dir, handlers)
     errors.install(app)

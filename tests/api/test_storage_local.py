@@ -215,7 +215,7 @@ def test_json_files_hold_tasks_without_blob_urls(
     sid = create(api, admin, pid, "tasks", use_blob_urls=False).json()["id"]
     r = api.post(f"/api/storages/localfiles/{sid}/sync", headers=manager.headers)
     assert r.status_code == 200, r.text
-    assert r.json()["last_sync_count"] == 3 and r.json()["meta"] == {"skipped": 1}
+    assert r.json()["last_sync_count"] == 3 and r.json()["meta"]["skipped"] == 1
     assert sorted(d["image"] for d in task_data(api, manager, pid)) == ["https://example.com/1.png", "x.png", "y.png"]
 
 

@@ -4,6 +4,7 @@ and the outbound guard in front of the endpoint."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -180,6 +181,23 @@ def test_task_files_in_a_bucket(world: World, api: TestClient, manager: Person, 
     values = sorted(d["image"] for d in task_data(api, manager, pid))
     # A reference outside the storage's prefix is left as it is: the storage serves its own prefix only.
     assert values == [f"s3://{bucket}/images/a.png", "u1", "u2"]
+
+
+def test_a_bucket_that_errors_fails_the_sync_job_and_imports_nothing(
+    world: World, api: TestClient, manager: Person, moto: MotoS3
+) -> None:
+    pid = world.project(manager, IMAGE_CONFIG)
+    sid = create(api, manager, pid, moto, f"missing-{uuid.uuid4().hex[:8]}").json()["id"]
+    r = api.post(f"/api/storages/s3/{sid}/sync?async=true", headers=manager.headers)
+    assert r.status_code == 200 and r.json()["last_sync_job"], r.text
+    deadline = time.monotonic() + 30
+    while (record := api.get(f"/api/storages/s3/{sid}", headers=manager.headers).json())["status"] in (
+        "queued",
+        "in_progress",
+    ) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert record["status"] == "failed" and "NoSuchBucket" in record["traceback"], record
+    assert task_data(api, manager, pid) == []
 
 
 def test_the_outbound_guard_covers_the_endpoint(world: World, manager: Person, moto: MotoS3, bucket: str) -> None:

@@ -205,10 +205,19 @@ def connector_read(c: Connector, *, full: bool = True) -> dict[str, Any]:
     }
 
 
-def storage_read(s: SourceStorage) -> dict[str, Any]:
+def storage_read(s: SourceStorage, progress: dict[str, Any] | None = None) -> dict[str, Any]:
     """A source storage in Label Studio's shape, never with a secret: the S3 secret key and session token are
-    write-only (`has_secret` says whether one is stored)."""
+    write-only (`has_secret` says whether one is stored). `meta` holds the last sync's times and counts, and
+    while its job runs, `progress` (objects listed, new, tasks imported); `last_sync_count` then counts the
+    tasks imported so far, as Label Studio's does."""
     settings = s.settings or {}
+    meta = {k: v for k, v in (s.sync_meta or {}).items() if k not in ("error", "error_fields")}
+    if "skipped" in settings and s.status not in ("queued", "in_progress"):
+        meta["skipped"] = settings["skipped"]
+    last_sync_count = s.last_sync_count
+    if progress:
+        meta.update({k: v for k, v in progress.items() if k != "final"})
+        last_sync_count = progress.get("tasks_imported", last_sync_count)
     out: dict[str, Any] = {
         "id": s.id,
         "type": s.kind,
@@ -221,10 +230,10 @@ def storage_read(s: SourceStorage) -> dict[str, Any]:
         "synchronizable": True,
         "status": s.status,
         "last_sync": iso(s.last_sync_at),
-        "last_sync_count": s.last_sync_count,
-        "last_sync_job": None,
+        "last_sync_count": last_sync_count,
+        "last_sync_job": str(s.last_sync_job_id) if s.last_sync_job_id is not None else None,
         "traceback": s.traceback,
-        "meta": {"skipped": settings["skipped"]} if "skipped" in settings else {},
+        "meta": meta,
         "created_by": s.created_by,
         "created_at": iso(s.created_at),
         "updated_at": iso(s.updated_at),

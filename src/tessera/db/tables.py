@@ -379,7 +379,8 @@ class SourceStorage(Base):
     """A local folder or an S3-compatible bucket whose objects a project imports as tasks
     (`services/storages.py`). `kind` is Label Studio's storage type name (`localfiles`, `s3`); the kind's own
     fields are in `settings`; secrets (an S3 secret key and session token) only in `secrets_encrypted`, a
-    Fernet token of a JSON object (see `storage_secrets.py`)."""
+    Fernet token of a JSON object (see `storage_secrets.py`). A sync runs as a job (`last_sync_job_id`);
+    `sync_meta` keeps Label Studio's `meta` of the last sync (times, duration, counts)."""
 
     __tablename__ = "source_storages"
     id: Mapped[int] = mapped_column(Id, primary_key=True)
@@ -395,6 +396,8 @@ class SourceStorage(Base):
     last_sync_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_sync_count: Mapped[int | None] = mapped_column(Integer)
     traceback: Mapped[str | None] = mapped_column(Text)
+    last_sync_job_id: Mapped[int | None] = _fk("jobs.id", nullable=True, ondelete="SET NULL")
+    sync_meta: Mapped[dict[str, Any]] = mapped_column(Json, nullable=False, default=dict, server_default="{}")
     created_by: Mapped[int | None] = _fk("users.id", nullable=True, ondelete="SET NULL")
     created_at: Mapped[datetime] = _ts()
     updated_at: Mapped[datetime] = _ts()

@@ -39,6 +39,7 @@ log = logging.getLogger("tessera.jobs")
 
 POLL_SECONDS = 2.0  # how often an idle runner looks for jobs queued by other processes
 PROGRESS_EVERY_SECONDS = 0.5
+WAIT_POLL_SECONDS = 0.25  # how often `JobRunner.wait` looks at a job that another process may run
 LEASE = timedelta(hours=6)  # a job still running after this on another host is taken for dead
 
 
@@ -145,6 +146,15 @@ def recover(db: Database, handlers: dict[str, Handler]) -> int:
     return failed
 
 
+def fail_if_dead(session: Session, job: Job, handlers: dict[str, Handler]) -> bool:
+    """Fail `job` in the caller's write transaction if its process is gone; True when it did. For a caller that
+    holds the write slot already (on SQLite `recover_one` would wait for it)."""
+    if not _is_dead(job):
+        return False
+    _fail(session, job, DEAD_REASON, handlers)
+    return True
+
+
 def recover_one(runner: JobRunner, job: Job) -> bool:
     """Fail `job` (as read by the caller) if its process is gone; True when it did. A live job costs no write
     transaction: on SQLite that would wait for the import the job is running."""
@@ -185,6 +195,7 @@ class JobRunner:
         self._lock = threading.Lock()
         self.idle = threading.Event()  # set while no job runs (tests wait on it)
         self.idle.set()
+        self._finished = threading.Condition()  # notified when this runner ends a job
 
     def start(self) -> None:
         with self._lock:
@@ -204,6 +215,22 @@ class JobRunner:
         self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout)
+
+    def wait(self, job_id: int, timeout: float) -> str | None:
+        """Wait up to `timeout` seconds for a job to end, whichever process runs it: its final status
+        (`completed`, `failed`), or None if it still runs. No transaction is held while waiting."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with self.db.reader() as session:
+                status = session.scalar(select(Job.status).where(Job.id == job_id))
+                session.rollback()
+            if status not in ("queued", "running"):
+                return status
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            with self._finished:  # woken at once when this runner ends a job; polls for other processes'
+                self._finished.wait(min(left, WAIT_POLL_SECONDS))
 
     def _loop(self) -> None:
         while not self._stop.is_set():
@@ -279,3 +306,5 @@ class JobRunner:
                 session.commit()
         finally:
             self.progress.remove(job_id)
+            with self._finished:
+                self._finished.notify_all()

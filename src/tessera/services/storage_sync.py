@@ -9,16 +9,18 @@ new objects, and never again one whose tasks were deleted since.
 
 The listing (and, for a bucket, the download of task files) happens before the write transaction, so that
 neither the database nor, on SQLite, its one write slot waits on the network. The import itself is one
-transaction: all or nothing, as every import. It runs in the request (Label Studio's SDK waits for the
-sync); 10,000 objects take a few seconds (see docs/storage.md).
+transaction: all or nothing, as every import. A sync runs as a job (`storage_sync_jobs.py`), which calls
+`plan_sync`, `list_new` and `import_listed` in turn.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import IO
 
@@ -64,6 +66,7 @@ class Listing:
 
     keys: list[str]
     skipped: int = 0
+    listed: int = 0  # every key the storage listed, new or not
     files: dict[str, IO[bytes]] = field(default_factory=dict)
 
     def close(self) -> None:
@@ -91,21 +94,33 @@ def plan_sync(session: Session, actor: Actor, kind: str, storage_id: int, root: 
     return plan
 
 
-def list_new(plan: SyncPlan, client: OutboundClient) -> Listing:
-    """The objects not imported yet, in listing order (no database involved)."""
+LISTED_EVERY = 100  # keys between two progress reports while listing
+
+
+def list_new(plan: SyncPlan, client: OutboundClient, progress: Callable[[int], None] | None = None) -> Listing:
+    """The objects not imported yet, in listing order (no database involved); `progress` hears the number of
+    keys listed so far."""
     if plan.folder is not None:
+        if not plan.folder.is_dir() or not os.access(plan.folder, os.R_OK | os.X_OK):
+            # Not an empty listing: a folder removed (or unmounted) must not look like "nothing new".
+            raise InvalidInput(f"the storage's folder {plan.folder.name!r} is gone or cannot be read by the server")
         keys: Iterable[str] = list_files(plan.folder, recursive=plan.recursive)
     else:
         assert plan.bucket is not None
         keys = (o.key for o in list_objects(client, plan.bucket, plan.prefix))
     listing = Listing([])
     for key in keys:
+        listing.listed += 1
+        if progress is not None and listing.listed % LISTED_EVERY == 0:
+            progress(listing.listed)
         if key in plan.known or (plan.regex is not None and not plan.regex.match(key)):
             continue
         if not plan.use_blob_urls and not key.lower().endswith(TASK_FILES):
             listing.skipped += 1
             continue
         listing.keys.append(key)
+    if progress is not None:
+        progress(listing.listed)
     if plan.bucket is not None and not plan.use_blob_urls:
         try:
             for key in listing.keys:
@@ -137,8 +152,15 @@ def _data_key(session: Session, actor: Actor, project_id: int) -> str:
     return fields[0]
 
 
-def import_listed(session: Session, actor: Actor, plan: SyncPlan, listing: Listing) -> SourceStorage:
-    """Import the listed objects in the caller's transaction; record them and the sync on the storage."""
+def import_listed(
+    session: Session,
+    actor: Actor,
+    plan: SyncPlan,
+    listing: Listing,
+    progress: Callable[[int], None] | None = None,
+) -> SourceStorage:
+    """Import the listed objects in the caller's transaction; record them and the sync on the storage.
+    `progress` hears the number of tasks read so far."""
     storage = get_storage(session, actor, plan.kind, plan.storage_id, "storages.change", for_update=True)
     # Another sync may have committed meanwhile: what it imported is not imported twice.
     known = set(session.scalars(select(StorageObject.key).where(StorageObject.storage_id == storage.id)))
@@ -152,7 +174,7 @@ def import_listed(session: Session, actor: Actor, plan: SyncPlan, listing: Listi
             counts = dict.fromkeys(keys, 1)
         else:
             parsed = _task_files(plan, listing, keys, counts)
-        summary = import_tasks(session, actor, storage.project_id, parsed=parsed)
+        summary = import_tasks(session, actor, storage.project_id, parsed=parsed, progress=progress)
         total = summary.task_count
         now = utcnow()
         session.execute(
@@ -161,13 +183,33 @@ def import_listed(session: Session, actor: Actor, plan: SyncPlan, listing: Listi
         )
     else:
         total = 0
+    now = utcnow()
     storage.status = "completed"
-    storage.last_sync_at = utcnow()
+    storage.last_sync_at = now
     storage.last_sync_count = total
     storage.traceback = None
     storage.settings = {**storage.settings, "skipped": listing.skipped}
+    meta = dict(storage.sync_meta or {})
+    meta.update(
+        time_completed=now.isoformat(),
+        duration=_since(meta.get("time_in_progress"), now),
+        objects_listed=listing.listed,
+        tasks_existed=len(known),
+    )
+    meta.pop("error", None)
+    storage.sync_meta = meta
     session.flush()
     return storage
+
+
+def _since(start: str | None, now: datetime) -> float | None:
+    """Seconds from an ISO time kept in `sync_meta` to `now`."""
+    if not start:
+        return None
+    try:
+        return round((now - datetime.fromisoformat(start)).total_seconds(), 3)
+    except (TypeError, ValueError):
+        return None
 
 
 def _task_files(
@@ -188,10 +230,28 @@ def _counted(items: Iterable[RawTask], key: str, counts: dict[str, int]) -> Iter
         yield item
 
 
-def record_failure(session: Session, storage_id: int, message: str) -> None:
-    """Mark a failed sync on the storage (in a transaction of its own, after the failed one rolled back)."""
+def record_failure(
+    session: Session,
+    storage_id: int,
+    message: str,
+    error: str | None = None,
+    field_errors: dict[str, list[str]] | None = None,
+) -> None:
+    """Mark a failed sync on the storage (in a transaction of its own, after the failed one rolled back).
+    `traceback` gets the message and, below it, every bad row the import named; `error` (an exception class
+    of `domain.errors`) and `field_errors` are kept for a caller waiting on the sync (see
+    `storage_sync_jobs.failure_of`)."""
     storage = session.get(SourceStorage, storage_id)
     if storage is not None:
+        now = utcnow()
+        lines = [m for messages in (field_errors or {}).values() for m in messages if m not in message]
         storage.status = "failed"
-        storage.traceback = message[:10_000]
+        storage.traceback = "\n".join([message, *lines])[:100_000]
+        meta = dict(storage.sync_meta or {})
+        meta.update(time_failure=now.isoformat(), duration=_since(meta.get("time_in_progress"), now))
+        if error is not None:
+            meta["error"] = error
+        if field_errors:
+            meta["error_fields"] = field_errors
+        storage.sync_meta = meta
         session.flush()
