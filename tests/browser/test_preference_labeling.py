@@ -45,8 +45,11 @@ def test_pairs_judged_in_the_browser_export_the_right_way_round(page: Page, live
         r = http.get(f"/api/projects/{pid}/export?exportType=DPO_JSONL")
         assert r.status_code == 200, r.text
         rows = [json.loads(line) for line in r.text.splitlines()]
-        presentations = [a["presentation"] for t in http.get(f"/api/projects/{pid}/export?exportType=JSON").json()
-                         for a in t["annotations"]]
+        presentations = [
+            a["presentation"]
+            for t in http.get(f"/api/projects/{pid}/export?exportType=JSON").json()
+            for a in t["annotations"]
+        ]
     assert len(rows) == len(ids)
     for row in rows:
         pair = pairs[ids.index(row["task_id"])]
