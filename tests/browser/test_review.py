@@ -210,3 +210,42 @@ def test_agreement_in_the_review_queue_and_the_data_manager(page: Page, live_ser
     expect(page.locator("#task-rows tr[data-id]")).to_have_count(1)
     page.get_by_label("Filter value").nth(1).fill("Positive")
     expect(page.locator("#task-rows tr[data-id]")).to_have_count(2)
+
+
+def test_the_queue_pages_and_j_k_cross_pages(page: Page, live_server: LiveServer) -> None:
+    pid, ids = make_project(live_server, CONFIG, [{"text": f"film {i}"} for i in range(105)])
+    _email, token = annotator_in(live_server, pid)
+    with live_server.http(token) as c:
+        for task_id in ids:
+            assert c.post(f"/api/tasks/{task_id}/annotations", json={"result": choice("Positive")}).status_code == 201
+    with live_server.http() as c:
+        queue = f"/api/projects/{pid}/reviews/queue"
+        first = [a["id"] for a in c.get(queue, params={"page": 1, "page_size": 100}).json()["results"]]
+        second = [a["id"] for a in c.get(queue, params={"page": 2, "page_size": 100}).json()["results"]]
+    assert len(first) == 100 and len(second) == 5
+
+    sign_in(page)
+    open_review(page, pid)
+    review, pages = page.locator("#review"), page.get_by_role("navigation", name="Queue pages")
+    expect(page.locator("#rev-range")).to_have_text("1–100 of 105")
+    expect(page.locator("#rev-list li")).to_have_count(100)
+    expect(pages.get_by_role("button", name="Previous")).to_be_disabled()
+    pages.get_by_role("button", name="Next").click()
+    expect(page.locator("#rev-range")).to_have_text("101–105 of 105")
+    expect(review).to_have_attribute("data-annotation", str(second[0]))
+    expect(pages.get_by_role("button", name="Next")).to_be_disabled()
+
+    page.keyboard.press("k")  # before the page's first item: the previous page's last
+    expect(page.locator("#rev-range")).to_have_text("1–100 of 105")
+    expect(review).to_have_attribute("data-annotation", str(first[-1]))
+    page.keyboard.press("j")
+    expect(review).to_have_attribute("data-annotation", str(second[0]))
+
+    for judged in second:  # accepting the last page empties it: the queue shows its last page left
+        expect(review).to_have_attribute("data-annotation", str(judged))
+        page.keyboard.press("a")
+    expect(page.locator("#rev-range")).to_have_text("1–100 of 100")
+    expect(page.locator("#rev-counts")).to_have_text("awaiting 100 · accepted 5 · rejected 0 · fixed 0")
+    with live_server.http() as c:
+        assert {annotation(live_server, a)["review_status"] for a in second} == {"accepted"}
+        assert c.get(queue, params={"page": 2, "page_size": 100}).json()["results"] == []

@@ -1,7 +1,7 @@
 // The review page: the queue of submitted annotations (filtered by status, annotator and label) beside the
 // selected one shown read-only in the editor, with its verdicts. Accept (a), reject with a comment (r) or fix
 // (f: the editor becomes editable; "Save fix", ctrl+enter, posts the reviewer's version); j/k move in the
-// queue. After a verdict the next item opens. A stale version is the server's 409: its message shows and the
+// queue, across its pages of PAGE_SIZE. After a verdict the next item opens. A stale version is the server's 409: its message shows and the
 // item is read again.
 
 import { ApiError, get, post } from "./api.js";
@@ -11,7 +11,8 @@ import { createEditor } from "editor/editor.js";
 const root = $("#review");
 const projectId = Number(root.dataset.project);
 const STATUSES = [["", "awaiting"], ["accepted", "accepted"], ["rejected", "rejected"], ["fixed", "fixed"]];
-const state = { project: null, items: [], current: null, editor: null, fixing: false, busy: false, members: new Map() };
+const PAGE_SIZE = 100;
+const state = { project: null, items: [], page: 1, count: 0, current: null, editor: null, fixing: false, busy: false, members: new Map() };
 
 function say(message, kind = "error") {
   const box = $("#rev-messages");
@@ -55,10 +56,40 @@ function drawList() {
   if (!state.items.length) $("#rev-list").append(h("li", { class: "muted", text: "Nothing here." }));
 }
 
+const lastPage = () => Math.max(1, Math.ceil(state.count / PAGE_SIZE));
+
+function drawPager() {
+  const first = (state.page - 1) * PAGE_SIZE;
+  $("#rev-range").textContent = state.count ? `${first + 1}–${first + state.items.length} of ${state.count}` : "";
+  $("#rev-prev").disabled = state.page <= 1;
+  $("#rev-next").disabled = state.page >= lastPage();
+}
+
+// The current page of the queue; a page that verdicts emptied (the queue shrank under it) becomes the last one.
 async function loadQueue() {
-  const [page] = await Promise.all([get(queueUrl()), drawCounts()]);
+  const pageOf = (n) => get(queueUrl({ page: String(n), page_size: String(PAGE_SIZE) }));
+  const [found] = await Promise.all([pageOf(state.page), drawCounts()]);
+  let page = found;
+  state.count = page.count;
+  if (!page.results.length && state.page > lastPage()) {
+    state.page = lastPage();
+    page = await pageOf(state.page);
+    state.count = page.count;
+  }
   state.items = page.results;
   drawList();
+  drawPager();
+}
+
+// Another page of the queue, with its first item (or its last, going back with k) open.
+async function turn(step, pick = "first") {
+  const target = state.page + step;
+  if (target < 1 || target > lastPage()) return false;
+  state.page = target;
+  await loadQueue();
+  const item = pick === "last" ? state.items[state.items.length - 1] : state.items[0];
+  select(item ? item.id : null);
+  return true;
 }
 
 function showEditor(annotation, editable) {
@@ -115,6 +146,7 @@ function select(id) {
 async function advance(fromId, at) {
   await loadQueue();
   const stayed = state.items.findIndex((a) => a.id === fromId);
+  if (stayed >= 0 && stayed === state.items.length - 1 && (await turn(1))) return; // it was this page's last
   const next = stayed >= 0 ? state.items[stayed + 1] : state.items[Math.min(at, state.items.length - 1)];
   select(next ? next.id : null);
 }
@@ -187,12 +219,22 @@ $("#rev-fix").addEventListener("click", fix);
 $("#rev-save-fix").addEventListener("click", saveFix);
 $("#rev-cancel-fix").addEventListener("click", () => showEditor(state.current, false));
 for (const id of ["rev-status", "rev-annotator", "rev-label", "rev-agreement"])
-  $(`#${id}`).addEventListener("change", () => loadQueue().then(() => select(state.items[0]?.id ?? null)).catch((e) => say(e.message)));
+  $(`#${id}`).addEventListener("change", () => {
+    state.page = 1;
+    loadQueue().then(() => select(state.items[0]?.id ?? null)).catch((e) => say(e.message));
+  });
+$("#rev-prev").addEventListener("click", () => turn(-1).catch((e) => say(e.message)));
+$("#rev-next").addEventListener("click", () => turn(1).catch((e) => say(e.message)));
 
+// j / k: the next or previous item, over to the neighbouring page at either end of this one.
 function move(step) {
   const at = state.items.findIndex((a) => state.current && a.id === state.current.id);
-  const next = state.items[Math.max(0, Math.min(state.items.length - 1, at + step))];
-  if (next) select(next.id);
+  const to = at + step;
+  if (to >= state.items.length || to < 0) {
+    turn(step, step < 0 ? "last" : "first").catch((e) => say(e.message));
+    return;
+  }
+  select(state.items[to].id);
 }
 
 // Typing in a field is not a hotkey; a checkbox or radio button keeps the focus after a click and is not typing.
