@@ -34,10 +34,10 @@ def json_chunks(tasks: Iterable[dict[str, Any] | bytes], counter: list[int] | No
     batch: list[bytes] = [b"["]
     size = count = 0
     for task in tasks:
-        data = encoded(task)
+        data = task if type(task) is bytes else encoded(task)
         if count:
             batch.append(b",")
-        batch.append(data)
+        batch.append(data)  # type: ignore[arg-type]
         count += 1
         size += len(data)
         if size >= CHUNK_BYTES:

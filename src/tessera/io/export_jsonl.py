@@ -19,8 +19,8 @@ def jsonl_chunks(tasks: Iterable[dict[str, Any] | bytes], counter: list[int] | N
     batch: list[bytes] = []
     size = count = 0
     for task in tasks:
-        data = encoded(task)
-        batch.append(data)
+        data = task if type(task) is bytes else encoded(task)
+        batch.append(data)  # type: ignore[arg-type]
         count += 1
         size += len(data)
         if size >= CHUNK_BYTES:

@@ -22,22 +22,24 @@ from tessera.services.ls_shapes import iso
 
 _TASK = (
     b'{"id":%d,"annotations":%b,"drafts":[],"predictions":%b,"data":%b,"meta":%b,"created_at":%b,'
-    b'"updated_at":%b,"inner_id":%b,"total_annotations":%b,"cancelled_annotations":%b,"total_predictions":%b,'
-    b'"comment_count":0,"unresolved_comment_count":0,"last_comment_updated_at":null,"project":%b,'
+    b'"updated_at":%b,"inner_id":%d,"total_annotations":%d,"cancelled_annotations":%d,"total_predictions":%d,'
+    b'"comment_count":0,"unresolved_comment_count":0,"last_comment_updated_at":null,"project":%d,'
     b'"updated_by":%b,"comment_authors":[]}'
 )
 _ANNOTATION = (
     b'{"id":%d,"result":%b,"completed_by":%b,"was_cancelled":%b,"ground_truth":%b,"created_at":%b,'
     b'"updated_at":%b,"draft_created_at":null,"lead_time":%b,"import_id":%b,"last_action":%b,'
-    b'"bulk_created":false,"task":%b,"project":%b,"updated_by":%b,"parent_prediction":%b,'
-    b'"parent_annotation":%b,"last_created_by":null,"unique_id":%b,"version":%b,"review_status":%b,'
+    b'"bulk_created":false,"task":%d,"project":%d,"updated_by":%b,"parent_prediction":%b,'
+    b'"parent_annotation":%b,"last_created_by":null,"unique_id":%b,"version":%d,"review_status":%b,'
     b'"presentation":%b}'
 )
 _PREDICTION = (
     b'{"id":%d,"result":%b,"model_version":%b,"score":%b,"cluster":null,"neighbors":null,"mislabeling":0.0,'
-    b'"created_at":%b,"updated_at":%b,"model":null,"model_run":null,"task":%b,"project":%b}'
+    b'"created_at":%b,"updated_at":%b,"model":null,"model_run":null,"task":%d,"project":%d}'
 )
 _NULL = b"null"
+# `%d` only for the columns that are integers and NOT NULL (the driver gives an int); the others go through
+# `_int` or `encode_scalar`.
 
 
 class ByteStamps(dict[Any, bytes]):
@@ -97,11 +99,11 @@ def iter_task_lines(
                 json(meta),
                 stamp[created],
                 stamp[updated],
-                _int(inner),
-                _int(total),
-                _int(cancelled),
-                _int(predicted),
-                _int(project),
+                inner,
+                total,
+                cancelled,
+                predicted,
+                project,
                 _NULL if updated_by is None else _int(updated_by),
             )
 
@@ -130,13 +132,13 @@ def _annotation_line(json: Any, stamp: ByteStamps) -> Any:
             _NULL if lead_time is None else encode_scalar(lead_time),
             _NULL if import_id is None else _int(import_id),
             _NULL if action is None else encode_scalar(action),
-            _int(task),
-            _int(project),
+            task,
+            project,
             _NULL if updated_by is None else _int(updated_by),
             _NULL if parent_prediction is None else _int(parent_prediction),
             _NULL if parent_annotation is None else _int(parent_annotation),
             _NULL if unique_id is None else encode_scalar(unique_id),
-            _int(version),
+            version,
             _NULL if review is None else encode_scalar(review),
             json(presentation),
         )
@@ -154,8 +156,8 @@ def _prediction_line(json: Any, stamp: ByteStamps) -> Any:
             _NULL if score is None else encode_scalar(score),
             stamp[created],
             stamp[updated],
-            _int(task),
-            _int(project),
+            task,
+            project,
         )
 
     return line
