@@ -186,10 +186,17 @@ def recompact(text: str) -> RawJSON:
     return RawJSON(_COMPACT.encode(value))
 
 
+_TRIVIAL = {"{}": b"{}", "[]": b"[]"}
+
+
 def recompact_bytes(text: str) -> bytes:
-    """`recompact` as UTF-8 bytes."""
+    """`recompact` of PostgreSQL's `jsonb` text, as UTF-8 bytes. `jsonb` writes numbers as `numeric` does,
+    never with an exponent, so a text without "." holds no float (and needs no walk to find one)."""
+    trivial = _TRIVIAL.get(text)
+    if trivial is not None:
+        return trivial
     value, _plain = decode(text)
-    if not _holds_float(value):
+    if "." not in text or not _holds_float(value):
         try:
             return orjson.dumps(value)
         except orjson.JSONEncodeError:
