@@ -38,6 +38,7 @@ _PREDICTION = (
     b'"created_at":%b,"updated_at":%b,"model":null,"model_run":null,"task":%d,"project":%d}'
 )
 _NULL = b"null"
+SCAN_CACHE_SIZE = -2048  # SQLite's cache_size while the export reads (negative: in kB, so 2 MB)
 # `%d` only for the columns that are integers and NOT NULL (the driver gives an int); the others go through
 # `_int` or `encode_scalar`.
 
@@ -83,7 +84,7 @@ def iter_task_lines(
     json = _stored_bytes if sqlite else _recompacted
     annotation = _annotation_line(json, stamp)
     prediction = _prediction_line(json, stamp)
-    for tasks, anns, preds in task_batches(conn, queries, annotation, prediction):
+    for tasks, anns, preds in _scan(conn, sqlite, task_batches(conn, queries, annotation, prediction)):
         for tid, data, meta, created, updated, inner, total, cancelled, predicted, project, updated_by in tasks:
             task_anns = anns.get(tid)
             if task_anns is None and drop_unannotated:
@@ -106,6 +107,20 @@ def iter_task_lines(
                 project,
                 _NULL if updated_by is None else _int(updated_by),
             )
+
+
+def _scan(conn: Connection, sqlite: bool, batches: Iterator[Any]) -> Iterator[Any]:
+    """The batches, on SQLite with a small page cache while they are read: one pass over the project gains
+    nothing from the connection's 64 MB cache, which would only fill up (and stay full in the pool)."""
+    if not sqlite:
+        yield from batches
+        return
+    size = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+    conn.exec_driver_sql(f"PRAGMA cache_size={SCAN_CACHE_SIZE}")
+    try:
+        yield from batches
+    finally:
+        conn.exec_driver_sql(f"PRAGMA cache_size={int(size)}")
 
 
 def _stored_bytes(value: bytes | None) -> bytes:
