@@ -110,17 +110,23 @@ def iter_task_lines(
 
 
 def _scan(conn: Connection, sqlite: bool, batches: Iterator[Any]) -> Iterator[Any]:
-    """The batches, on SQLite with a small page cache while they are read: one pass over the project gains
-    nothing from the connection's 64 MB cache, which would only fill up (and stay full in the pool)."""
+    """The batches, each read on SQLite with a small page cache: one pass over the project gains nothing
+    from the connection's 64 MB cache, which would only fill up (and stay full in the pool). The size is put
+    back before each batch goes out, so the connection never leaves the export changed, even when the
+    consumer stops early."""
     if not sqlite:
         yield from batches
         return
-    size = conn.exec_driver_sql("PRAGMA cache_size").scalar()
-    conn.exec_driver_sql(f"PRAGMA cache_size={SCAN_CACHE_SIZE}")
-    try:
-        yield from batches
-    finally:
-        conn.exec_driver_sql(f"PRAGMA cache_size={int(size)}")
+    size = int(conn.exec_driver_sql("PRAGMA cache_size").scalar_one())
+    while True:
+        conn.exec_driver_sql(f"PRAGMA cache_size={SCAN_CACHE_SIZE}")
+        try:
+            batch = next(batches, None)
+        finally:
+            conn.exec_driver_sql(f"PRAGMA cache_size={size}")
+        if batch is None:
+            return
+        yield batch
 
 
 def _stored_bytes(value: bytes | None) -> bytes:
