@@ -307,8 +307,6 @@ def sync_export(
     and delete."""
     project, _role = get_project(session, actor, project_id, "exports.create")
     _consensus_fits(fmt or "JSON", options)
-    folder = data_dir / "exports" / "tmp"
-    target = folder / f"sync-{project.id}-{os.urandom(8).hex()}"
     only_labeled = not all_tasks and ids is None
     key, spec = export_format(fmt)
     if spec.chunks is not None:
@@ -318,6 +316,7 @@ def sync_export(
         filters = {"ids": ids, "only_labeled": only_labeled, "annotations": annotations}
         tasks = _tasks(session, project, key, spec, method, None, filters)
         return ExportStream(f"project-{project.id}-{key}.{spec.extension}", spec.media_type, spec.chunks(tasks))
+    target = data_dir / "exports" / "tmp" / f"sync-{project.id}-{os.urandom(8).hex()}"
     return write_export(
         session,
         project,
