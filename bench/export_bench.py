@@ -1,13 +1,16 @@
 """Time `tessera export` in the formats that carry big projects, and print a table (not a timed test).
 
-    python bench/export_bench.py [--tasks 1000000] [--images 10000] [--database-url postgresql://postgres@127.0.0.1/postgres]
+    python bench/export_bench.py [--tasks 1000000] [--images 10000] [--formats JSONL,PARQUET,JSON]
+        [--sync-formats JSON,JSONL] [--database-url postgresql://postgres@127.0.0.1/postgres]
 
 Seeds two projects straight into the database (the import path has its own benchmark): text tasks made of the
 SpamAssassin e-mails in ../shared/data (repeated to reach --tasks), each with one span annotation; and image
 tasks with one annotation of 20 boxes each. Then runs `tessera export` as a subprocess per format and samples
 its resident memory from /proc (peak). With --database-url, a fresh database is made on that server for the
 run and dropped afterwards. Targets (issue 4): JSONL and Parquet of 1,000,000 tasks under 20 s and 500 MB,
-COCO of 10,000 images with 20 boxes each under 10 s.
+COCO of 10,000 images with 20 boxes each under 10 s. Then starts `tessera start` and downloads the text
+project from the sync endpoint in `--sync-formats` (issue 2: JSON of 100,000 tasks under 2 s, server under
+250 MB).
 """
 
 from __future__ import annotations
@@ -27,7 +30,8 @@ import time
 import uuid
 from pathlib import Path
 
-from api_bench import tessera
+import httpx
+from api_bench import MemorySampler, free_port, tessera
 
 from tessera.db.bulk import insert_many, to_json
 from tessera.db.engine import Database
@@ -68,6 +72,59 @@ def peak_rss(cmd: list[str], env: dict[str, str]) -> tuple[float, float, int]:
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     return time.perf_counter() - t0, cpu, peak[0]
+
+
+def sync_exports(cli: list[str], env: dict[str, str], formats: list[str], count: int) -> list[tuple[str, ...]]:
+    """Start `tessera start` and download project 1 from the sync endpoint (`GET /api/projects/1/export`,
+    all tasks) per format, as Label Studio's SDK does; (measure, time, server CPU, server peak memory, size).
+    The server's CPU is read from /proc before and after each download."""
+    tessera("user", "create", "--email", "bench@example.com", "--password", "benchmark1", "--admin", env=env)
+    token = tessera("token", "create", "--email", "bench@example.com", env=env).strip().splitlines()[-1]
+    port = free_port()
+    server = subprocess.Popen(
+        [*cli, "start", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    base = f"http://127.0.0.1:{port}"
+    rows = []
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(f"{base}/health").status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        with httpx.Client(base_url=base, headers={"Authorization": f"Token {token}"}, timeout=600) as client:
+            for fmt in formats:
+                sampler = MemorySampler(server.pid)
+                sampler.start()
+                cpu0, t0, size = _cpu(server.pid), time.perf_counter(), 0
+                params = {"exportType": fmt, "download_all_tasks": "true"}
+                with client.stream("GET", "/api/projects/1/export", params=params) as response:
+                    response.raise_for_status()
+                    for chunk in response.iter_raw(1 << 20):
+                        size += len(chunk)
+                seconds, cpu = time.perf_counter() - t0, _cpu(server.pid) - cpu0
+                sampler.running = False
+                sampler.join()
+                measure = f"{fmt} sync endpoint, {count:,} text tasks"
+                rows.append(
+                    (
+                        measure,
+                        f"{seconds:.2f} s",
+                        f"{cpu:.2f} s",
+                        f"{sampler.peak_kb / 1024:.0f} MB",
+                        f"{size / 1e6:.0f} MB",
+                    )
+                )
+    finally:
+        server.terminate()
+        server.wait()
+    return rows
+
+
+def _cpu(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def texts() -> list[str]:
@@ -152,6 +209,7 @@ def main() -> None:
     ap.add_argument("--images", type=int, default=10_000)
     ap.add_argument("--formats", default="JSONL,PARQUET,JSON")
     ap.add_argument("--database-url")
+    ap.add_argument("--sync-formats", default="JSON", help="formats downloaded from the sync endpoint too")
     args = ap.parse_args()
 
     data_dir = Path(tempfile.mkdtemp(prefix="tessera-export-bench-"))
@@ -196,6 +254,7 @@ def main() -> None:
             measure = f"{fmt} export of {count:,} {what}"
             rows.append((measure, f"{seconds:.2f} s", f"{cpu:.2f} s", f"{kb / 1024:.0f} MB", f"{size:.0f} MB"))
             out.unlink()
+        rows += sync_exports(cli, env, [f for f in args.sync_formats.split(",") if f], args.tasks)
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
         if db_name:

@@ -102,6 +102,22 @@ def test_a_job_writes_the_format_asked_for_too(world: World, manager: Person) ->
     assert ours.content == sync.content and ours.content.count(b"\n") == 1 + 834  # header and the labeled tasks
 
 
+def test_the_sync_json_formats_stream_what_a_snapshot_holds(world: World, manager: Person) -> None:
+    pid = _project(world, manager, 40)
+    for fmt, extension in (("JSON", "json"), ("JSONL", "jsonl")):
+        body = {"export_type": fmt, "task_filter_options": {"only_with_annotations": True}}
+        r = world.client.post(f"/api/projects/{pid}/exports", json=body, headers=manager.headers)
+        assert r.status_code == 201 and r.json()["status"] == "completed", r.text
+        ours = world.client.get(
+            f"/api/projects/{pid}/exports/{r.json()['id']}/download?exportType={fmt}", headers=manager.headers
+        )
+        sync = world.client.get(f"/api/projects/{pid}/export?exportType={fmt}", headers=manager.headers)
+        assert ours.status_code == sync.status_code == 200, sync.text
+        assert sync.content == ours.content and sync.content.count(b'"id":') >= 14  # tasks and annotations
+        assert sync.headers["content-disposition"] == f'attachment; filename="project-{pid}-{fmt}.{extension}"'
+        assert "content-length" not in sync.headers  # sent as it is made
+
+
 def test_a_small_snapshot_made_inline_has_the_format_asked_for_ready(world: World, manager: Person) -> None:
     pid = _project(world, manager, 4)
     r = world.client.post(f"/api/projects/{pid}/exports", json={"export_type": "JSONL"}, headers=manager.headers)

@@ -43,7 +43,7 @@ def test_a_lone_surrogate_is_written_as_its_escape() -> None:
 
 
 def test_tasks_are_written_in_batches_while_iterating(monkeypatch) -> None:
-    monkeypatch.setattr(export_json, "BATCH_CHARS", 100)
+    monkeypatch.setattr(export_json, "CHUNK_BYTES", 100)
     out = io.BytesIO()
     seen_sizes = []
 

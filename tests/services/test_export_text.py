@@ -92,3 +92,17 @@ def test_the_json_and_jsonl_exports_equal_the_decoded_tasks(db: Database, tmp_pa
         assert (tmp_path / "out.json").read_bytes() == expected, filters
         lines = (tmp_path / "out.jsonl").read_bytes().splitlines()
         assert b"[" + b",".join(lines) + b"]" == expected, filters
+
+
+def test_the_sync_export_streams_the_same_bytes(db: Database, tmp_path: Path) -> None:
+    pid = _project(db)
+    for fmt in ("JSON", "JSONL"):
+        with db.reader() as s:
+            project = s.get(Project, pid)
+            assert project is not None
+            written = exports.write_export(s, project, fmt, tmp_path / "out", only_labeled=True)
+            streamed = exports.sync_export(s, ACTOR, pid, tmp_path, fmt=fmt, ids=None, all_tasks=False)
+            assert isinstance(streamed, exports.ExportStream)
+            assert (streamed.filename, streamed.media_type) == (written.filename, written.media_type)
+            assert b"".join(streamed.chunks) == (tmp_path / "out").read_bytes()
+    assert not (tmp_path / "exports").exists()  # no file made

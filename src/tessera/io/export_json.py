@@ -1,34 +1,59 @@
 """JSON export: the list of tasks in Label Studio's JSON export shape, streamed.
 
 Each task is encoded on its own (compact, UTF-8, "/" escaped like Label Studio's ujson output, which makes
-the bytes match Label Studio's for the same tasks); encoded tasks are written in batches of about a megabyte.
+the bytes match Label Studio's for the same tasks); encoded tasks go out in chunks of about a megabyte.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any, BinaryIO
 
-from tessera.io.ls_json import encode_task, to_utf8, ujson_style
+from tessera.io.ls_json import encode_task, to_utf8, ujson_style_bytes
 
-BATCH_CHARS = 1 << 20
+CHUNK_BYTES = 1 << 20
 
 
-def write_json(tasks: Iterable[dict[str, Any]], out: BinaryIO, **_options: Any) -> int:
-    """Write `[task,task,...]` to `out`; returns the number of tasks. A task's `data`, `meta`, `annotations`
-    and `predictions` may come as `RawJSON` text (see `EXPORT_FORMATS[...].raw_json`)."""
-    out.write(b"[")
-    batch: list[str] = []
+def encoded(task: dict[str, Any] | bytes) -> bytes:
+    """A task's compact JSON as UTF-8 bytes, before the ujson rewrite: a dict is encoded (its `data`, `meta`,
+    `annotations` and `predictions` may be `RawJSON` text); bytes are a task already encoded so
+    (`services.export_lines`)."""
+    return task if type(task) is bytes else to_utf8(encode_task(task))  # type: ignore[arg-type]
+
+
+def flush(batch: list[bytes], separator: bytes = b"") -> bytes:
+    """The batch's pieces joined and rewritten the ujson way; the batch is emptied (so that only the chunk is
+    held while the consumer writes it)."""
+    data = separator.join(batch)
+    batch.clear()
+    return ujson_style_bytes(data)
+
+
+def json_chunks(tasks: Iterable[dict[str, Any] | bytes], counter: list[int] | None = None) -> Iterator[bytes]:
+    """The bytes of `[task,task,...]`, about a megabyte at a time; `counter[0]` counts the tasks."""
+    batch: list[bytes] = [b"["]
     size = count = 0
     for task in tasks:
-        text = encode_task(task)
-        batch.append("," + text if count else text)
+        data = task if type(task) is bytes else encoded(task)
+        if count:
+            batch.append(b",")
+        batch.append(data)  # type: ignore[arg-type]
         count += 1
-        size += len(text)
-        if size >= BATCH_CHARS:
-            out.write(to_utf8(ujson_style("".join(batch))))
-            batch, size = [], 0
-    if batch:
-        out.write(to_utf8(ujson_style("".join(batch))))
-    out.write(b"]")
-    return count
+        size += len(data)
+        if size >= CHUNK_BYTES:
+            yield flush(batch)
+            size = 0
+    batch.append(b"]")
+    yield flush(batch)
+    if counter is not None:
+        counter[0] = count
+
+
+def write_json(tasks: Iterable[dict[str, Any] | bytes], out: BinaryIO, **_options: Any) -> int:
+    """Write `[task,task,...]` to `out`; returns the number of tasks. A task may come as a dict whose `data`,
+    `meta`, `annotations` and `predictions` are `RawJSON` text (see `EXPORT_FORMATS[...].raw_json`), or as
+    its encoded bytes (`EXPORT_FORMATS[...].chunks`)."""
+    counter = [0]
+    for chunk in json_chunks(tasks, counter):
+        out.write(chunk)
+    return counter[0]

@@ -23,9 +23,17 @@ _STRING_OR_EXPONENT = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|e-0(?=\d)')
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+_STRING_OR_EXPONENT_BYTES = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|e-0(?=[0-9])')
+
+
 def _exponent(match: re.Match[str]) -> str:
     text = match.group()
     return "e-" if text == "e-0" else text
+
+
+def _exponent_bytes(match: re.Match[bytes]) -> bytes:
+    data = match.group()
+    return b"e-" if data == b"e-0" else data
 
 
 def ujson_style(text: str, *, compact: bool = True) -> str:
@@ -36,7 +44,16 @@ def ujson_style(text: str, *, compact: bool = True) -> str:
     return text
 
 
+def ujson_style_bytes(data: bytes) -> bytes:
+    """`ujson_style` of compact JSON text as UTF-8 bytes (the same bytes as `to_utf8(ujson_style(text))`)."""
+    data = data.replace(b"/", b"\\/")
+    if _has_exponent_bytes(data):
+        data = _STRING_OR_EXPONENT_BYTES.sub(_exponent_bytes, data)
+    return data
+
+
 _NUMBER_START = frozenset(":,[")  # what comes before a number in compact JSON
+_NUMBER_START_BYTES = (b":", b",", b"[")
 
 
 def _has_exponent(text: str) -> bool:
@@ -54,6 +71,22 @@ def _has_exponent(text: str) -> bool:
             if start < at and text[start - 1 : start] in _NUMBER_START:
                 return True
         at = text.find("e-0", at + 3)
+    return False
+
+
+def _has_exponent_bytes(data: bytes) -> bool:
+    """`_has_exponent` of UTF-8 bytes (an exponent is ASCII, whatever else `str.isdigit` takes for a digit)."""
+    at = data.find(b"e-0")
+    while at >= 0:
+        if data[at + 3 : at + 4].isdigit():
+            start = at
+            while start and (data[start - 1 : start].isdigit() or data[start - 1 : start] == b"."):
+                start -= 1
+            if start < at and data[start - 1 : start] == b"-":
+                start -= 1
+            if start < at and data[start - 1 : start] in _NUMBER_START_BYTES:
+                return True
+        at = data.find(b"e-0", at + 3)
     return False
 
 
@@ -151,6 +184,38 @@ def recompact(text: str) -> RawJSON:
         except orjson.JSONEncodeError:
             pass
     return RawJSON(_COMPACT.encode(value))
+
+
+_TRIVIAL = {"{}": b"{}", "[]": b"[]"}
+
+
+def recompact_bytes(text: str) -> bytes:
+    """`recompact` of PostgreSQL's `jsonb` text, as UTF-8 bytes. `jsonb` writes numbers as `numeric` does,
+    never with an exponent, so a text without "." holds no float (and needs no walk to find one)."""
+    trivial = _TRIVIAL.get(text)
+    if trivial is not None:
+        return trivial
+    value, _plain = decode(text)
+    if "." not in text or not _holds_float(value):
+        try:
+            return orjson.dumps(value)
+        except orjson.JSONEncodeError:
+            pass
+    return to_utf8(_COMPACT.encode(value))
+
+
+def encode_scalar(value: Any) -> bytes:
+    """`encode_compact(value)` as UTF-8 bytes, for a column's value (None, an integer, a string, a float...)."""
+    if value is None:
+        return b"null"
+    kind = type(value)
+    if kind is int:
+        return b"%d" % value
+    if kind is str:
+        return to_utf8(encode_basestring(value))
+    if kind is bool:
+        return b"true" if value else b"false"
+    return to_utf8(_COMPACT.encode(value))
 
 
 def _holds_float(value: Any) -> bool:

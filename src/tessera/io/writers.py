@@ -9,7 +9,7 @@ formats it has; `tessera.domain.export_fit` says which formats fit a config.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, BinaryIO, NamedTuple
 
 from tessera.io.export_coco import write_coco
@@ -17,9 +17,9 @@ from tessera.io.export_conll import write_conll2003
 from tessera.io.export_csv import write_csv, write_tsv
 from tessera.io.export_dpo import write_dpo_jsonl
 from tessera.io.export_hf_dataset import write_hf_dataset
-from tessera.io.export_json import write_json
+from tessera.io.export_json import json_chunks, write_json
 from tessera.io.export_json_min import write_json_min
-from tessera.io.export_jsonl import write_jsonl
+from tessera.io.export_jsonl import jsonl_chunks, write_jsonl
 from tessera.io.export_kto import write_kto_jsonl
 from tessera.io.export_parquet import write_parquet
 from tessera.io.export_reward_pairs import write_reward_pairs_jsonl
@@ -40,6 +40,9 @@ class ExportFormat(NamedTuple):
     raw_json: bool = False  # the writer takes a task's `data`, `meta`, `annotations`... as `RawJSON` text
     tags: tuple[str, ...] = ()
     sequential: bool = False  # the writer writes front to back, never seeks (see io.hashed_output)
+    # The writer as a generator of the file's bytes, `chunks(tasks, counter)`: the format streams without a
+    # file, and takes each task as its encoded bytes (`services.export_lines`) as well as a dict.
+    chunks: Callable[..., Iterator[bytes]] | None = None
 
 
 _IMAGE_TAGS = ("image segmentation", "object detection", "keypoints")
@@ -57,6 +60,7 @@ EXPORT_FORMATS: dict[str, ExportFormat] = {
         "annotations for a dataset. It's Label Studio Common Format",
         raw_json=True,
         sequential=True,
+        chunks=json_chunks,
     ),
     "JSON_MIN": ExportFormat(
         write_json_min,
@@ -89,6 +93,7 @@ EXPORT_FORMATS: dict[str, ExportFormat] = {
         "One task per line in Label Studio's JSON format (JSON Lines): data, annotations and predictions.",
         raw_json=True,
         sequential=True,
+        chunks=jsonl_chunks,
     ),
     "PARQUET": ExportFormat(
         write_parquet,

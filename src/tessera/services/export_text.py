@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import Connection, Select, Text, cast, select
 
@@ -28,6 +28,7 @@ _ZERO = RawJSON("0.0")  # `json` spells 0.0 so
 _ANNOTATION = Annotation.__table__.c
 _PREDICTION = Prediction.__table__.c
 _TASK = Task.__table__.c
+T = TypeVar("T")
 
 
 class Stamps(dict[Any, str | None]):
@@ -56,6 +57,69 @@ def _tuples(conn: Connection, query: Select[Any]) -> list[tuple[Any, ...]]:
     return conn.execute(query).cursor.fetchall()
 
 
+class Queries(NamedTuple):
+    tasks: Select[Any]
+    annotations: Select[Any]
+    predictions: Select[Any]
+
+
+def export_queries(
+    project_id: int, *, ids: list[int] | None, only_labeled: bool, annotation_where: Any, json_as: Any = Text
+) -> Queries:
+    """The export's three queries; `json_as` is the type the JSON columns are read as (`Text`, or
+    `LargeBinary` for SQLite's stored text as UTF-8 bytes)."""
+    t, a, p = _TASK, _ANNOTATION, _PREDICTION
+    task_query = select(
+        t.id, cast(t.data, json_as), cast(t.meta, json_as), t.created_at, t.updated_at, t.inner_id,
+        t.total_annotations, t.cancelled_annotations, t.total_predictions, t.project_id, t.updated_by,
+    ).where(t.project_id == project_id)  # fmt: skip
+    if ids is not None:
+        task_query = task_query.where(t.id.in_(ids))
+    if only_labeled:
+        task_query = task_query.where((t.total_annotations + t.cancelled_annotations) > 0)
+    annotation_query = select(
+        a.task_id, a.id, cast(a.result, json_as), a.completed_by, a.was_cancelled, a.ground_truth, a.created_at,
+        a.updated_at, a.lead_time, a.import_id, a.last_action, a.project_id, a.updated_by, a.parent_prediction_id,
+        a.parent_annotation_id, a.unique_id, a.version, a.review_status, cast(a.presentation, json_as),
+    )  # fmt: skip
+    if annotation_where is not None:
+        annotation_query = annotation_query.where(annotation_where)
+    prediction_query = select(
+        p.task_id, p.id, cast(p.result, json_as), p.model_version, p.score, p.created_at, p.updated_at, p.project_id
+    )
+    return Queries(task_query, annotation_query, prediction_query)
+
+
+def task_batches(
+    conn: Connection,
+    queries: Queries,
+    annotation: Callable[[tuple[Any, ...]], T],
+    prediction: Callable[[tuple[Any, ...]], T],
+) -> Iterator[tuple[list[tuple[Any, ...]], dict[int, list[T]], dict[int, list[T]]]]:
+    """(task rows, annotations by task id, predictions by task id) a batch at a time, in task id order
+    (keyset); each annotation and prediction row as `annotation` and `prediction` make it."""
+    t, a, p = _TASK, _ANNOTATION, _PREDICTION
+    last = 0
+    while True:
+        tasks = _tuples(conn, queries.tasks.where(t.id > last).order_by(t.id).limit(BATCH))
+        if not tasks:
+            return
+        last = tasks[-1][0]
+        first = tasks[0][0]
+        # The batch's id range, not an IN list (which costs more to build and parse than to run); rows of
+        # tasks in the range but not in the batch (filtered out, or another project's) are skipped.
+        wanted = {row[0] for row in tasks}
+        anns: dict[int, list[T]] = {}
+        for row in _tuples(conn, queries.annotations.where(a.task_id.between(first, last)).order_by(a.id)):
+            if row[0] in wanted:
+                anns.setdefault(row[0], []).append(annotation(row))
+        preds: dict[int, list[T]] = {}
+        for row in _tuples(conn, queries.predictions.where(p.task_id.between(first, last)).order_by(p.id)):
+            if row[0] in wanted:
+                preds.setdefault(row[0], []).append(prediction(row))
+        yield tasks, anns, preds
+
+
 def iter_task_texts(
     conn: Connection,
     project_id: int,
@@ -70,43 +134,11 @@ def iter_task_texts(
     `drop_unannotated` leaves out the tasks left without any."""
     text = stored_text(conn.dialect.name)
     stamp = Stamps()
-    t, a, p = _TASK, _ANNOTATION, _PREDICTION
-    task_query = select(
-        t.id, cast(t.data, Text), cast(t.meta, Text), t.created_at, t.updated_at, t.inner_id, t.total_annotations,
-        t.cancelled_annotations, t.total_predictions, t.project_id, t.updated_by,
-    ).where(t.project_id == project_id)  # fmt: skip
-    if ids is not None:
-        task_query = task_query.where(t.id.in_(ids))
-    if only_labeled:
-        task_query = task_query.where((t.total_annotations + t.cancelled_annotations) > 0)
-    annotation_query = select(
-        a.task_id, a.id, cast(a.result, Text), a.completed_by, a.was_cancelled, a.ground_truth, a.created_at,
-        a.updated_at, a.lead_time, a.import_id, a.last_action, a.project_id, a.updated_by, a.parent_prediction_id,
-        a.parent_annotation_id, a.unique_id, a.version, a.review_status, cast(a.presentation, Text),
-    )  # fmt: skip
-    if annotation_where is not None:
-        annotation_query = annotation_query.where(annotation_where)
-    prediction_query = select(
-        p.task_id, p.id, cast(p.result, Text), p.model_version, p.score, p.created_at, p.updated_at, p.project_id
+    queries = export_queries(project_id, ids=ids, only_labeled=only_labeled, annotation_where=annotation_where)
+    batches = task_batches(
+        conn, queries, lambda row: _annotation(row, text, stamp), lambda row: _prediction(row, text, stamp)
     )
-    last = 0
-    while True:
-        tasks = _tuples(conn, task_query.where(t.id > last).order_by(t.id).limit(BATCH))
-        if not tasks:
-            return
-        last = tasks[-1][0]
-        first = tasks[0][0]
-        # The batch's id range, not an IN list (which costs more to build and parse than to run); rows of
-        # tasks in the range but not in the batch (filtered out, or another project's) are skipped.
-        wanted = {row[0] for row in tasks}
-        anns: dict[int, list[str]] = {}
-        for row in _tuples(conn, annotation_query.where(a.task_id.between(first, last)).order_by(a.id)):
-            if row[0] in wanted:
-                anns.setdefault(row[0], []).append(_annotation(row, text, stamp))
-        preds: dict[int, list[str]] = {}
-        for row in _tuples(conn, prediction_query.where(p.task_id.between(first, last)).order_by(p.id)):
-            if row[0] in wanted:
-                preds.setdefault(row[0], []).append(_prediction(row, text, stamp))
+    for tasks, anns, preds in batches:
         for row in tasks:
             tid = row[0]
             task_anns = anns.get(tid)

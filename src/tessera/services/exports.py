@@ -26,6 +26,7 @@ from tessera.io.writers import EXPORT_FORMATS
 from tessera.services.access import get_project
 from tessera.services.actors import Actor
 from tessera.services.consensus import check_method, consensus_by_control
+from tessera.services.export_lines import iter_task_lines
 from tessera.services.export_text import Stamps, iter_task_texts
 from tessera.services.ls_shapes import annotation_dict, export_task, prediction_dict
 from tessera.services.users import email_lookup
@@ -40,6 +41,15 @@ class ExportFile:
     media_type: str
     md5: str
     task_count: int
+
+
+@dataclass
+class ExportStream:
+    """An export sent as it is made, without a file (the sync endpoint, for the formats that stream)."""
+
+    filename: str
+    media_type: str
+    chunks: Iterator[bytes]
 
 
 def export_format(name: str | None) -> Any:
@@ -124,16 +134,17 @@ def iter_export_tasks(
     annotations: AnnotationFilter | None = None,
     counter: list[int] | None = None,
     raw_json: bool = False,
-) -> Iterator[dict[str, Any]]:
+    encoded: bool = False,
+) -> Iterator[Any]:
     """Tasks in id order, a batch at a time (keyset), with their annotations and predictions. With `raw_json`,
     `data`, `meta`, `annotations` and `predictions` come as JSON text (`RawJSON`, see `export_text`), which the
-    JSON writers copy.
+    JSON writers copy; with `encoded`, each task comes as the bytes of its compact JSON (`export_lines`).
     `annotations` filters the annotations (and, with `only_labeled`, drops tasks left without any)."""
     annotation_filter = annotations or AnnotationFilter()
     last = 0
     conn = session.connection()
-    if raw_json:
-        yield from iter_task_texts(
+    if raw_json or encoded:
+        yield from (iter_task_lines if encoded else iter_task_texts)(
             conn,
             project.id,
             ids=ids,
@@ -206,9 +217,7 @@ def write_export(
     try:
         with open(tmp, "wb") as out:
             config = cached_config(project.label_config)
-            tasks = iter_export_tasks(session, project, counter=counter, raw_json=fmt.raw_json, **filters)
-            if method and key in CONSENSUS_FORMATS:
-                tasks = _with_consensus(tasks, consensus_by_control(session, project, method), method)
+            tasks = _tasks(session, project, key, fmt, method, counter, filters)
             if progress is not None:
                 tasks = _reporting(tasks, progress)
             people = email_lookup(session)
@@ -225,6 +234,25 @@ def write_export(
         tmp.unlink(missing_ok=True)
     md5 = md5 or _md5(target)
     return ExportFile(target, f"project-{project.id}-{key}.{fmt.extension}", fmt.media_type, md5, counter[0])
+
+
+def _tasks(
+    session: Session,
+    project: Project,
+    key: str,
+    fmt: Any,
+    method: str | None,
+    counter: list[int] | None,
+    filters: dict[str, Any],
+) -> Iterator[Any]:
+    """The tasks as the format's writer takes them: encoded bytes for the formats that stream (unless they
+    carry consensus, which is added to the task dicts)."""
+    consensus = bool(method) and key in CONSENSUS_FORMATS
+    encoded = fmt.chunks is not None and not consensus
+    tasks = iter_export_tasks(session, project, counter=counter, raw_json=fmt.raw_json, encoded=encoded, **filters)
+    if consensus:
+        tasks = _with_consensus(tasks, consensus_by_control(session, project, str(method)), str(method))
+    return tasks
 
 
 PROGRESS_EVERY = 1000
@@ -274,12 +302,21 @@ def sync_export(
     all_tasks: bool,
     annotations: AnnotationFilter | None = None,
     options: dict[str, Any] | None = None,
-) -> ExportFile:
+) -> ExportFile | ExportStream:
+    """The LS-compatible sync export: streamed for the formats that can (`ExportStream`), else a file to send
+    and delete."""
     project, _role = get_project(session, actor, project_id, "exports.create")
     _consensus_fits(fmt or "JSON", options)
-    folder = data_dir / "exports" / "tmp"
-    target = folder / f"sync-{project.id}-{os.urandom(8).hex()}"
     only_labeled = not all_tasks and ids is None
+    key, spec = export_format(fmt)
+    if spec.chunks is not None:
+        # Label Studio's sync export keeps no file either: the bytes go out as the tasks are read.
+        PreferenceOptions.of(options)
+        method = check_method((options or {}).get("consensus"))
+        filters = {"ids": ids, "only_labeled": only_labeled, "annotations": annotations}
+        tasks = _tasks(session, project, key, spec, method, None, filters)
+        return ExportStream(f"project-{project.id}-{key}.{spec.extension}", spec.media_type, spec.chunks(tasks))
+    target = data_dir / "exports" / "tmp" / f"sync-{project.id}-{os.urandom(8).hex()}"
     return write_export(
         session,
         project,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request, Response
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, StreamingResponse
 from starlette.background import BackgroundTask
 
 from tessera.api.context import Ctx, context, json_body, query_bool
@@ -34,7 +34,7 @@ def export(
     prompt_field: str | None = None,
     consensus: str | None = None,
     ctx: Ctx = Depends(context),
-) -> FileResponse:
+) -> Response:
     """Besides Label Studio's parameters, `annotators=` (user ids, comma-separated or repeated),
     `ground_truth=true` and `reviewed=only|exclude` (accepted by a review) choose the annotations the file
     carries; `dpo_format=standard|conversational` and `prompt_field=` shape the training formats (DPO_JSONL,
@@ -59,6 +59,12 @@ def export(
         annotations=kept,
         options={"dpo_format": dpo_format, "prompt_field": prompt_field, "consensus": consensus},
     )
+    if isinstance(result, exports.ExportStream):
+        # The session stays open until the response is sent (the dependency's default scope).
+        disposition = f'attachment; filename="{result.filename}"'
+        return StreamingResponse(
+            result.chunks, media_type=result.media_type, headers={"content-disposition": disposition}
+        )
     return FileResponse(
         result.path,
         media_type=result.media_type,

@@ -1,0 +1,184 @@
+"""The JSON and JSONL exports' path: each task as the UTF-8 bytes of its compact JSON, made in one `%`
+format from the row's values and its annotations' and predictions' bytes, which are made the same way. On
+SQLite the stored JSON texts (`data`, `meta`, `result`, `presentation`) are read as bytes (`CAST(... AS
+BLOB)`) and copied, never decoded; on PostgreSQL `jsonb` text is made compact (`recompact_bytes`).
+
+The bytes are `to_utf8(encode_task(task))` of the dicts `export_text.iter_task_texts` makes (before the
+writers' ujson rewrite), field for field in `ls_shapes`' order; `tests/services/test_export_text.py` checks
+the files against the decoded tasks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, LargeBinary, Text
+
+from tessera.io.ls_json import encode_scalar, recompact_bytes
+from tessera.services.export_text import export_queries, task_batches
+from tessera.services.ls_shapes import iso
+
+_TASK = (
+    b'{"id":%d,"annotations":%b,"drafts":[],"predictions":%b,"data":%b,"meta":%b,"created_at":%b,'
+    b'"updated_at":%b,"inner_id":%d,"total_annotations":%d,"cancelled_annotations":%d,"total_predictions":%d,'
+    b'"comment_count":0,"unresolved_comment_count":0,"last_comment_updated_at":null,"project":%d,'
+    b'"updated_by":%b,"comment_authors":[]}'
+)
+_ANNOTATION = (
+    b'{"id":%d,"result":%b,"completed_by":%b,"was_cancelled":%b,"ground_truth":%b,"created_at":%b,'
+    b'"updated_at":%b,"draft_created_at":null,"lead_time":%b,"import_id":%b,"last_action":%b,'
+    b'"bulk_created":false,"task":%d,"project":%d,"updated_by":%b,"parent_prediction":%b,'
+    b'"parent_annotation":%b,"last_created_by":null,"unique_id":%b,"version":%d,"review_status":%b,'
+    b'"presentation":%b}'
+)
+_PREDICTION = (
+    b'{"id":%d,"result":%b,"model_version":%b,"score":%b,"cluster":null,"neighbors":null,"mislabeling":0.0,'
+    b'"created_at":%b,"updated_at":%b,"model":null,"model_run":null,"task":%d,"project":%d}'
+)
+_NULL = b"null"
+SCAN_CACHE_SIZE = -2048  # SQLite's cache_size while the export reads (negative: in kB, so 2 MB)
+# `%d` only for the columns that are integers and NOT NULL (the driver gives an int); the others go through
+# `_int` or `encode_scalar`.
+
+
+class ByteStamps(dict[Any, bytes]):
+    """The JSON string of a timestamp as the driver gives it (a datetime, or SQLite's text), remembered: the
+    rows of one import share theirs."""
+
+    def __missing__(self, at: Any) -> bytes:
+        if len(self) > 10_000:
+            self.clear()
+        text = iso(datetime.fromisoformat(at) if type(at) is str else at)
+        data = self[at] = _NULL if text is None else b'"%s"' % text.encode()
+        return data
+
+
+def _int(value: Any) -> bytes:
+    """An integer column's value (`encode_scalar` for anything else)."""
+    return b"%d" % value if type(value) is int else encode_scalar(value)
+
+
+def iter_task_lines(
+    conn: Connection,
+    project_id: int,
+    *,
+    ids: list[int] | None,
+    only_labeled: bool,
+    annotation_where: Any,
+    drop_unannotated: bool,
+    counter: list[int] | None,
+) -> Iterator[bytes]:
+    """Each task's compact JSON as UTF-8 bytes, in id order. `annotation_where` filters the annotations (None:
+    all); `drop_unannotated` leaves out the tasks left without any."""
+    sqlite = conn.dialect.name == "sqlite"
+    stamp = ByteStamps()
+    queries = export_queries(
+        project_id,
+        ids=ids,
+        only_labeled=only_labeled,
+        annotation_where=annotation_where,
+        json_as=LargeBinary if sqlite else Text,
+    )
+    json = _stored_bytes if sqlite else _recompacted
+    annotation = _annotation_line(json, stamp)
+    prediction = _prediction_line(json, stamp)
+    for tasks, anns, preds in _scan(conn, sqlite, task_batches(conn, queries, annotation, prediction)):
+        for tid, data, meta, created, updated, inner, total, cancelled, predicted, project, updated_by in tasks:
+            task_anns = anns.get(tid)
+            if task_anns is None and drop_unannotated:
+                continue
+            if counter is not None:
+                counter[0] += 1
+            task_preds = preds.get(tid)
+            yield _TASK % (
+                tid,
+                b"[%b]" % b",".join(task_anns) if task_anns else b"[]",
+                b"[%b]" % b",".join(task_preds) if task_preds else b"[]",
+                json(data),
+                json(meta),
+                stamp[created],
+                stamp[updated],
+                inner,
+                total,
+                cancelled,
+                predicted,
+                project,
+                _NULL if updated_by is None else _int(updated_by),
+            )
+
+
+def _scan(conn: Connection, sqlite: bool, batches: Iterator[Any]) -> Iterator[Any]:
+    """The batches, each read on SQLite with a small page cache: one pass over the project gains nothing
+    from the connection's 64 MB cache, which would only fill up (and stay full in the pool). The size is put
+    back before each batch goes out, so the connection never leaves the export changed, even when the
+    consumer stops early."""
+    if not sqlite:
+        yield from batches
+        return
+    size = int(conn.exec_driver_sql("PRAGMA cache_size").scalar_one())
+    while True:
+        conn.exec_driver_sql(f"PRAGMA cache_size={SCAN_CACHE_SIZE}")
+        try:
+            batch = next(batches, None)
+        finally:
+            conn.exec_driver_sql(f"PRAGMA cache_size={size}")
+        if batch is None:
+            return
+        yield batch
+
+
+def _stored_bytes(value: bytes | None) -> bytes:
+    return _NULL if value is None else value
+
+
+def _recompacted(value: str | None) -> bytes:
+    return _NULL if value is None else recompact_bytes(value)
+
+
+def _annotation_line(json: Any, stamp: ByteStamps) -> Any:
+    def line(row: tuple[Any, ...]) -> bytes:
+        task, aid, result, completed_by, cancelled, ground_truth, created, updated, lead_time, *rest = row
+        import_id, action, project, updated_by, parent_prediction, parent_annotation, *rest = rest
+        unique_id, version, review, presentation = rest
+        return _ANNOTATION % (
+            aid,
+            json(result),
+            _NULL if completed_by is None else _int(completed_by),
+            b"true" if cancelled else b"false",
+            b"true" if ground_truth else b"false",
+            stamp[created],
+            stamp[updated],
+            _NULL if lead_time is None else encode_scalar(lead_time),
+            _NULL if import_id is None else _int(import_id),
+            _NULL if action is None else encode_scalar(action),
+            task,
+            project,
+            _NULL if updated_by is None else _int(updated_by),
+            _NULL if parent_prediction is None else _int(parent_prediction),
+            _NULL if parent_annotation is None else _int(parent_annotation),
+            _NULL if unique_id is None else encode_scalar(unique_id),
+            version,
+            _NULL if review is None else encode_scalar(review),
+            json(presentation),
+        )
+
+    return line
+
+
+def _prediction_line(json: Any, stamp: ByteStamps) -> Any:
+    def line(row: tuple[Any, ...]) -> bytes:
+        task, pid, result, model_version, score, created, updated, project = row
+        return _PREDICTION % (
+            pid,
+            json(result),
+            encode_scalar(model_version),
+            _NULL if score is None else encode_scalar(score),
+            stamp[created],
+            stamp[updated],
+            task,
+            project,
+        )
+
+    return line
