@@ -14,6 +14,7 @@ from tessera.db.tables import Annotation, Draft, Prediction, Project, Task, User
 from tessera.domain.config import cached_config
 from tessera.domain.errors import InvalidInput, NotFound
 from tessera.domain.labeling import task_overlap
+from tessera.io.ls_json import RawJSON, encode_compact
 from tessera.services.access import get_project, get_scoped, sees_all_annotations
 from tessera.services.actors import Actor
 from tessera.services.ls_shapes import task_dict, user_brief
@@ -27,6 +28,7 @@ from tessera.services.task_query import (
     parse_query,
     sort_keys,
 )
+from tessera.services.task_rows import task_row_texts
 from tessera.services.task_totals import changed, task_totals
 
 TASK_FIELDS = {"data", "meta", "project"}
@@ -34,7 +36,7 @@ TASK_FIELDS = {"data", "meta", "project"}
 
 @dataclass
 class TaskPage:
-    tasks: list[dict[str, Any]]
+    tasks: list[RawJSON]  # each task's JSON text
     total: int | None
     total_annotations: int | None
     total_predictions: int | None
@@ -104,10 +106,20 @@ def list_tasks(
     got = got[:page_size]
     next_cursor = encode_cursor(session, scope, got[-1]) if more else None
     page_ids = [r[0] for r in got]
-    found = {t.id: t for t in session.scalars(select(Task).where(Task.id.in_(page_ids)))} if page_ids else {}
-    rows = [found[i] for i in page_ids if i in found]
-    tasks = shape_tasks(session, actor, role, project, rows, full=full)
-    return TaskPage(tasks, total, counts[1], counts[2], next_cursor)
+    if full:
+        found = {t.id: t for t in session.scalars(select(Task).where(Task.id.in_(page_ids)))} if page_ids else {}
+        rows = [found[i] for i in page_ids if i in found]
+        texts = [RawJSON(encode_compact(t)) for t in shape_tasks(session, actor, role, project, rows, full=True)]
+    else:  # the data manager's rows: read and written without ORM objects or decoding the data
+        texts = task_row_texts(
+            session,
+            project,
+            page_ids,
+            author=author,
+            sees_agreement=author is None,
+            overlap=lambda inner, extra: overlap_of_task(project, inner, extra),
+        )
+    return TaskPage(texts, total, counts[1], counts[2], next_cursor)
 
 
 def shape_tasks(
