@@ -111,13 +111,14 @@ def list_tasks(
         rows = [found[i] for i in page_ids if i in found]
         texts = [RawJSON(encode_compact(t)) for t in shape_tasks(session, actor, role, project, rows, full=True)]
     else:  # the data manager's rows: read and written without ORM objects or decoding the data
+        overlap, cohort = overlap_of(project), cohort_of(project)
         texts = task_row_texts(
             session,
             project,
             page_ids,
             author=author,
             sees_agreement=author is None,
-            overlap=lambda inner, extra: overlap_of_task(project, inner, extra),
+            overlap=lambda inner, extra: task_overlap(overlap, cohort, inner) + (extra or 0),
         )
     return TaskPage(texts, total, counts[1], counts[2], next_cursor)
 
