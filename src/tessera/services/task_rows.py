@@ -30,10 +30,11 @@ from tessera.services.storage_links import link_resolver
 _T, _A, _P = Task.__table__.c, Annotation.__table__.c, Prediction.__table__.c
 _EMPTY = RawJSON("[]")
 
-_TASKS = select(
+COLUMNS = (
     _T.id, cast(_T.data, Text), cast(_T.meta, Text), _T.inner_id, _T.cancelled_annotations, _T.total_annotations,
     _T.total_predictions, _T.agreement, _T.created_at, _T.updated_at, _T.is_labeled, _T.project_id, _T.extra_overlap,
-).where(_T.id.in_(bindparam("ids", expanding=True)), _T.project_id == bindparam("project_id"))  # fmt: skip
+)  # what a row shows, in the order `task_row_texts` reads them; the page's query may select them itself  # fmt: skip
+_TASKS = select(*COLUMNS).where(_T.id.in_(bindparam("ids", expanding=True)), _T.project_id == bindparam("project_id"))
 _ANNOTATIONS = select(
     _A.task_id, _A.id, _A.completed_by, _A.was_cancelled, _A.created_at, _A.lead_time, _A.review_status,
     cast(_A.result, Text),
@@ -46,32 +47,46 @@ _PREDICTIONS = (
 )  # built once, with the page's ids bound at each call: building `IN` with 100 literals costs more than running it
 
 
+def task_rows(session: Session, project_id: int, ids: list[int]) -> list[Any]:
+    """The `COLUMNS` of the tasks `ids` of the project, in that order (other projects' tasks are left out)."""
+    if not ids:
+        return []
+    found = session.connection().execute(_TASKS, {"ids": ids, "project_id": project_id}).cursor.fetchall()
+    by_id = {row[0]: row for row in found}
+    return [by_id[i] for i in ids if i in by_id]
+
+
 def task_row_texts(
     session: Session,
     project: Project,
-    ids: list[int],
+    tasks: list[Any],
     *,
     author: int | None,
     sees_agreement: bool,
     overlap: Callable[[int, int], int],
 ) -> list[RawJSON]:
-    """The tasks `ids` of `project` in that order (ids of other projects' tasks are left out), each as its JSON
-    text. `author` set: only that user's annotations count (an annotator who may not see the others').
-    `overlap(inner_id, extra_overlap)` is the annotations a task wants."""
-    if not ids:
+    """Each task's JSON text; `tasks` are rows of `COLUMNS` (a datetime or SQLite's text for a time).
+    `author` set: only that user's annotations count (an annotator who may not see the others').
+    `overlap(inner_id, extra_overlap)` is the annotations a task wants. Annotations and predictions are asked
+    only for the tasks whose counters say they have some (the counters change in the transaction that adds or
+    removes one)."""
+    if not tasks:
         return []
     conn = session.connection()
-    tasks = conn.execute(_TASKS, {"ids": ids, "project_id": project.id}).cursor.fetchall()
     anns: dict[int, list[Any]] = {}
-    if author is None:
-        found = conn.execute(_ANNOTATIONS, {"ids": ids})
-    else:
-        found = conn.execute(_AUTHORED, {"ids": ids, "author": author})
-    for row in found:
-        anns.setdefault(row[0], []).append(row)
+    annotated = [row[0] for row in tasks if row[4] or row[5]]
+    if annotated:
+        if author is None:
+            found = conn.execute(_ANNOTATIONS, {"ids": annotated})
+        else:
+            found = conn.execute(_AUTHORED, {"ids": annotated, "author": author})
+        for row in found:
+            anns.setdefault(row[0], []).append(row)
     preds: dict[int, list[Any]] = {}
-    for row in conn.execute(_PREDICTIONS, {"ids": ids}):
-        preds.setdefault(row[0], []).append(row)
+    predicted = [row[0] for row in tasks if row[6]]
+    if predicted:
+        for row in conn.execute(_PREDICTIONS, {"ids": predicted}):
+            preds.setdefault(row[0], []).append(row)
     resolve = link_resolver(session, project.id)
     text = stored_text(conn.dialect.name)
     if resolve is None:
@@ -82,13 +97,9 @@ def task_row_texts(
             return RawJSON(encode_compact(resolve(decode(stored)[0])))
 
     stamp = Stamps()
-    by_id = {row[0]: row for row in tasks}
     out = []
-    for tid in ids:
-        row = by_id.get(tid)
-        if row is None:
-            continue
-        _id, data, meta, inner, cancelled, total, predicted, agreement, created, updated, labeled, pid, extra = row
+    for row in tasks:
+        tid, data, meta, inner, cancelled, total, predicted, agreement, created, updated, labeled, pid, extra = row
         task_anns = anns.get(tid, ())
         task_preds = preds.get(tid, ())
         task = {
