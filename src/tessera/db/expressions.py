@@ -107,6 +107,51 @@ def _contains_postgresql(element: ContainsText, compiler: SQLCompiler, **kw: Any
     return f"{compiler.process(element.expr, **kw)} ILIKE {compiler.process(element.pattern, **kw)} ESCAPE '\\'"
 
 
+class DataContains(ColumnElement[bool]):
+    """`ContainsText` of a `DataField` (a text filter or search on `data.<path>`). On SQLite, when the text
+    sought `raw_text_may_hold` it, the stored JSON text is tested first with a plain `LIKE` (no JSON parsing):
+    a task whose field holds the text holds it in its stored text too, so most rows are passed over without
+    `json_extract` (about three times fewer microseconds a row). PostgreSQL's `->>` reads `jsonb` directly."""
+
+    inherit_cache = True
+    _traverse_internals = [
+        ("field", InternalTraversal.dp_clauseelement),
+        ("pattern", InternalTraversal.dp_clauseelement),
+        ("prefilter", InternalTraversal.dp_plain_obj),
+    ]
+
+    def __init__(self, field: DataField, text: str) -> None:
+        self.field = field
+        self.pattern = literal(like_pattern(text))
+        self.prefilter = raw_text_may_hold(text)
+        self.type = String()
+
+
+_NUMBER_CHARS = frozenset("0123456789.+-eE")
+
+
+def raw_text_may_hold(text: str) -> bool:
+    """Whether a field's value that holds `text` (ASCII case aside) must show it in the task's stored JSON text
+    as well: printable ASCII that no JSON writer escapes (no quote, backslash or "/"), and not only characters
+    of a number (SQLite gives numbers, true and false as numbers, spelled its own way: `1.0e+16`, `1`)."""
+    return bool(text) and all(" " <= c <= "~" and c not in '"\\/' for c in text) and not _NUMBER_CHARS.issuperset(text)
+
+
+@compiles(DataContains, "sqlite")
+def _data_contains_sqlite(element: DataContains, compiler: SQLCompiler, **kw: Any) -> str:
+    pattern = compiler.process(element.pattern, **kw)
+    field = f"{compiler.process(element.field, **kw)} LIKE {pattern} ESCAPE '\\'"
+    if not element.prefilter:
+        return field
+    return f"({compiler.process(element.field.column, **kw)} LIKE {pattern} ESCAPE '\\' AND {field})"
+
+
+@compiles(DataContains, "postgresql")
+def _data_contains_postgresql(element: DataContains, compiler: SQLCompiler, **kw: Any) -> str:
+    pattern = compiler.process(element.pattern, **kw)
+    return f"{compiler.process(element.field, **kw)} ILIKE {pattern} ESCAPE '\\'"
+
+
 class UtcDay(ColumnElement[str]):
     """The UTC calendar day of a stored time as `YYYY-MM-DD` text: the first ten characters of SQLite's stored
     text (times are stored in UTC), `to_char` of the time at UTC on PostgreSQL."""

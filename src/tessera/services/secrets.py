@@ -28,10 +28,18 @@ def same(a: str, b: str) -> bool:
     return hmac.compare_digest(a.encode(), b.encode())
 
 
+_CACHED = "tessera.instance_secret"
+
+
 def instance_secret(session: Session) -> str:
     """The install's signing secret, created on first use. Concurrent first calls agree on one value."""
+    value = session.info.get(_CACHED)
+    if value:
+        return value
     value = session.scalar(select(InstanceSetting.value).where(InstanceSetting.key == SECRET_KEY_NAME))
     if value:
+        if session.info.get("read_only"):  # read once a request (a cursor page checks a signature, makes one)
+            session.info[_CACHED] = value
         return value
     raise RuntimeError("the instance secret is missing: run `tessera db upgrade` (ensure_instance_secret)")
 

@@ -18,6 +18,7 @@ import base64
 import hashlib
 import hmac
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -81,9 +82,16 @@ def _expiry(storage: SourceStorage, now: float) -> int:
 def resolve_links(session: Session, project_id: int, datas: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Copies of task `datas` with every storage reference (a string value, or one in a list) replaced by a
     signed link; the dicts themselves when the project has no storage."""
+    resolve = link_resolver(session, project_id)
+    return datas if resolve is None else [resolve(data) for data in datas]
+
+
+def link_resolver(session: Session, project_id: int) -> Callable[[Any], Any] | None:
+    """What turns a task's data into a copy with signed links (see `resolve_links`); None when the project has
+    no storage, so that its data can go out as stored."""
     storages = list(session.scalars(select(SourceStorage).where(SourceStorage.project_id == project_id)))
     if not storages:
-        return datas
+        return None
     secret = link_key(session)
     now = time.time()
 
@@ -97,7 +105,10 @@ def resolve_links(session: Session, project_id: int, datas: list[dict[str, Any]]
             return [resolve(v) for v in value]
         return value
 
-    return [{k: resolve(v) for k, v in data.items()} if isinstance(data, dict) else data for data in datas]
+    def resolve_data(data: Any) -> Any:
+        return {k: resolve(v) for k, v in data.items()} if isinstance(data, dict) else data
+
+    return resolve_data
 
 
 @dataclass(frozen=True)

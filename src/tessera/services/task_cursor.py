@@ -118,14 +118,20 @@ def keyset_after(keys: list[SortKey], row: Row) -> ColumnElement[bool]:
 
 
 def rows_after(
-    session: Session, base: Select[Any], keys: list[SortKey], order: list[Any], row: Row | None, limit: int
+    session: Session,
+    base: Select[Any],
+    keys: list[SortKey],
+    order: list[Any],
+    row: Row | None,
+    limit: int,
+    columns: tuple[Any, ...] = (),
 ) -> list[Row]:
     """Up to `limit` rows of `base` (a select of the project's matching tasks) after `row`, each (id, sort
-    values...). With one sort term (as the data manager asks), the rows come in parts that each read straight
-    along an index: the rest of the last row's ties (by id), the values beyond it, and the NULLs (by id), in the
-    order the sort puts them. (Neither database gives a row comparison such as `(expr, id) > (v, i)` to the
-    index in every case: SQLite does not on an expression index.)"""
-    select_ = base.with_only_columns(Task.id, *[k.expr for k in keys])
+    values..., `columns`...). With one sort term (as the data manager asks), the rows come in parts that each
+    read straight along an index: the rest of the last row's ties (by id), the values beyond it, and the NULLs
+    (by id), in the order the sort puts them. (Neither database gives a row comparison such as
+    `(expr, id) > (v, i)` to the index in every case: SQLite does not on an expression index.)"""
+    select_ = base.with_only_columns(Task.id, *[k.expr for k in keys], *columns)
     if len(keys) != 1:
         q = select_.where(keyset_after(keys, row)) if row is not None else select_
         return [tuple(r) for r in session.execute(q.order_by(*order).limit(limit))]

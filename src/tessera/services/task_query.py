@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, exists, false, func, literal, not_, null, or_, select
 
-from tessera.db.expressions import ContainsText, DataField, holds_json_string, like_pattern, valid_path
+from tessera.db.expressions import ContainsText, DataContains, DataField, holds_json_string, like_pattern, valid_path
 from tessera.db.tables import Annotation, Task
 from tessera.domain.errors import InvalidInput
 
@@ -144,7 +144,10 @@ def _filter(item: Any, i: int, author: int | None) -> ColumnElement[bool]:
         is_empty = or_(col.is_(None), col == "") if not numeric else col.is_(None)
         return is_empty if _truthy(value) else not_(is_empty)
     if op in ("contains", "not_contains"):
-        cond = ContainsText(col, literal(like_pattern(str(value))))
+        if isinstance(col, DataField):
+            cond: ColumnElement[bool] = DataContains(col, str(value))
+        else:
+            cond = ContainsText(col, literal(like_pattern(str(value))))
         return cond if op == "contains" else or_(not_(cond), col.is_(None))
     if op == "regex":
         raise InvalidInput(f"{where}: the regex operator is not supported; use contains")

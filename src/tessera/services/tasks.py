@@ -14,6 +14,8 @@ from tessera.db.tables import Annotation, Draft, Prediction, Project, Task, User
 from tessera.domain.config import cached_config
 from tessera.domain.errors import InvalidInput, NotFound
 from tessera.domain.labeling import task_overlap
+from tessera.io.ls_json import RawJSON, encode_compact
+from tessera.services import task_rows
 from tessera.services.access import get_project, get_scoped, sees_all_annotations
 from tessera.services.actors import Actor
 from tessera.services.ls_shapes import task_dict, user_brief
@@ -34,7 +36,7 @@ TASK_FIELDS = {"data", "meta", "project"}
 
 @dataclass
 class TaskPage:
-    tasks: list[dict[str, Any]]
+    tasks: list[RawJSON]  # each task's JSON text
     total: int | None
     total_annotations: int | None
     total_predictions: int | None
@@ -87,27 +89,43 @@ def list_tasks(
     keys = sort_keys(parsed, dialect=bind.dialect.name, author=author)
     order = order_by(parsed, author=author)
     scope = scope_of(project.id, parsed, ids, author)
+    # Without `fields=all`, the page's query reads the rows' columns too (one round trip fewer), except for a
+    # deep OFFSET, which reads only the ids from an index.
+    shown = () if full else task_rows.COLUMNS
     if cursor:
         after = decode_cursor(session, scope, cursor, len(keys))
-        got = rows_after(session, base, keys, order, after, page_size + 1)
+        got = rows_after(session, base, keys, order, after, page_size + 1, shown)
     else:
         if total is not None and (page - 1) * page_size >= total and page > 1:
             raise NotFound("Invalid page.")
         if page == 1:
-            got = rows_after(session, base, keys, order, None, page_size + 1)
+            got = rows_after(session, base, keys, order, None, page_size + 1, shown)
         else:
             # The page's ids first, from an index alone (a deep OFFSET then skips index entries, not table
             # rows), then those tasks.
             q = base.with_only_columns(Task.id, *[k.expr for k in keys]).order_by(*order)
             got = [tuple(r) for r in session.execute(q.offset((page - 1) * page_size).limit(page_size + 1))]
+            shown = ()
     more = len(got) > page_size
     got = got[:page_size]
-    next_cursor = encode_cursor(session, scope, got[-1]) if more else None
+    width = 1 + len(keys)  # (id, sort values...), then the shown columns if read
+    next_cursor = encode_cursor(session, scope, got[-1][:width]) if more else None
     page_ids = [r[0] for r in got]
-    found = {t.id: t for t in session.scalars(select(Task).where(Task.id.in_(page_ids)))} if page_ids else {}
-    rows = [found[i] for i in page_ids if i in found]
-    tasks = shape_tasks(session, actor, role, project, rows, full=full)
-    return TaskPage(tasks, total, counts[1], counts[2], next_cursor)
+    if full:
+        found = {t.id: t for t in session.scalars(select(Task).where(Task.id.in_(page_ids)))} if page_ids else {}
+        rows = [found[i] for i in page_ids if i in found]
+        texts = [RawJSON(encode_compact(t)) for t in shape_tasks(session, actor, role, project, rows, full=True)]
+    else:  # the data manager's rows: read and written without ORM objects or decoding the data
+        overlap, cohort = overlap_of(project), cohort_of(project)
+        texts = task_rows.task_row_texts(
+            session,
+            project,
+            [r[width:] for r in got] if shown else task_rows.task_rows(session, project.id, page_ids),
+            author=author,
+            sees_agreement=author is None,
+            overlap=lambda inner, extra: task_overlap(overlap, cohort, inner) + (extra or 0),
+        )
+    return TaskPage(texts, total, counts[1], counts[2], next_cursor)
 
 
 def shape_tasks(

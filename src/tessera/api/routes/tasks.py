@@ -8,8 +8,9 @@ from fastapi import APIRouter, Depends, Request, Response
 
 from tessera.api.context import Ctx, context, json_body
 from tessera.api.paging import page_args
-from tessera.api.responses import FastJSON
+from tessera.api.responses import EncodedJSON, FastJSON
 from tessera.domain.errors import InvalidInput
+from tessera.io.ls_json import raw_list
 from tessera.services import tasks, views
 
 router = APIRouter(tags=["tasks"])
@@ -37,7 +38,7 @@ def list_tasks(
     cursor: str | None = None,
     count: str | None = None,
     ctx: Ctx = Depends(context),
-) -> FastJSON:
+) -> EncodedJSON:
     p, size = page_args(page, page_size, default_size=100)
     view_query = None
     view_id = _int(view, "view")
@@ -64,9 +65,9 @@ def list_tasks(
         cursor=cursor or None,
         count=count not in ("false", "0"),  # ours: `count=false` leaves the totals out (null), uncounted
     )
-    return FastJSON(
+    return EncodedJSON(
         {
-            "tasks": page_.tasks,
+            "tasks": raw_list(page_.tasks),
             "total": page_.total,
             "total_annotations": page_.total_annotations,
             "total_predictions": page_.total_predictions,
