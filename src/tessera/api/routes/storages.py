@@ -90,8 +90,8 @@ def sync_storage(kind: str, storage_id: int, request: Request, ctx: Ctx = Depend
     `SYNC_WAIT_SECONDS` for it, so that a small sync answers `completed` as Label Studio's SDK expects, and a
     failed one its error. A longer one, or any with `?async=true`, answers `queued` or `in_progress` and its
     job id (`last_sync_job`); clients poll `GET /api/storages/{type}/{id}`."""
-    runner = request.app.state.jobs
-    start = storage_sync_jobs.start_sync(ctx.session, ctx.actor, _kind(kind), storage_id, runner)
+    runner, kind = request.app.state.jobs, _kind(kind)
+    start = storage_sync_jobs.start_sync(ctx.session, ctx.actor, kind, storage_id, runner)
     ctx.commit()
     if start.started:
         runner.wake()
