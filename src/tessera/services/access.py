@@ -3,9 +3,10 @@ not belong to is reported as not found, whichever route or body field names it."
 
 from __future__ import annotations
 
-from typing import TypeVar
+from functools import cache
+from typing import Any, TypeVar
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from tessera.db.tables import (
@@ -57,12 +58,11 @@ def require(role: str | None, action: str, what: str = "project") -> None:
 def get_project(
     session: Session, actor: Actor, project_id: int, action: str = "project.view", *, for_update: bool = False
 ) -> tuple[Project, str]:
-    role = project_role(session, actor, project_id)
-    project = session.get(Project, project_id, with_for_update=for_update) if role else None
-    if project is None:
+    project, role = _with_role(session, actor, Project, project_id, for_update)
+    if project is None or role is None:
         raise NotFound("project not found")
     require(role, action)
-    return project, role  # type: ignore[return-value]
+    return project, role
 
 
 def get_scoped(
@@ -71,16 +71,35 @@ def get_scoped(
     """Fetch a task, annotation, prediction, export, ML backend, view, connector or storage through its project's
     membership."""
     what = NAMES[model]
-    obj = session.get(model, object_id, with_for_update=for_update) if isinstance(object_id, int) else None
-    if obj is None:
+    if not isinstance(object_id, int):
         raise NotFound(f"{what} not found")
-    role = project_role(session, actor, obj.project_id)
-    if role is None:
+    obj, role = _with_role(session, actor, model, object_id, for_update)
+    if obj is None or role is None:
         raise NotFound(f"{what} not found")
     require(role, action, what)
     if isinstance(obj, Annotation) and not can_see_annotation(session, actor, role, obj):
         raise NotFound(f"{what} not found")
     return obj, role
+
+
+def _with_role(
+    session: Session, actor: Actor, model: type[Any], object_id: int, for_update: bool
+) -> tuple[Any, str | None]:
+    """The object with the id and the actor's role in its project, in one statement (every request that names
+    a project object runs it): (None, None) when there is no such object, (object, None) for an outsider."""
+    if actor.is_admin:
+        return session.get(model, object_id, with_for_update=for_update), ADMIN
+    found = session.execute(_object_and_role(model, for_update), {"id": object_id, "user": actor.user_id}).first()
+    return (None, None) if found is None else (found[0], found[1])
+
+
+@cache
+def _object_and_role(model: type[Any], for_update: bool) -> Select[Any]:
+    """Built once per kind of object: SQLAlchemy then computes its cache key once, not on every request."""
+    project_id = model.id if model is Project else model.project_id
+    member = (ProjectMember.project_id == project_id) & (ProjectMember.user_id == bindparam("user"))
+    q = select(model, ProjectMember.role).outerjoin(ProjectMember, member).where(model.id == bindparam("id"))
+    return q.with_for_update(of=model) if for_update else q
 
 
 def visible_projects(actor: Actor) -> Select[tuple[Project]]:

@@ -64,11 +64,15 @@ def open_session(session: Session, user: User, *, days: int) -> tuple[str, str]:
 
 
 def resolve_session(session: Session, key: str) -> tuple[User, BrowserSession] | None:
-    row = session.scalar(select(BrowserSession).where(BrowserSession.key_hash == hash_key(key)))
-    if row is None or _expired(row.expires_at):
+    found = session.execute(
+        select(BrowserSession, User)
+        .join(User, User.id == BrowserSession.user_id)
+        .where(BrowserSession.key_hash == hash_key(key))
+    ).first()  # one statement: every request with a session cookie runs it
+    if found is None:
         return None
-    user = session.get(User, row.user_id)
-    if user is None or not user.is_active:
+    row, user = found
+    if _expired(row.expires_at) or not user.is_active:
         return None
     return user, row
 

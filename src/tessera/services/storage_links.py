@@ -81,9 +81,27 @@ def _expiry(storage: SourceStorage, now: float) -> int:
 
 def resolve_links(session: Session, project_id: int, datas: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Copies of task `datas` with every storage reference (a string value, or one in a list) replaced by a
-    signed link; the dicts themselves when the project has no storage."""
+    signed link; the dicts themselves when none holds a reference or the project has no storage."""
+    if not any(_holds_reference(data) for data in datas):
+        return datas  # most tasks: no need to read the project's storages
     resolve = link_resolver(session, project_id)
     return datas if resolve is None else [resolve(data) for data in datas]
+
+
+def _is_reference(value: Any) -> bool:
+    return isinstance(value, str) and (value.startswith("s3://") or value.startswith(LOCAL_REFERENCE))
+
+
+def _holds_reference(data: Any) -> bool:
+    if not isinstance(data, dict):
+        return False
+    return any(_is_reference(v) or (isinstance(v, list) and any(map(_is_reference, v))) for v in data.values())
+
+
+def text_may_hold_reference(stored: str) -> bool:
+    """Whether a task's stored JSON text may hold a storage reference (stored JSON escapes neither `/` nor
+    letters, so a reference appears as it is)."""
+    return "s3://" in stored or LOCAL_REFERENCE in stored
 
 
 def link_resolver(session: Session, project_id: int) -> Callable[[Any], Any] | None:
@@ -96,7 +114,7 @@ def link_resolver(session: Session, project_id: int) -> Callable[[Any], Any] | N
     now = time.time()
 
     def resolve(value: Any) -> Any:
-        if isinstance(value, str) and (value.startswith("s3://") or value.startswith(LOCAL_REFERENCE)):
+        if _is_reference(value):
             for storage in storages:
                 key = _key_of(storage, value)
                 if key:

@@ -13,13 +13,15 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import case, delete, exists, func, literal, select, true
+from sqlalchemy import bindparam, case, delete, exists, func, literal, select
 from sqlalchemy.orm import Session
 
 from tessera.db.expressions import DataField
 from tessera.db.tables import Annotation, Prediction, Project, Task, TaskAssignment, TaskLock, utcnow
+from tessera.db.upsert import upsert
 from tessera.domain.errors import Conflict
 from tessera.domain.labeling import COHORT_STRIDE, counted_done, task_overlap
 from tessera.domain.policy import allows
@@ -61,6 +63,38 @@ class QueueRules:
         )
 
 
+# The statements every claim and submit runs, built once (SQLAlchemy computes each cache key once).
+_LOCKS = TaskLock.__table__.c
+_LEASED = select(TaskLock.task_id).where(
+    TaskLock.user_id == bindparam("user_id"), TaskLock.expires_at > bindparam("now")
+)
+_HELD = (
+    select(Task)
+    .where(
+        Task.id.in_(bindparam("leased", expanding=True)),
+        Task.project_id == bindparam("project_id"),
+        ~exists().where(Annotation.task_id == Task.id, Annotation.completed_by == bindparam("user_id")),
+    )
+    .order_by(Task.id)
+    .limit(1)
+)
+_ASSIGNED = (
+    select(TaskAssignment.id)
+    .where(
+        TaskAssignment.project_id == bindparam("project_id"),
+        TaskAssignment.user_id == bindparam("user_id"),
+        TaskAssignment.type == "AN",
+    )
+    .limit(1)
+)
+_MY_LEASE = select(_LOCKS.expires_at).where(
+    _LOCKS.task_id == bindparam("task_id"), _LOCKS.user_id == bindparam("user_id")
+)
+_RELEASE = delete(TaskLock.__table__).where(
+    _LOCKS.task_id == bindparam("task_id"), _LOCKS.user_id == bindparam("user_id")
+)  # Core, on the table: no lease is ever loaded as an object to keep in step
+
+
 def next_task(session: Session, actor: Actor, project_id: int) -> dict[str, Any] | None:
     """Claim the actor's next task in the project (in the caller's write transaction) and return it in Label
     Studio's task shape, or None when nothing is left for them. A live lease of theirs is returned again."""
@@ -82,30 +116,30 @@ def next_task(session: Session, actor: Actor, project_id: int) -> dict[str, Any]
 def _held(session: Session, actor: Actor, project: Project, now: datetime) -> Task | None:
     """A task the actor already holds a live lease on and has not annotated yet. Their few lease rows are read
     first: joined from the task side, the planner walks the project's tasks in id order (29 ms at 100,000)."""
-    leased = list(
-        session.scalars(select(TaskLock.task_id).where(TaskLock.user_id == actor.user_id, TaskLock.expires_at > now))
-    )
+    leased = list(session.scalars(_LEASED, {"user_id": actor.user_id, "now": now}))
     if not leased:
         return None
-    mine = exists().where(Annotation.task_id == Task.id, Annotation.completed_by == actor.user_id)
-    return session.scalar(
-        select(Task).where(Task.id.in_(leased), Task.project_id == project.id, ~mine).order_by(Task.id).limit(1)
-    )
+    return session.scalar(_HELD, {"leased": leased, "project_id": project.id, "user_id": actor.user_id})
 
 
 def overlap_column(rules: QueueRules) -> Any:
     """`domain.labeling.task_overlap` as a column expression over tasks."""
-    if rules.overlap <= 1 or rules.cohort >= 100:
-        return literal(rules.overlap) + Task.extra_overlap
+    return _overlap_expr(_flat(rules), rules.overlap, rules.cohort)
+
+
+def _flat(rules: QueueRules) -> bool:
+    return rules.overlap <= 1 or rules.cohort >= 100
+
+
+def _overlap_expr(flat: bool, overlap: Any, cohort: Any) -> Any:
+    if flat:
+        return (literal(overlap) if isinstance(overlap, int) else overlap) + Task.extra_overlap
     slot = ((Task.inner_id % 100) * COHORT_STRIDE) % 100
-    return case((slot < rules.cohort, rules.overlap), else_=1) + Task.extra_overlap
+    return case((slot < cohort, overlap), else_=1) + Task.extra_overlap
 
 
 def _has_assignments(session: Session, actor: Actor, project: Project) -> bool:
-    q = select(TaskAssignment.id).where(
-        TaskAssignment.project_id == project.id, TaskAssignment.user_id == actor.user_id, TaskAssignment.type == "AN"
-    )
-    return session.scalar(q.limit(1)) is not None
+    return session.scalar(_ASSIGNED, {"project_id": project.id, "user_id": actor.user_id}) is not None
 
 
 def _capped(session: Session, actor: Actor, project: Project, rules: QueueRules) -> bool:
@@ -124,66 +158,110 @@ def _capped(session: Session, actor: Actor, project: Project, rules: QueueRules)
     return (made or 0) >= rules.annotator_cap
 
 
-def _others_leases(task_id: Any, actor: Actor, now: datetime) -> Any:
+def _others_leases(task_id: Any, user_id: Any, now: Any) -> Any:
     return (
         select(func.count())
         .select_from(TaskLock)
-        .where(TaskLock.task_id == task_id, TaskLock.user_id != actor.user_id, TaskLock.expires_at > now)
+        .where(TaskLock.task_id == task_id, TaskLock.user_id != user_id, TaskLock.expires_at > now)
         .scalar_subquery()
     )
 
 
-def _candidates(
-    actor: Actor, project: Project, rules: QueueRules, now: datetime, *, skipped: bool, assigned: bool = False
-) -> Any:
+@dataclass(frozen=True)
+class _Pass:
+    """What decides the SQL of one pass over the candidates (the values go in as parameters, see `_params`):
+    a claim builds nothing, and SQLAlchemy computes each statement's cache key once."""
+
+    flat: bool  # the same overlap for every task
+    skip_queue: str
+    skipped: bool  # the pass over the actor's own skips (REQUEUE_FOR_ME)
+    assigned: bool  # only the tasks assigned to the actor
+    order: str  # the sampling, or "priority" with `priority_field`
+    priority_field: str | None
+    postgres: bool
+
+
+def _passes(session: Session, actor: Actor, project: Project, rules: QueueRules) -> list[_Pass]:
+    postgres = session.get_bind().dialect.name == "postgresql"
+    order = "priority" if rules.priority_field else rules.sampling
+    if order == "Uniform sampling" and rules.seed is not None:
+        order = "seeded"
+    kinds = [(False, False), (True, False)] if rules.skip_queue == "REQUEUE_FOR_ME" else [(False, False)]
+    if _has_assignments(session, actor, project):
+        kinds.insert(0, (False, True))  # the tasks given to the actor come first
+    return [
+        _Pass(_flat(rules), rules.skip_queue, skipped, assigned, order, rules.priority_field, postgres)
+        for skipped, assigned in kinds
+    ]
+
+
+@lru_cache(maxsize=256)
+def _statements(p: _Pass) -> tuple[Any, ...]:
     """Tasks with a free slot that the actor has not done: not annotated by them at all, or, for the pass over
-    their own skips (`skip_queue` REQUEUE_FOR_ME), skipped by them and nothing more. A task assigned to people
-    ("AN") is a candidate only for them; with `assigned`, only the tasks assigned to the actor."""
-    done = done_count(rules.skip_queue)
-    mine = Annotation.task_id == Task.id, Annotation.completed_by == actor.user_id
+    their own skips, skipped by them and nothing more. A task assigned to people ("AN") is a candidate only
+    for them; with `assigned`, only the tasks assigned to the actor. In the project's sampling order: by id;
+    uniformly at random (from a random id onwards, wrapping round, which an index answers without sorting the
+    table: two statements); with a seed, a fixed shuffle, which sorts the candidates; or least certain
+    prediction first. A priority field comes before all of these. One task for SQLite, whose one writer
+    claims; a batch locked with SKIP LOCKED for PostgreSQL."""
+    user, now = bindparam("user_id"), bindparam("now")
+    mine = Annotation.task_id == Task.id, Annotation.completed_by == user
     given = TaskAssignment.task_id == Task.id, TaskAssignment.type == "AN"
-    to_me = exists().where(*given, TaskAssignment.user_id == actor.user_id)
+    to_me = exists().where(*given, TaskAssignment.user_id == user)
+    wanted = _overlap_expr(p.flat, bindparam("overlap"), bindparam("cohort"))
     q = select(Task).where(
-        Task.project_id == project.id,
+        Task.project_id == bindparam("project_id"),
         Task.is_labeled.is_(False),
-        done + _others_leases(Task.id, actor, now) < overlap_column(rules),
-        to_me if assigned else (~exists().where(*given) | to_me),
+        done_count(p.skip_queue) + _others_leases(Task.id, user, now) < wanted,
+        to_me if p.assigned else (~exists().where(*given) | to_me),
     )
-    if skipped:
+    if p.skipped:
         q = q.where(exists().where(*mine, Annotation.was_cancelled.is_(True)))
         q = q.where(~exists().where(*mine, Annotation.was_cancelled.is_(False)))
     else:
         q = q.where(~exists().where(*mine))
-    return q
+    if p.order == "priority":
+        priority = DataField(Task.__table__.c.data, (p.priority_field,), numeric=True)
+        ordered = [q.order_by(priority.is_(None), priority.desc(), Task.id)]
+    elif p.order == "seeded":
+        ordered = [q.order_by((Task.id * SHUFFLE_MULTIPLIER + bindparam("seed")) % SHUFFLE_MODULUS, Task.id)]
+    elif p.order == "Uncertainty sampling":
+        score = (
+            select(func.min(Prediction.score)).where(Prediction.task_id == Task.id).correlate(Task).scalar_subquery()
+        )
+        ordered = [q.order_by(score.is_(None), score, Task.id)]
+    elif p.order == "Uniform sampling":
+        pivot = bindparam("pivot")
+        ordered = [q.where(Task.id >= pivot).order_by(Task.id), q.where(Task.id < pivot).order_by(Task.id)]
+    else:
+        ordered = [q.order_by(Task.id)]
+    if p.postgres:
+        return tuple(o.limit(CANDIDATES_PER_TRY).with_for_update(skip_locked=True, of=Task) for o in ordered)
+    return tuple(o.limit(1) for o in ordered)
+
+
+def _params(session: Session, actor: Actor, project: Project, rules: QueueRules, now: datetime) -> dict[str, Any]:
+    params = {
+        "project_id": project.id,
+        "user_id": actor.user_id,
+        "now": now,
+        "overlap": rules.overlap,
+        "cohort": rules.cohort,
+        "seed": rules.seed or 0,
+        "pivot": 0,
+    }
+    if rules.sampling == "Uniform sampling" and rules.seed is None and not rules.priority_field:
+        low, high = session.execute(
+            select(func.min(Task.id), func.max(Task.id)).where(Task.project_id == project.id)
+        ).one()
+        if low is not None:
+            params["pivot"] = random.randint(low, high)  # noqa: S311 - spreading annotators over tasks, not a secret
+    return params
 
 
 def done_count(skip_queue: str) -> Any:
     """`domain.labeling.counted_done` as a column expression over tasks."""
     return Task.total_annotations + (Task.cancelled_annotations if skip_queue == "IGNORE_SKIPPED" else 0)
-
-
-def _ordered(session: Session, q: Any, project: Project, rules: QueueRules) -> list[Any]:
-    """The candidates in the project's sampling order: by id; uniformly at random (from a random id onwards,
-    wrapping round, which an index answers without sorting the table; with a seed, a fixed shuffle, which sorts
-    the candidates); or least certain prediction first. A priority field comes before all of these."""
-    if rules.priority_field:
-        priority = DataField(Task.__table__.c.data, (rules.priority_field,), numeric=True)
-        return [q.order_by(priority.is_(None), priority.desc(), Task.id)]
-    if rules.sampling == "Uniform sampling" and rules.seed is not None:
-        return [q.order_by((Task.id * SHUFFLE_MULTIPLIER + rules.seed) % SHUFFLE_MODULUS, Task.id)]
-    if rules.sampling == "Uncertainty sampling":
-        score = (
-            select(func.min(Prediction.score)).where(Prediction.task_id == Task.id).correlate(Task).scalar_subquery()
-        )
-        return [q.order_by(score.is_(None), score, Task.id)]
-    if rules.sampling == "Uniform sampling":
-        low, high = session.execute(
-            select(func.min(Task.id), func.max(Task.id)).where(Task.project_id == project.id)
-        ).one()
-        if low is not None:
-            pivot = random.randint(low, high)  # noqa: S311 - spreading annotators over tasks, not a secret
-            return [q.where(Task.id >= pivot).order_by(Task.id), q.where(Task.id < pivot).order_by(Task.id)]
-    return [q.order_by(Task.id)]
 
 
 def _gold(session: Session, actor: Actor, project: Project) -> Task | None:
@@ -199,28 +277,22 @@ def _claim(session: Session, actor: Actor, project: Project, rules: QueueRules, 
         task = _gold(session, actor, project)
         if task is not None:
             return task
-    postgres = session.get_bind().dialect.name == "postgresql"
-    passes = [(False, False), (True, False)] if rules.skip_queue == "REQUEUE_FOR_ME" else [(False, False)]
-    if _has_assignments(session, actor, project):
-        passes.insert(0, (False, True))  # the tasks given to the actor come first
-    for skipped, assigned in passes:
-        candidates = _candidates(actor, project, rules, now, skipped=skipped, assigned=assigned)
-        for q in _ordered(session, candidates, project, rules):
-            if not postgres:
-                task = session.scalar(q.limit(1))
+    params = _params(session, actor, project, rules, now)
+    for one_pass in _passes(session, actor, project, rules):
+        for q in _statements(one_pass):
+            if not one_pass.postgres:
+                task = session.scalar(q, params)
                 if task is not None:
                     return task
                 continue
             tried: list[int] = []
             while True:
-                untried = q.where(Task.id.not_in(tried) if tried else true())
-                batch = list(
-                    session.scalars(untried.limit(CANDIDATES_PER_TRY).with_for_update(skip_locked=True, of=Task))
-                )
+                batch = list(session.scalars(q.where(Task.id.not_in(tried)) if tried else q, params))
                 if not batch:
                     # Every candidate left is being claimed by someone else right now: skipping them would
                     # wrongly say the queue is empty, so wait for the first one and count it again.
-                    batch = list(session.scalars(untried.limit(1).with_for_update(of=Task)))
+                    waiting = q.where(Task.id.not_in(tried)) if tried else q
+                    batch = list(session.scalars(waiting.limit(1).with_for_update(of=Task), params))
                     if not batch:
                         break
                 for task in batch:
@@ -233,7 +305,7 @@ def _claim(session: Session, actor: Actor, project: Project, rules: QueueRules, 
 def _slot_free(session: Session, actor: Actor, task: Task, rules: QueueRules, now: datetime) -> bool:
     """Count again, in a new statement (a fresh snapshot), now that the task row is locked."""
     row = session.execute(
-        select(Task.total_annotations, Task.cancelled_annotations, _others_leases(task.id, actor, now)).where(
+        select(Task.total_annotations, Task.cancelled_annotations, _others_leases(task.id, actor.user_id, now)).where(
             Task.id == task.id
         )
     ).one()
@@ -242,17 +314,13 @@ def _slot_free(session: Session, actor: Actor, task: Task, rules: QueueRules, no
 
 
 def _lease(session: Session, actor: Actor, task: Task, until: datetime) -> None:
-    lock = session.scalar(select(TaskLock).where(TaskLock.task_id == task.id, TaskLock.user_id == actor.user_id))
-    if lock is None:
-        session.add(TaskLock(task_id=task.id, user_id=actor.user_id, expires_at=until))
-    else:
-        lock.expires_at = until
-    session.flush()
+    values = {"task_id": task.id, "user_id": actor.user_id, "expires_at": until}
+    upsert(session, TaskLock.__table__, values, ("task_id", "user_id"), ("expires_at",))
 
 
 def release(session: Session, actor: Actor, task_id: int) -> None:
     """End the actor's lease on a task (after their submit or skip)."""
-    session.execute(delete(TaskLock).where(TaskLock.task_id == task_id, TaskLock.user_id == actor.user_id))
+    session.execute(_RELEASE, {"task_id": task_id, "user_id": actor.user_id})
 
 
 def check_submit(session: Session, actor: Actor, role: str, task: Task, project: Project, cancelled: bool) -> None:
@@ -262,9 +330,7 @@ def check_submit(session: Session, actor: Actor, role: str, task: Task, project:
     id, as Label Studio allows) and for staff, who write outside the queue, nothing is checked."""
     if cancelled or allows(role, "annotations.change_any"):
         return
-    expires = session.scalar(
-        select(TaskLock.expires_at).where(TaskLock.task_id == task.id, TaskLock.user_id == actor.user_id)
-    )
+    expires = session.scalar(_MY_LEASE, {"task_id": task.id, "user_id": actor.user_id})
     if expires is None:
         return
     now = utcnow()

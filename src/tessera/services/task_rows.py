@@ -25,7 +25,7 @@ from tessera.io.json_values import decode
 from tessera.io.ls_json import RawJSON, encode_compact, encode_task
 from tessera.services.export_text import Stamps, stored_text
 from tessera.services.ls_shapes import iso
-from tessera.services.storage_links import link_resolver
+from tessera.services.storage_links import link_resolver, text_may_hold_reference
 
 _T, _A, _P = Task.__table__.c, Annotation.__table__.c, Prediction.__table__.c
 _EMPTY = RawJSON("[]")
@@ -87,14 +87,16 @@ def task_row_texts(
     if predicted:
         for row in conn.execute(_PREDICTIONS, {"ids": predicted}):
             preds.setdefault(row[0], []).append(row)
-    resolve = link_resolver(session, project.id)
     text = stored_text(conn.dialect.name)
-    if resolve is None:
-        data_of: Callable[[str], RawJSON | None] = text
-    else:
+    resolvers: list[Callable[[Any], Any] | None] = []  # the project's, read when a task first needs it
 
-        def data_of(stored: str) -> RawJSON | None:
-            return RawJSON(encode_compact(resolve(decode(stored)[0])))
+    def data_of(stored: str) -> RawJSON | None:
+        if stored is None or not text_may_hold_reference(stored):
+            return text(stored)
+        if not resolvers:
+            resolvers.append(link_resolver(session, project.id))
+        resolve = resolvers[0]
+        return text(stored) if resolve is None else RawJSON(encode_compact(resolve(decode(stored)[0])))
 
     stamp = Stamps()
     out = []

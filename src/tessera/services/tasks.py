@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from tessera.db.data_indexes import ensure_column_index, ensure_data_index
@@ -128,6 +128,15 @@ def list_tasks(
     return TaskPage(texts, total, counts[1], counts[2], next_cursor)
 
 
+# What `shape_tasks` reads, built once (SQLAlchemy computes each one's cache key once, not per request).
+_IDS, _USER = bindparam("ids", expanding=True), bindparam("user")
+_ANNOTATIONS = select(Annotation).where(Annotation.task_id.in_(_IDS)).order_by(Annotation.id)
+_OWN_ANNOTATIONS = _ANNOTATIONS.where(Annotation.completed_by == _USER)
+_PREDICTIONS = select(Prediction).where(Prediction.task_id.in_(_IDS)).order_by(Prediction.id)
+_DRAFTS = select(Draft).where(Draft.task_id.in_(_IDS), Draft.user_id == _USER)
+_USERS = select(User).where(User.id.in_(_IDS))
+
+
 def shape_tasks(
     session: Session, actor: Actor, role: str, project: Project, rows: list[Task], *, full: bool
 ) -> list[dict[str, Any]]:
@@ -138,19 +147,16 @@ def shape_tasks(
     authors: dict[int, dict[str, Any]] = {}
     sees_all = sees_all_annotations(session, role, project.id)
     if ids:
-        q = select(Annotation).where(Annotation.task_id.in_(ids)).order_by(Annotation.id)
-        if not sees_all:
-            q = q.where(Annotation.completed_by == actor.user_id)
-        for a in session.scalars(q):
+        params = {"ids": ids, "user": actor.user_id}
+        for a in session.scalars(_ANNOTATIONS if sees_all else _OWN_ANNOTATIONS, params):
             anns[a.task_id].append(a)
-        for p in session.scalars(select(Prediction).where(Prediction.task_id.in_(ids)).order_by(Prediction.id)):
+        for p in session.scalars(_PREDICTIONS, params):
             preds[p.task_id].append(p)
         if full:
-            dq = select(Draft).where(Draft.task_id.in_(ids), Draft.user_id == actor.user_id)
-            for d in session.scalars(dq):
+            for d in session.scalars(_DRAFTS, params):
                 drafts[d.task_id].append(d)
             user_ids = {a.completed_by for v in anns.values() for a in v if a.completed_by}
-            for u in session.scalars(select(User).where(User.id.in_(user_ids))) if user_ids else []:
+            for u in session.scalars(_USERS, {"ids": list(user_ids)}) if user_ids else []:
                 authors[u.id] = user_brief(u)  # type: ignore[assignment]
     shaped = [
         task_dict(
