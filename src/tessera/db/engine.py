@@ -14,10 +14,10 @@ from tessera.db.bulk import to_json
 
 SQLITE_BUSY_TIMEOUT_S = 60
 # Each pooled connection has a page cache of its own, filled as it reads and kept while the connection lives: the
-# pool holds up to 16, so 64 MB each could add up to a gigabyte of copies of the same pages. 8 MB keeps an
-# index's upper levels and a page's rows; the rest comes from the operating system's file cache (a `pread`).
-# API benchmark, 100,000 tasks: the server's peak over the task pages went from 194 to 149 MB, time unchanged.
-SQLITE_CACHE_SIZE = -8192  # negative: in kB
+# pool holds up to 16, so 64 MB each could add up to a gigabyte of copies of the same pages. 16 MB keeps a data
+# field's index for a deep page ordered by it (8 MB cost such a page about 10 % more CPU); the rest comes from
+# the operating system's file cache. See docs/performance.md, "Server memory under 250 MB".
+SQLITE_CACHE_SIZE = -16384  # negative: in kB
 
 
 def normalize_url(url: str) -> str:
