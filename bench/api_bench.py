@@ -39,26 +39,45 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+# The `tessera` package this interpreter imports (PYTHONPATH included), not whichever `tessera` script is on PATH:
+# run from a checkout with PYTHONPATH=src, the bench measures that checkout's code.
+TESSERA = [sys.executable, "-c", "from tessera.cli.main import app; app()"]
+
+
 def tessera(*args: str, env: dict[str, str]) -> str:
-    exe = shutil.which("tessera")
-    cmd = [exe, *args] if exe else [sys.executable, "-c", "from tessera.cli.main import app; app()", *args]
-    return subprocess.run(cmd, env=env, check=True, capture_output=True, text=True).stdout
+    return subprocess.run([*TESSERA, *args], env=env, check=True, capture_output=True, text=True).stdout
+
+
+def rss_kb(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
 
 
 class MemorySampler(threading.Thread):
+    """The server's resident memory every 50 ms: its peak over the run, and per phase (see `phase`)."""
+
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
-        self.pid, self.peak_kb, self.running = pid, 0, True
+        self.pid, self.peak_kb, self.phase_peak_kb, self.running = pid, 0, 0, True
+        self.phases: list[tuple[str, int, int]] = []  # (phase, peak during it, resident at its end), in kB
 
     def run(self) -> None:
         while self.running:
             try:
-                for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
-                    if line.startswith("VmRSS:"):
-                        self.peak_kb = max(self.peak_kb, int(line.split()[1]))
+                kb = rss_kb(self.pid)
             except OSError:
                 return
+            self.peak_kb = max(self.peak_kb, kb)
+            self.phase_peak_kb = max(self.phase_peak_kb, kb)
             time.sleep(0.05)
+
+    def phase(self, name: str) -> None:
+        """Close a phase: note its peak and the memory left at its end, and start the next one."""
+        kb = rss_kb(self.pid)
+        self.phases.append((name, max(self.phase_peak_kb, kb), kb))
+        self.phase_peak_kb = kb
 
 
 def p95(values: list[float]) -> float:
@@ -87,10 +106,8 @@ def main() -> None:
     tessera("user", "create", "--email", "bench@example.com", "--password", "benchmark1", "--admin", env=env)
     token = tessera("token", "create", "--email", "bench@example.com", env=env).strip().splitlines()[-1]
     port = free_port()
-    exe = shutil.which("tessera")
-    cmd = [exe] if exe else [sys.executable, "-c", "from tessera.cli.main import app; app()"]
     server = subprocess.Popen(
-        [*cmd, "start", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        [*TESSERA, "start", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
     base = f"http://127.0.0.1:{port}"
     rows: list[tuple[str, str]] = []
@@ -103,6 +120,8 @@ def main() -> None:
                 time.sleep(0.1)
         sampler = MemorySampler(server.pid)
         sampler.start()
+        time.sleep(0.2)
+        sampler.phase("started, idle")
         headers = {"Authorization": f"Token {token}"}
         with httpx.Client(base_url=base, headers=headers, timeout=600) as c:
             pid = c.post("/api/projects/", json={"title": "bench", "label_config": CONFIG}).json()["id"]
@@ -114,6 +133,7 @@ def main() -> None:
             r.raise_for_status()
             rows.append((f"import {args.tasks:,} tasks (one JSON list)", f"{time.perf_counter() - t0:.2f} s"))
             ids = r.json()["task_ids"]
+            sampler.phase("import")
 
             last_page = max(1, args.tasks // 100)
             for label, extra in [
@@ -148,6 +168,7 @@ def main() -> None:
                     times.append(time.perf_counter() - t)
                     resp.raise_for_status()
                 rows.append((f"{label} (p95 of {args.pages})", f"{p95(times) * 1000:.1f} ms"))
+            sampler.phase("task pages")
 
             result = [
                 {"from_name": "sentiment", "to_name": "text", "type": "choices", "value": {"choices": ["Positive"]}}
@@ -172,6 +193,7 @@ def main() -> None:
             wall = time.perf_counter() - t0
             rows.append((f"annotation submit, {args.clients} clients (p95)", f"{p95(times) * 1000:.1f} ms"))
             rows.append(("annotation submits per second", f"{len(targets) / wall:.0f}"))
+            sampler.phase("annotation submits")
 
             t0 = time.perf_counter()
             size = 0
@@ -184,9 +206,12 @@ def main() -> None:
             rows.append(
                 (f"export {args.tasks:,} tasks as JSON", f"{time.perf_counter() - t0:.2f} s ({size / 1e6:.0f} MB)")
             )
+            sampler.phase("export")
         sampler.running = False
         sampler.join()
         rows.append(("server peak memory (RSS)", f"{sampler.peak_kb / 1024:.0f} MB"))
+        for name, peak_kb, end_kb in sampler.phases:
+            rows.append((f"  memory, {name}: peak / at its end", f"{peak_kb / 1024:.0f} / {end_kb / 1024:.0f} MB"))
     finally:
         server.terminate()
         server.wait(10)

@@ -9,7 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tessera.domain.consensus import Consensus, dawid_skene, majority_vote, majority_votes
+from tessera.domain.consensus import Consensus, majority_vote, majority_votes
+from tessera.domain.dawid_skene import dawid_skene
 
 
 # crowd-kit calls pandas in ways newer pandas warns about; those warnings are theirs, not ours.

@@ -9,7 +9,6 @@ from contextlib import ExitStack
 from typing import Any
 
 import orjson
-from psycopg.copy import QueuedLibpqWriter
 from sqlalchemy import JSON, Column, Connection, Table, event
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
@@ -73,6 +72,9 @@ class RowStream:
             insert_many(self.conn, self.table, self.columns, rows)
             return
         if self._open is None:
+            # psycopg is PostgreSQL's driver: a server on SQLite never loads it (about 20 MB resident).
+            from psycopg.copy import QueuedLibpqWriter  # noqa: PLC0415 - heavy optional dependency
+
             driver = self.conn.connection.dbapi_connection
             assert driver is not None
             stack = ExitStack()

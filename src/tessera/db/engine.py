@@ -13,6 +13,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from tessera.db.bulk import to_json
 
 SQLITE_BUSY_TIMEOUT_S = 60
+# Each pooled connection has a page cache of its own, filled as it reads and kept while the connection lives: the
+# pool holds up to 16, so 64 MB each could add up to a gigabyte of copies of the same pages. 16 MB keeps a data
+# field's index for a deep page ordered by it (8 MB cost such a page about 10 % more CPU); the rest comes from
+# the operating system's file cache. See docs/performance.md, "Server memory under 250 MB".
+SQLITE_CACHE_SIZE = -16384  # negative: in kB
 
 
 def normalize_url(url: str) -> str:
@@ -53,7 +58,7 @@ def _sqlite_engine(url: str) -> Engine:
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
         cur.execute("PRAGMA temp_store=MEMORY")
-        cur.execute("PRAGMA cache_size=-65536")
+        cur.execute(f"PRAGMA cache_size={SQLITE_CACHE_SIZE}")
         cur.close()
 
     # Writers in this process queue on a lock instead of SQLite's busy handler, which polls with sleeps of up

@@ -16,12 +16,10 @@ from tessera.io.export_coco import write_coco
 from tessera.io.export_conll import write_conll2003
 from tessera.io.export_csv import write_csv, write_tsv
 from tessera.io.export_dpo import write_dpo_jsonl
-from tessera.io.export_hf_dataset import write_hf_dataset
 from tessera.io.export_json import json_chunks, write_json
 from tessera.io.export_json_min import write_json_min
 from tessera.io.export_jsonl import jsonl_chunks, write_jsonl
 from tessera.io.export_kto import write_kto_jsonl
-from tessera.io.export_parquet import write_parquet
 from tessera.io.export_reward_pairs import write_reward_pairs_jsonl
 from tessera.io.export_sft import write_sft_jsonl
 from tessera.io.export_spacy import write_spacy
@@ -29,6 +27,20 @@ from tessera.io.export_voc import write_voc
 from tessera.io.export_yolo import write_yolo
 
 Writer = Callable[..., int]
+
+
+# The Parquet formats' modules import pyarrow (and numpy with it): about 50 MB resident in every process that
+# loads them, a third of an idle server. They are imported on the first export that needs them.
+def write_parquet(tasks: Iterable[dict[str, Any]], out: BinaryIO, **options: Any) -> int:
+    from tessera.io.export_parquet import write_parquet  # noqa: PLC0415 - heavy optional dependency
+
+    return write_parquet(tasks, out, **options)
+
+
+def write_hf_dataset(tasks: Iterable[dict[str, Any]], out: BinaryIO, **options: Any) -> int:
+    from tessera.io.export_hf_dataset import write_hf_dataset  # noqa: PLC0415 - heavy optional dependency
+
+    return write_hf_dataset(tasks, out, **options)
 
 
 class ExportFormat(NamedTuple):

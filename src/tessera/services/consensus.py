@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,10 +13,13 @@ from sqlalchemy.orm import Session
 from tessera.db.tables import Annotation, Project
 from tessera.domain.config import cached_config
 from tessera.domain.config.model import ControlTag
-from tessera.domain.consensus import Consensus, Vote, dawid_skene, majority_votes
+from tessera.domain.consensus import Consensus, Vote, majority_votes
 from tessera.domain.errors import InvalidInput
 from tessera.services.access import get_project
 from tessera.services.actors import Actor
+
+if TYPE_CHECKING:
+    from tessera.domain.dawid_skene import DawidSkeneFit
 
 METHODS = ("majority_vote", "dawid_skene")
 WHOLE_TASK = {"choices": "choices", "rating": "rating", "number": "number", "taxonomy": "taxonomy"}
@@ -91,7 +94,7 @@ def consensus_by_control(session: Session, project: Project, method: str) -> dic
         items: dict[int, list[Vote]] = {}
         for task_id, vote in _votes(session, project.id, control):
             items.setdefault(task_id, []).append(vote)
-        out[name] = majority_votes(items) if method == "majority_vote" else dawid_skene(items).items  # type: ignore[assignment]
+        out[name] = majority_votes(items) if method == "majority_vote" else _dawid_skene(items).items  # type: ignore[assignment]
     return out
 
 
@@ -117,5 +120,13 @@ def project_consensus(
         items.setdefault(task_id, []).append(vote)
     if method == "majority_vote":
         return ConsensusReport(tag.name, method, majority_votes(items))
-    fit = dawid_skene(items)
+    fit = _dawid_skene(items)
     return ConsensusReport(tag.name, method, fit.items, fit.annotator_accuracy)
+
+
+def _dawid_skene(items: dict[int, list[Vote]]) -> DawidSkeneFit:
+    # numpy is a heavy dependency (about 13 MB resident in every process that imports it): loaded on the first
+    # Dawid–Skene fit, not when the server starts.
+    from tessera.domain.dawid_skene import dawid_skene  # noqa: PLC0415
+
+    return dawid_skene(items)
