@@ -15,11 +15,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
 from tessera.db.tables import ImportRecord, Job
-from tests.api.conftest import Person, World
+from tests.api.conftest import LOOPBACK, Person, World
 from tests.api.local_http import LocalServer, Reply, local_server
 from tests.api.test_import_jobs import _dead_pid, jsonl, task_count, wait_for
-
-LOOPBACK = ("127.0.0.1",)
 
 
 @pytest.fixture
@@ -31,11 +29,6 @@ def files() -> Iterator[LocalServer]:
     }
     with local_server(routes) as server:
         yield server
-
-
-@pytest.fixture
-def opened(client_with: Callable[..., TestClient]) -> TestClient:
-    return client_with(outbound_allowlist=LOOPBACK)
 
 
 def post_url(client: TestClient, person: Person, pid: int, url: str, query: str = "") -> Any:
