@@ -110,7 +110,19 @@ def test_images_uploaded_through_the_dialog_are_labeled_in_the_page(
 
 @pytest.fixture(scope="module")
 def live_server_env() -> dict[str, str]:
-    return {"TESSERA_OUTBOUND_ALLOWLIST": "127.0.0.1"}  # the URL imports fetch from a server of the test
+    # The URL imports fetch from a server of the test; uploads over 100 kB run as jobs.
+    return {"TESSERA_OUTBOUND_ALLOWLIST": "127.0.0.1", "TESSERA_IMPORT_JOB_BYTES": "100000"}
+
+
+def test_a_big_upload_is_followed_until_its_job_ends(page: Page, project: int, tmp_path: Path) -> None:
+    big = tmp_path / "big.jsonl"
+    big.write_text("".join(json.dumps({"text": f"uploaded row {i}"}) + "\n" for i in range(8000)))
+    assert big.stat().st_size > 100_000
+    open_dialog(page, project)
+    page.locator("#import-files").set_input_files(str(big))
+    page.locator("#import-submit").click()
+    expect(page.locator("#import-report")).to_contain_text("Imported 8000 tasks")
+    expect(page.locator("#import-progress")).to_have_attribute("value", "100")
 
 
 def test_a_url_import_shows_the_job_s_progress_then_what_it_imported(page: Page, project: int) -> None:
