@@ -136,7 +136,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     app.state.outbound = OutboundClient(settings.outbound_allowlist)
     app.state.chat = ChatCaller(app.state.outbound, RateLimits())  # rate limits are per process
     handlers = {
-        IMPORT_JOB: ImportJob(),
+        IMPORT_JOB: ImportJob(app.state.outbound, settings.max_body_bytes),
         generation_jobs.KIND: generation_jobs.GenerationJob(app.state.chat),
         judge_jobs.KIND: judge_jobs.JudgeJob(app.state.chat),
         export_jobs.KIND: export_jobs.ExportJob(settings.data_dir),

@@ -101,6 +101,15 @@ def client_with(world: World) -> Iterator[Callable[..., TestClient]]:
         client.app.state.outbound.close()
 
 
+LOOPBACK = ("127.0.0.1",)
+
+
+@pytest.fixture
+def opened(client_with: Callable[..., TestClient]) -> TestClient:
+    """A client of an app whose outbound guard lets 127.0.0.1 through (to fetch from a test's local server)."""
+    return client_with(outbound_allowlist=LOOPBACK)
+
+
 @pytest.fixture
 def admin(world: World) -> Person:
     return world.person("admin@example.com", admin=True)

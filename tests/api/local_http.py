@@ -24,6 +24,7 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     sized: bool = True  # send Content-Length; else the body ends when the connection closes
     before: Callable[[], object] | None = None  # run before answering, in the server's thread
+    between: Callable[[], object] | None = None  # run after the headers went out, before the body
 
     @classmethod
     def json(cls, value: object, status: int = 200) -> Reply:
@@ -67,6 +68,9 @@ class _Handler(BaseHTTPRequestHandler):
         if reply.sized:
             self.send_header("Content-Length", str(len(reply.body)))
         self.end_headers()
+        if reply.between is not None:
+            self.wfile.flush()
+            reply.between()
         self.wfile.write(reply.body)
 
     do_POST = do_GET

@@ -1,6 +1,7 @@
 """Crash safety of import jobs, for real: a `tessera start` process is killed with SIGKILL in the middle of a
-200,000-row import. The database must then hold none of its rows (the import is one transaction), and after a
-restart the import shows `failed`, its spooled upload is gone, and a new import works."""
+200,000-row import, uploaded or fetched from a URL. The database must then hold none of its rows (the import is
+one transaction), and after a restart the import shows `failed`, its spooled upload is gone, and a new import
+works."""
 
 from __future__ import annotations
 
@@ -12,11 +13,13 @@ import subprocess
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import httpx
 import pytest
 
+from tests.api.local_http import Reply, local_server
 from tests.sdk.conftest import (
     PG_ENV,
     _child_env,
@@ -86,6 +89,7 @@ def server(tmp_path: Path) -> Iterator[Server]:
         with psycopg.connect(admin_url, autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{db_name}"')
         env["TESSERA_DATABASE_URL"] = _with_database(admin_url, db_name)
+    env["TESSERA_OUTBOUND_ALLOWLIST"] = "127.0.0.1"  # the URL import fetches from the test's own server
     s = Server(tmp_path / "data", env)
     try:
         yield s
@@ -109,19 +113,32 @@ def count_tasks(server: Server) -> int:
         return conn.execute("SELECT count(*) FROM tasks").fetchone()[0]
 
 
-def test_sigkill_during_an_import_leaves_no_rows_and_the_import_failed(server: Server, tmp_path: Path) -> None:
+@pytest.fixture
+def stack() -> Iterator[ExitStack]:
+    with ExitStack() as opened:
+        yield opened
+
+
+@pytest.mark.parametrize("source", ["upload", "url"])
+def test_sigkill_during_an_import_leaves_no_rows_and_the_import_failed(
+    server: Server, tmp_path: Path, source: str, stack: ExitStack
+) -> None:
     server.cli("user", "create", "--email", "admin@example.com", "--password", "crash-test-pass-1", "--admin")
     token = server.cli("token", "create", "--email", "admin@example.com").strip().splitlines()[-1].strip()
     headers = {"Authorization": f"Token {token}"}
-    source = tmp_path / "tasks.jsonl"
-    with open(source, "w", encoding="utf-8") as out:
+    tasks = tmp_path / "tasks.jsonl"
+    with open(tasks, "w", encoding="utf-8") as out:
         for i in range(ROWS):
             out.write(json.dumps({"text": f"task number {i}, some words to make it longer"}) + "\n")
     server.start()
+    files = stack.enter_context(local_server({"/tasks.jsonl": Reply(200, tasks.read_bytes())}))
     with httpx.Client(base_url=server.base_url, headers=headers, timeout=60) as http:
         pid = http.post("/api/projects", json={"title": "crash", "label_config": CONFIG}).json()["id"]
-        with open(source, "rb") as handle:
-            r = http.post(f"/api/projects/{pid}/import?async=true", files={"file": ("tasks.jsonl", handle)})
+        with open(tasks, "rb") as handle:
+            if source == "upload":
+                r = http.post(f"/api/projects/{pid}/import?async=true", files={"file": ("tasks.jsonl", handle)})
+            else:
+                r = http.post(f"/api/projects/{pid}/import?async=true", data={"url": files.url("/tasks.jsonl")})
         assert r.status_code == 201, r.text
         import_id = r.json()["import"]
         deadline = time.monotonic() + 60

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import time
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,9 @@ import pytest
 from label_studio_sdk.converter.imports.coco import convert_coco_to_ls
 from label_studio_sdk.converter.imports.yolo import convert_yolo_to_ls
 from PIL import Image
+from sqlalchemy import select
 
+from tessera.db.tables import Job
 from tests.api.conftest import Person, World
 
 LABELS = "".join(f'<Label value="{v}"/>' for v in ("cat", "dog", "nose"))
@@ -220,3 +223,45 @@ def test_a_project_without_an_image_refuses_a_dataset(world: World, manager: Per
     pid = world.project(manager)  # the default text config
     r = _post(world, manager, pid, "pets.json", json.dumps(COCO).encode(), format="coco")
     assert r.status_code == 400 and "no Image tag" in r.json()["detail"], r.text
+
+
+def _wait(client: Any, who: Person, pid: int, import_id: int) -> dict[str, Any]:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        state = client.get(f"/api/projects/{pid}/imports/{import_id}", headers=who.headers).json()
+        if state["status"] in ("completed", "failed"):
+            return state
+        time.sleep(0.05)
+    raise AssertionError(f"import {import_id} did not finish: {state}")
+
+
+def test_an_async_coco_import_runs_as_a_job(world: World, manager: Person) -> None:
+    pid = world.project(manager, CONFIG)
+    r = _post(world, manager, pid, "pets.json", json.dumps(COCO).encode(), format="coco", **{"async": "true"})
+    assert r.status_code == 201 and r.json()["task_count"] == 0, r.text
+    state = _wait(world.client, manager, pid, r.json()["import"])
+    assert state["status"] == "completed", state
+    assert (state["task_count"], state["prediction_count"], len(state["task_ids"])) == (3, 2, 3)
+    assert [t["data"]["image"] for t in _tasks(world, manager, pid)] == ["a.jpg", "b.png", "empty.jpg"]
+    with world.db.reader() as s:
+        assert s.scalar(select(Job.result))["left_out"] == {}
+
+
+def test_a_big_yolo_archive_runs_as_a_job(client_with: Any, world: World, manager: Person) -> None:
+    client = client_with(import_job_bytes=100)
+    pid = world.project(manager, CONFIG)
+    files = {"file": ("pets.zip", _yolo_zip(YOLO_LABELS), "application/zip")}
+    r = client.post(f"/api/projects/{pid}/import", params={"format": "yolo"}, files=files, headers=manager.headers)
+    assert r.status_code == 201 and isinstance(r.json()["import"], int), r.text
+    state = _wait(client, manager, pid, r.json()["import"])
+    assert (state["status"], state["task_count"], state["prediction_count"]) == ("completed", 3, 2), state
+
+
+def test_a_bad_dataset_fails_its_job_and_imports_nothing(world: World, manager: Person) -> None:
+    pid = world.project(manager, CONFIG)
+    bad = _coco(annotations=[_ann(image_id=5)])
+    r = _post(world, manager, pid, "c.json", bad.encode(), format="coco", **{"async": "true"})
+    state = _wait(world.client, manager, pid, r.json()["import"])
+    assert state["status"] == "failed" and "annotations[0]: image_id 5 is not in images" in state["error"], state
+    assert _tasks(world, manager, pid) == []
+    assert [p for p in (world.settings.data_dir / "uploads").rglob("*") if p.is_file()] == []

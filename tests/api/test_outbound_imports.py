@@ -10,12 +10,11 @@ from collections.abc import Callable, Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.api.conftest import Person, World
+from tests.api.conftest import LOOPBACK, Person, World
 from tests.api.local_http import LocalServer, Reply, WriteMeanwhile, closed_port, local_server
 
 JSONL = b'{"text": "Alice met Bob"}\n{"data": {"text": "Carol"}, "meta": {"from": "jsonl"}}\n'
 CSV = b"text,source\nfirst row,csv\nsecond row,csv\nthird row,csv\n"
-LOOPBACK = ("127.0.0.1",)
 
 
 @pytest.fixture
@@ -31,12 +30,6 @@ def files() -> Iterator[LocalServer]:
     }
     with local_server(routes) as server:
         yield server
-
-
-@pytest.fixture
-def opened(client_with: Callable[..., TestClient]) -> TestClient:
-    """A client of an app whose outbound guard lets 127.0.0.1 through."""
-    return client_with(outbound_allowlist=LOOPBACK)
 
 
 def import_url(client: TestClient, person: Person, project_id: int, url: str) -> dict:

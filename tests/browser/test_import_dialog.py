@@ -3,12 +3,15 @@ the file, line and field it names."""
 
 from __future__ import annotations
 
+import json
+import threading
 from pathlib import Path
 
 import pytest
 from PIL import Image
 from playwright.sync_api import Page, expect
 
+from tests.api.local_http import Reply, local_server
 from tests.browser.conftest import Console, sign_in
 from tests.sdk.conftest import LiveServer
 
@@ -103,3 +106,48 @@ def test_images_uploaded_through_the_dialog_are_labeled_in_the_page(
     image = page.locator("img").first
     expect(image).to_be_visible()
     page.wait_for_function("() => [...document.images].some((i) => i.complete && i.naturalWidth === 40)")
+
+
+@pytest.fixture(scope="module")
+def live_server_env() -> dict[str, str]:
+    # The URL imports fetch from a server of the test; uploads over 100 kB run as jobs.
+    return {"TESSERA_OUTBOUND_ALLOWLIST": "127.0.0.1", "TESSERA_IMPORT_JOB_BYTES": "100000"}
+
+
+def test_a_big_upload_is_followed_until_its_job_ends(page: Page, project: int, tmp_path: Path) -> None:
+    big = tmp_path / "big.jsonl"
+    big.write_text("".join(json.dumps({"text": f"uploaded row {i}"}) + "\n" for i in range(8000)))
+    assert big.stat().st_size > 100_000
+    open_dialog(page, project)
+    page.locator("#import-files").set_input_files(str(big))
+    page.locator("#import-submit").click()
+    expect(page.locator("#import-report")).to_contain_text("Imported 8000 tasks")
+    expect(page.locator("#import-progress")).to_have_attribute("value", "100")
+
+
+def test_a_url_import_shows_the_job_s_progress_then_what_it_imported(page: Page, project: int) -> None:
+    release = threading.Event()
+    body = "".join(json.dumps({"text": f"row {i}"}) + "\n" for i in range(500)).encode()
+    routes = {"/held/tasks.jsonl": Reply(200, body, between=lambda: release.wait(30))}
+    with local_server(routes) as files:
+        open_dialog(page, project)
+        page.get_by_label("Or paste a URL").fill(files.url("/held/tasks.jsonl"))
+        page.locator("#import-submit").click()
+        expect(page.locator("#import-report")).to_contain_text(f"Downloading… 0 B of {len(body) / 1024:.1f} KB")
+        release.set()
+        expect(page.locator("#import-report")).to_contain_text("Imported 500 tasks")
+    expect(page.locator("#import-progress")).to_have_attribute("value", "100")
+    page.get_by_role("dialog", name="Import tasks").get_by_role("button", name="Close").first.click()
+    expect(page.locator("#task-rows tr[data-id]")).to_have_count(100)  # the first page
+
+
+def test_a_url_import_that_fails_shows_the_job_s_error(page: Page, project: int, console: Console) -> None:
+    routes = {"/bad.csv": Reply(200, b"title\nno text column\n", {"Content-Type": "text/csv"})}
+    with local_server(routes) as files:
+        open_dialog(page, project)
+        page.get_by_label("Or paste a URL").fill(files.url("/bad.csv"))
+        page.locator("#import-submit").click()
+        error = page.locator("#import-error")
+        expect(error).to_contain_text("Nothing was imported")
+        expect(error).to_contain_text("bad.csv, line 2: data has no field 'text'")
+    expect(page.locator("#import-report")).to_be_empty()

@@ -80,3 +80,18 @@ def test_plain_json_writes_what_to_json_writes(text: str) -> None:
     written = plain_json(value)
     assert same(json.loads(written), json.loads(to_json(value)))
     assert same(json.loads(written), value)
+
+
+FLOAT_SPELLINGS = [
+    '{"a": 0.00001, "b": 1e-05, "c": 0.000099, "d": -0.00005}',
+    '{"a": 1e-7, "b": 3.184651278536774e-7, "c": -2.5E-9, "d": 1e-10, "e": 1e16, "f": 1.5e300}',
+    '{"text": "e-mail 0.0000 1e-5 in a string", "n": [0.0001, 0.5, 12345678.9]}',
+]
+
+
+@pytest.mark.parametrize("text", FLOAT_SPELLINGS)
+def test_plain_json_spells_floats_as_json_does(text: str) -> None:
+    """The very text, not only the same numbers: SQLite keeps it, and the export copies it."""
+    value, plain = decode(text)
+    assert plain
+    assert plain_json(value) == to_json(value) == json.dumps(value, ensure_ascii=False, separators=(",", ":"))

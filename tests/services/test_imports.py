@@ -6,14 +6,15 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from tessera.db.engine import Database
-from tessera.db.tables import Annotation, Task
+from tessera.db.tables import Annotation, Project, Task
 from tessera.domain.errors import ImportFormatError, InvalidInput
-from tessera.services import imports
+from tessera.services import exports, imports
 from tessera.services.actors import Actor
 from tessera.services.projects import create_project
 
@@ -103,3 +104,30 @@ def test_a_number_beyond_a_double_after_several_batches_leaves_nothing(db: Datab
         s.rollback()
     assert refused.value.line == MANY + 1 and "1e400 is beyond the range of a double" in str(refused.value)
     assert count(db, Task, pid) == 0
+
+
+SMALL_FLOATS = '{"text": "t%d", "p": 0.00001, "q": [1e-7, 6.06e-05, 0.5], "r": {"s": -2.5e-9}}'
+
+
+def test_floats_are_stored_in_one_spelling_whichever_parser_read_them(db: Database, tmp_path: Path) -> None:
+    """A short JSONL line is parsed by orjson, a long one and a JSON file by `json`: the stored text is
+    `json`'s (`1e-05`, not orjson's `0.00001`), so the export (stored text copied on SQLite, re-encoded on
+    PostgreSQL; both then spelled as Label Studio's ujson does) has the same bytes for all three."""
+    pid = project(db)
+    short = (SMALL_FLOATS % 1).encode()
+    long_line = (SMALL_FLOATS % 2)[:-1].encode() + b', "pad": "' + b"x" * 70_000 + b'"}'
+    as_json = b"[" + (SMALL_FLOATS % 3).encode() + b"]"
+    sources = [
+        imports.ImportSource("short.jsonl", io.BytesIO(short + b"\n")),
+        imports.ImportSource("long.jsonl", io.BytesIO(long_line + b"\n")),
+        imports.ImportSource("tasks.json", io.BytesIO(as_json)),
+    ]
+    with db.writer() as s:
+        imports.import_tasks(s, ACTOR, pid, files=sources)
+        s.commit()
+    with db.reader() as s:
+        written = exports.write_export(s, s.get(Project, pid), "JSONL", tmp_path / "out.jsonl")
+    assert written.filename.endswith(".jsonl")
+    lines = (tmp_path / "out.jsonl").read_bytes().splitlines()
+    numbers = [line[line.index(b'"p"') : line.index(b"}", line.index(b'"p"'))] for line in lines]
+    assert numbers == [b'"p":1e-5,"q":[1e-7,6.06e-5,0.5],"r":{"s":-2.5e-9'] * 3, numbers

@@ -4,6 +4,7 @@ imports of many rows, where SQLAlchemy's per-value processing would cost more th
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from contextlib import ExitStack
 from typing import Any
@@ -19,10 +20,20 @@ def to_json(value: Any) -> str:
     return _ENCODER.encode(value)
 
 
+# Where orjson spells a float otherwise than `json`: below 1e-4 it writes `0.00001` (for `1e-05`) and a one-digit
+# negative exponent unpadded (`1e-7` for `1e-07`); every other finite float is spelled alike (Python's repr).
+_ORJSON_ONLY_FLOAT = re.compile(rb"0\.0000|[0-9]e-[0-9](?![0-9])")
+
+
 def plain_json(value: Any) -> str:
     """`to_json` ten times faster, for a value that holds only 64-bit integers and finite floats (what orjson
-    parsed): the same JSON, up to the spelling of some floats (`1e16` for `1e+16`)."""
-    return orjson.dumps(value).decode()
+    parsed): the same text. orjson writes it unless its text may hold a float that orjson spells otherwise
+    (`_ORJSON_ONLY_FLOAT`, rare in other text), and then `to_json` does: SQLite keeps the text as written, and
+    the export copies it, so one spelling whichever parser read the file."""
+    text = orjson.dumps(value)
+    if (b"0.0000" in text or b"e-" in text) and _ORJSON_ONLY_FLOAT.search(text):
+        return to_json(value)
+    return text.decode()
 
 
 def driver_value(conn: Connection, column: Column[Any], value: Any) -> Any:

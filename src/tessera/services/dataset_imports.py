@@ -4,7 +4,9 @@ import; shapes the config has no control for are counted in `left_out`."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -27,6 +29,14 @@ class DatasetOptions:
     model_version: str = ""
     image_root_url: str = ""
 
+    def to_payload(self) -> dict[str, str]:
+        """As a job's payload keeps them (`from_payload` reads them back)."""
+        return asdict(self)
+
+    @classmethod
+    def from_payload(cls, stored: dict[str, Any]) -> DatasetOptions:
+        return cls(**{k: str(v) for k, v in stored.items() if k in cls.__dataclass_fields__})
+
 
 def dataset_format(value: str | None) -> str | None:
     """The dataset format a `format` parameter names (None for an ordinary task file); refused if unknown."""
@@ -39,9 +49,17 @@ def dataset_format(value: str | None) -> str | None:
 
 
 def import_dataset(
-    session: Session, actor: Actor, project_id: int, source: ImportSource, options: DatasetOptions
+    session: Session,
+    actor: Actor,
+    project_id: int,
+    source: ImportSource,
+    options: DatasetOptions,
+    *,
+    record_id: int | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> tuple[ImportSummary, dict[str, int]]:
-    """Import `source` in the caller's transaction; the summary and the shapes left out, by kind."""
+    """Import `source` in the caller's transaction; the summary and the shapes left out, by kind. `record_id`
+    and `progress` are `import_tasks`' (a job's import record, the rows read so far)."""
     project, _role = get_project(session, actor, project_id, "tasks.create")
     target = image_target(
         cached_config(project.label_config),
@@ -51,5 +69,13 @@ def import_dataset(
     )
     counts = ShapeCounts()
     items = READERS[options.fmt](source.stream, source.filename, target, counts)
-    summary = import_tasks(session, actor, project_id, parsed=[(source.filename, items)])
+    summary = import_tasks(
+        session,
+        actor,
+        project_id,
+        parsed=[(source.filename, items)],
+        keep_ids=record_id is None,
+        record_id=record_id,
+        progress=progress,
+    )
     return summary, counts.left_out

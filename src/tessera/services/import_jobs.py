@@ -1,10 +1,13 @@
-"""Imports run as jobs: big uploads, `?async=true`, and files on the server.
+"""Imports run as jobs: big uploads, `?async=true`, files on the server, files fetched from a URL, and COCO or
+YOLO datasets.
 
-The request spools what it received into the data folder, makes the import record (`created`) and a queued
-job, and answers at once with the record's id. The job marks the record `in_progress`, then imports every
-file inside ONE database transaction, so that a failure or a killed process leaves no task behind; a refused
-import records its bad rows on the record (`failed`). Spooled files are removed when the job ends, whatever
-the outcome; files read from the server's import root are never touched.
+The request spools what it received into the data folder (or, for a URL, nothing: the job fetches it), makes
+the import record (`created`) and a queued job, and answers with the record's id. The job marks the record
+`in_progress`, downloads the URL if there is one (no transaction held meanwhile), then imports every file
+inside ONE database transaction, so that a failure or a killed process leaves no task behind; a refused
+import records its message and bad rows on the record (`failed`), and on its job the kind of error, so that
+a request that waited for the job answers as if it had imported itself (`finished_import`). Spooled files are
+removed when the job ends, whatever the outcome; files read from the server's import root are never touched.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ from __future__ import annotations
 import os
 import shutil
 import time
+from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -20,13 +25,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tessera.db.engine import Database
-from tessera.db.tables import ImportRecord, Job, Task, utcnow
+from tessera.db.tables import ImportRecord, Job, utcnow
 from tessera.domain.errors import InvalidInput, NotFound, PermissionDenied, TesseraError
-from tessera.services import imports
+from tessera.net.outbound import OutboundClient
+from tessera.services import dataset_imports, imports, remote_files
 from tessera.services.access import get_project
 from tessera.services.actors import Actor
 from tessera.services.import_authors import AnnotatorMap
-from tessera.services.jobs import JobRunner, Progress, enqueue, recover_one
+from tessera.services.job_errors import error_name
+from tessera.services.jobs import Progress, enqueue
 
 KIND = "import"
 
@@ -40,6 +47,12 @@ class JobFile:
     spooled: bool  # True: a copy made for this job, deleted when it ends
 
 
+@dataclass(frozen=True)
+class StartedImport:
+    record: ImportRecord
+    job_id: int
+
+
 def start_import_job(
     session: Session,
     actor: Actor,
@@ -48,12 +61,14 @@ def start_import_job(
     *,
     dedupe: bool = False,
     annotator_map: AnnotatorMap | None = None,
-) -> ImportRecord:
-    """Check the actor may import, then record the import (`created`) and queue its job; the caller commits."""
+    url: str | None = None,
+    dataset: dataset_imports.DatasetOptions | None = None,
+) -> StartedImport:
+    """Check the actor may import, then record the import (`created`) and queue its job; the caller commits.
+    The job imports `files`, or the file it fetches from `url`; as a COCO or YOLO `dataset` when given."""
     project, _role = get_project(session, actor, project_id, "tasks.create")
-    record = ImportRecord(
-        project_id=project.id, created_by=actor.user_id or None, status="created", filenames=[f.name for f in files]
-    )
+    names = [f.name for f in files] + ([url] if url else [])
+    record = ImportRecord(project_id=project.id, created_by=actor.user_id or None, status="created", filenames=names)
     session.add(record)
     session.flush()
     payload = {
@@ -61,11 +76,13 @@ def start_import_job(
         "project_id": project.id,
         "actor": {"user_id": actor.user_id, "email": actor.email, "is_admin": actor.is_admin},
         "files": [{"name": f.name, "path": str(f.path), "spooled": f.spooled} for f in files],
+        "url": url,
+        "dataset": dataset.to_payload() if dataset is not None else None,
         "dedupe": dedupe,
         "annotator_map": {str(k): v for k, v in annotator_map.items()} if annotator_map is not None else None,
     }
-    enqueue(session, KIND, payload, project_id=project.id, user_id=actor.user_id or None)
-    return record
+    job = enqueue(session, KIND, payload, project_id=project.id, user_id=actor.user_id or None)
+    return StartedImport(record, job.id)
 
 
 class _Counted:
@@ -89,65 +106,135 @@ class _Counted:
 
 
 class ImportJob:
-    """The `import` job kind (see the module docstring)."""
+    """The `import` job kind (see the module docstring). `client` fetches URLs, at most `max_bytes` each."""
+
+    def __init__(self, client: OutboundClient | None = None, max_bytes: int = 1 << 30) -> None:
+        self.client, self.max_bytes = client, max_bytes
 
     def run(self, db: Database, job_id: int, payload: dict[str, Any], progress: Progress) -> dict[str, Any]:
         import_id = payload["import_id"]
-        actor = Actor(**payload["actor"])
-        files = [JobFile(f["name"], Path(f["path"]), f["spooled"]) for f in payload["files"]]
+        files = _files_of(payload)
+        try:
+            with ExitStack() as stack:
+                stack.callback(_remove_spooled, files)
+                _mark_in_progress(db, import_id)
+                read = [0]
+                sources, total = self._sources(stack, payload, files, progress, read)
+                progress(phase="importing", bytes_total=total, bytes_read=0, rows=0)
+
+                def counted(rows: int) -> None:
+                    progress(rows=rows, bytes_read=read[0])
+
+                with db.writer() as session:
+                    try:
+                        result = _import(session, payload, sources, counted)
+                        session.commit()
+                    except BaseException:
+                        session.rollback()
+                        raise
+        except TesseraError as exc:
+            self._refuse(db, job_id, import_id, exc)
+            raise
+        progress(phase="completed", rows=result["task_count"] + result["duplicates"], bytes_read=total, final=True)
+        return result
+
+    def _sources(
+        self, stack: ExitStack, payload: dict[str, Any], files: list[JobFile], progress: Progress, read: list[int]
+    ) -> tuple[list[imports.ImportSource], int]:
+        """The files to import, open (closed with `stack`), each counting what is read into `read`; and their
+        size. A URL is downloaded first, into a temporary file."""
+        url = payload.get("url")
+        if url:
+            if self.client is None:
+                raise TesseraError("this server cannot fetch files")
+            fetched = stack.enter_context(
+                remote_files.downloaded(
+                    self.client,
+                    url,
+                    max_bytes=self.max_bytes,
+                    progress=lambda n, total: progress(phase="downloading", bytes_read=n, bytes_total=total, rows=0),
+                )
+            )
+            size = fetched.stream.seek(0, os.SEEK_END)
+            fetched.stream.seek(0)
+            return [imports.ImportSource(fetched.filename, _Counted(fetched.stream, read))], size  # type: ignore[arg-type]
         try:
             total = sum(f.path.stat().st_size for f in files)
         except OSError as exc:
-            self._refuse(db, import_id, f"a file to import is gone: {exc.strerror}", [])
-            raise InvalidInput("a file to import is gone") from exc
-        with db.writer() as session:
-            record = session.get(ImportRecord, import_id)
-            if record is None:
-                raise NotFound("import not found")
-            record.status = "in_progress"
-            session.commit()
-        read = [0]
-        progress(bytes_total=total, bytes_read=0, rows=0)
-        handles = [_Counted(open(f.path, "rb"), read) for f in files]  # noqa: SIM115 - closed below
-        try:
-            with db.writer() as session:
-                try:
-                    summary = imports.import_tasks(
-                        session,
-                        actor,
-                        payload["project_id"],
-                        files=[imports.ImportSource(f.name, h) for f, h in zip(files, handles, strict=True)],  # type: ignore[misc]
-                        keep_ids=False,
-                        record_id=import_id,
-                        dedupe=bool(payload.get("dedupe")),
-                        annotator_map=_map_of(payload.get("annotator_map")),
-                        progress=lambda rows: progress(rows=rows, bytes_read=read[0]),
-                    )
-                    session.commit()
-                except TesseraError as exc:
-                    session.rollback()
-                    self._refuse(db, import_id, exc.detail, exc.field_errors.get("tasks") or [exc.detail])
-                    raise
-        finally:
-            for h in handles:
-                h.raw.close()
-            _remove_spooled(files)
-        progress(rows=summary.task_count + summary.duplicates, bytes_read=total, final=True)
-        return {"import_id": import_id, "task_count": summary.task_count, "duplicates": summary.duplicates}
+            raise InvalidInput(f"a file to import is gone: {exc.strerror}") from exc
+        handles = [stack.enter_context(open(f.path, "rb")) for f in files]
+        return [imports.ImportSource(f.name, _Counted(h, read)) for f, h in zip(files, handles, strict=True)], total  # type: ignore[misc]
 
-    def _refuse(self, db: Database, import_id: int, detail: str, errors: list[str]) -> None:
+    def _refuse(self, db: Database, job_id: int, import_id: int, exc: TesseraError) -> None:
+        """Record the refusal on the import (`failed`, its message and bad rows) and its kind on the job."""
+        errors = exc.field_errors.get("tasks") or [exc.detail]
         with db.writer() as session:
             record = session.get(ImportRecord, import_id)
             if record is not None:
-                record.status, record.errors, record.finished_at = "failed", [detail, *errors][:101], utcnow()
+                record.status, record.errors, record.finished_at = "failed", [exc.detail, *errors][:101], utcnow()
                 record.task_count = record.annotation_count = record.prediction_count = 0
+            job = session.get(Job, job_id)
+            if job is not None:
+                job.result = {"error": error_name(exc), "error_fields": exc.field_errors}
             session.commit()
 
     def abandon(self, session: Session, job_id: int, payload: dict[str, Any], reason: str) -> None:
         record = session.get(ImportRecord, payload.get("import_id"))
         if record is not None and record.status not in ("completed", "failed"):
             record.status, record.errors, record.finished_at = "failed", [reason], utcnow()
-        _remove_spooled([JobFile(f["name"], Path(f["path"]), f["spooled"]) for f in payload.get("files", [])])
+        _remove_spooled(_files_of(payload))
+
+
+def _files_of(payload: dict[str, Any]) -> list[JobFile]:
+    return [JobFile(f["name"], Path(f["path"]), f["spooled"]) for f in payload.get("files", [])]
+
+
+def _mark_in_progress(db: Database, import_id: int) -> None:
+    with db.writer() as session:
+        record = session.get(ImportRecord, import_id)
+        if record is None:
+            raise NotFound("import not found")
+        record.status = "in_progress"
+        session.commit()
+
+
+def _import(
+    session: Session, payload: dict[str, Any], sources: list[imports.ImportSource], rows: Callable[[int], None]
+) -> dict[str, Any]:
+    """Import `sources` in the caller's transaction, as tasks or as the dataset the payload names; the
+    job's result: the counts of the synchronous answer."""
+    actor, project_id, import_id = Actor(**payload["actor"]), payload["project_id"], payload["import_id"]
+    left_out: dict[str, int] | None = None
+    if payload.get("dataset"):
+        options = dataset_imports.DatasetOptions.from_payload(payload["dataset"])
+        if len(sources) != 1:
+            raise InvalidInput(f"a {options.fmt.upper()} import takes one file", field_errors={"file": ["one file"]})
+        summary, left_out = dataset_imports.import_dataset(
+            session, actor, project_id, sources[0], options, record_id=import_id, progress=rows
+        )
+    else:
+        summary = imports.import_tasks(
+            session,
+            actor,
+            project_id,
+            files=sources,
+            keep_ids=False,
+            record_id=import_id,
+            dedupe=bool(payload.get("dedupe")),
+            annotator_map=_map_of(payload.get("annotator_map")),
+            progress=rows,
+        )
+    return {
+        "import_id": import_id,
+        "task_count": summary.task_count,
+        "annotation_count": summary.annotation_count,
+        "prediction_count": summary.prediction_count,
+        "duration": summary.duration,
+        "data_columns": summary.data_columns,
+        "found_formats": summary.found_formats,
+        "duplicates": summary.duplicates,
+        **({"left_out": left_out} if left_out is not None else {}),
+    }
 
 
 def _remove_spooled(files: list[JobFile]) -> None:
@@ -181,44 +268,6 @@ def server_file(root: Path | None, actor: Actor, relative: str) -> Path:
     if not os.access(target, os.R_OK):
         raise InvalidInput(f"file {relative!r} cannot be read by the server", field_errors={"path": ["unreadable"]})
     return target
-
-
-@dataclass(frozen=True)
-class ImportState:
-    record: ImportRecord
-    progress: dict[str, Any] | None
-    task_ids: list[int] | None
-
-
-MAX_TASK_IDS = 100_000  # a completed job's task ids are listed up to this many (the legacy SDK client reads them)
-
-
-def read_import_state(
-    session: Session, actor: Actor, project_id: int, import_id: int, runner: JobRunner
-) -> ImportState:
-    """An import record with its job's progress while it runs. A record left `in_progress` by a process that
-    died is failed here too (`jobs.recover`), so a reader never waits for a job nobody runs."""
-    record = imports.read_import(session, actor, project_id, import_id)
-    progress = None
-    if record.status in ("created", "in_progress"):
-        job = _job_of(session, record)
-        if job is not None and job.status == "running":
-            if recover_one(runner, job):
-                session.rollback()  # a new snapshot, which sees the failure just committed
-                record = imports.read_import(session, actor, project_id, import_id)
-            else:
-                progress = runner.progress.read(job.id) or {}
-    task_ids = None
-    if record.status == "completed" and record.task_count <= MAX_TASK_IDS:
-        task_ids = list(session.scalars(select(Task.id).where(Task.import_id == record.id).order_by(Task.id)))
-    return ImportState(record, progress, task_ids)
-
-
-def _job_of(session: Session, record: ImportRecord) -> Job | None:
-    jobs = session.scalars(
-        select(Job).where(Job.kind == KIND, Job.project_id == record.project_id, Job.status.in_(("queued", "running")))
-    )
-    return next((j for j in jobs if j.payload.get("import_id") == record.id), None)
 
 
 STALE_UPLOAD_SECONDS = 3600.0

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import BinaryIO
 
@@ -44,16 +44,22 @@ def check_may_import(session: Session, actor: Actor, project_id: int) -> None:
     get_project(session, actor, project_id, "tasks.create")
 
 
+Fetched = Callable[[int, int | None], None]  # (bytes received so far, Content-Length or None)
+
+
 @contextmanager
-def downloaded(client: OutboundClient, url: str, *, max_bytes: int) -> Iterator[ImportSource]:
-    """Fetch `url` (at most `max_bytes`) and yield it as an import source; the temporary file goes afterwards."""
+def downloaded(
+    client: OutboundClient, url: str, *, max_bytes: int, progress: Fetched | None = None
+) -> Iterator[ImportSource]:
+    """Fetch `url` (at most `max_bytes`) and yield it as an import source; the temporary file goes afterwards
+    (it has no name in the file system, so a killed process leaves nothing behind either)."""
     with tempfile.TemporaryFile(prefix="tessera-import-") as handle:
-        name = _download(client, url, handle, max_bytes)
+        name = _download(client, url, handle, max_bytes, progress)
         handle.seek(0)
         yield ImportSource(name, handle)
 
 
-def _download(client: OutboundClient, url: str, handle: BinaryIO, max_bytes: int) -> str:
+def _download(client: OutboundClient, url: str, handle: BinaryIO, max_bytes: int, progress: Fetched | None) -> str:
     """Write the body of `url` into `handle`; return the file name to import it under."""
     try:
         with client.stream("GET", url, max_bytes=max_bytes) as response:
@@ -65,7 +71,11 @@ def _download(client: OutboundClient, url: str, handle: BinaryIO, max_bytes: int
                 sent = f"Content-Type {_media_type(content_type)!r}" if content_type else "no Content-Type"
                 raise _refusal(url, f"the path has no .json, .jsonl, .csv, .tsv or .txt extension and {sent} was sent")
             deadline = time.monotonic() + DOWNLOAD_SECONDS
+            length = response.headers.get("content-length", "")
+            total = int(length) if length.isdigit() else None
             written = 0
+            if progress is not None:
+                progress(0, total)
             for chunk in response.iter_bytes():  # decoded: count here too, so gzip cannot inflate past the limit
                 written += len(chunk)
                 if written > max_bytes:
@@ -73,6 +83,8 @@ def _download(client: OutboundClient, url: str, handle: BinaryIO, max_bytes: int
                 if time.monotonic() > deadline:
                     raise httpx.TimeoutException(f"the download took more than {DOWNLOAD_SECONDS:g} seconds")
                 handle.write(chunk)
+                if progress is not None:
+                    progress(written, total)
     except Blocked as exc:
         raise Blocked(f"cannot import from {url}: {exc.detail}", field_errors={"url": [exc.detail]}) from exc
     except httpx.HTTPError as exc:

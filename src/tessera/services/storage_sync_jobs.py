@@ -21,27 +21,16 @@ from sqlalchemy.orm import Session
 
 from tessera.db.engine import Database
 from tessera.db.tables import Job, SourceStorage, utcnow
-from tessera.domain.errors import (
-    Blocked,
-    InvalidInput,
-    NotFound,
-    PermissionDenied,
-    TesseraError,
-    UpstreamFailed,
-)
+from tessera.domain.errors import TesseraError
 from tessera.net.outbound import OutboundClient
 from tessera.services import storage_sync
 from tessera.services.actors import Actor
+from tessera.services.job_errors import error_name, rebuilt
 from tessera.services.jobs import JobRunner, Progress, enqueue, fail_if_dead, recover_one
 from tessera.services.storages import get_storage
 
 KIND = "storage_sync"
 ACTIVE = ("queued", "in_progress")
-# The error kinds a failed sync records (by name, in `sync_meta`), so that a caller waiting for the job can
-# raise what the sync raised; any other is a TesseraError.
-ERRORS: dict[str, type[TesseraError]] = {
-    cls.__name__: cls for cls in (InvalidInput, Blocked, UpstreamFailed, NotFound, PermissionDenied)
-}
 
 
 @dataclass(frozen=True)
@@ -87,11 +76,10 @@ def _active_job(session: Session, storage: SourceStorage) -> Job | None:
 
 def failure_of(storage: SourceStorage) -> TesseraError:
     """The error a failed sync raised, rebuilt from what it recorded on the storage: its kind, its message
-    (the first line of `traceback`) and the bad rows it named."""
+    (the first line of `traceback`) and the bad rows it named (see `job_errors`)."""
     meta = storage.sync_meta or {}
-    cls = ERRORS.get(str(meta.get("error")), TesseraError)
     detail = (storage.traceback or "the sync failed").split("\n", 1)[0]
-    return cls(detail, field_errors=meta.get("error_fields") or None)
+    return rebuilt(meta.get("error"), detail, meta.get("error_fields"))
 
 
 @dataclass(frozen=True)
@@ -151,7 +139,7 @@ class SyncJob:
                 listing.close()
         except TesseraError as exc:
             with db.writer() as session:
-                storage_sync.record_failure(session, storage_id, exc.detail, _error_name(exc), exc.field_errors)
+                storage_sync.record_failure(session, storage_id, exc.detail, error_name(exc), exc.field_errors)
                 session.commit()
             raise
         progress(phase="completed", tasks_imported=count, final=True)
@@ -161,8 +149,3 @@ class SyncJob:
         storage = session.get(SourceStorage, payload.get("storage_id"))
         if storage is not None and storage.last_sync_job_id == job_id and storage.status in ACTIVE:
             storage_sync.record_failure(session, storage.id, reason)
-
-
-def _error_name(exc: TesseraError) -> str:
-    """The nearest of `ERRORS` in the exception's class hierarchy (ImportFormatError → InvalidInput)."""
-    return next((cls.__name__ for cls in type(exc).__mro__ if cls.__name__ in ERRORS), "TesseraError")

@@ -1,7 +1,7 @@
 """`POST /api/projects/{id}/import`: a JSON body (a list of tasks or one task), multipart files, a form
 field `url` naming a file to fetch (as Label Studio's "import from URL"), or a form field `path` naming a
 file under the server's import root (admins); `GET /api/projects/{id}/imports/{import_id}`; and
-`POST /api/projects/{id}/import/predictions`. All or nothing; big uploads run as jobs."""
+`POST /api/projects/{id}/import/predictions`. All or nothing; big uploads and every URL run as jobs."""
 
 from __future__ import annotations
 
@@ -11,17 +11,17 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 
-from tessera.api.context import Ctx, context, database, json_body, outbound_client, parse_json, query_bool, settings_of
+from tessera.api.context import Ctx, context, database, json_body, parse_json, query_bool, settings_of
 from tessera.api.schemas import import_read
 from tessera.api.uploads import SpooledFile, Upload, spool_request
 from tessera.domain.errors import InvalidInput
 from tessera.io.json_values import DECODER, problem_in
 from tessera.io.media_types import media_kind
-from tessera.net.outbound import OutboundClient
-from tessera.services import dataset_imports, import_jobs, imports, media, predictions, remote_files
+from tessera.services import dataset_imports, import_jobs, import_states, imports, media, predictions, remote_files
 from tessera.services.import_authors import AnnotatorMap, read_annotator_map
 
 router = APIRouter(tags=["import"])
+URL_WAIT_SECONDS = 10.0  # how long a URL import's request waits for its job before answering with the job's id
 
 
 @dataclass
@@ -90,50 +90,49 @@ def import_tasks(
     return_task_ids: str | None = None,
     ctx: Ctx = Depends(context),
     upload: Upload = Depends(spooled),
-    client: OutboundClient = Depends(outbound_client),
 ) -> dict:
     """Small imports run inside the request, as in Label Studio. An upload above the job threshold, any
-    `?async=true` upload, and a server `path` run as a job: the answer carries `import`, the id to poll."""
+    `?async=true` upload, and a server `path` run as a job: the answer carries `import`, the id to poll. A
+    `url` always runs as a job, which the request waits for unless it is big or `?async=true` (see
+    `_import_url`)."""
     params = request.query_params
     dedupe = query_bool(params.get("dedupe"))
     authors = _annotator_map(params.get("annotator_map") or upload.fields.get("annotator_map"))
+    as_job = query_bool(params.get("async")) or upload.size > ctx.settings.import_job_bytes
+    with_ids = query_bool(return_task_ids, True)
     fmt = dataset_imports.dataset_format(params.get("format") or upload.fields.get("format"))
     if fmt is not None:
-        return _import_dataset(ctx, project_id, upload, fmt, {**upload.fields, **params})
+        return _import_dataset(ctx, project_id, upload, fmt, {**upload.fields, **params}, as_job)
     media_files = [f for f in upload.files if media_kind(f.name)]
     if media_files:
         return _import_media(ctx, project_id, upload, media_files)
     path = upload.fields.get("path", "").strip()
-    if (
-        path
-        or (upload.files or upload.body)
-        and (query_bool(params.get("async")) or upload.size > ctx.settings.import_job_bytes)
-    ):
+    if path or (upload.files or upload.body) and as_job:
         return _start_job(ctx, project_id, upload, path, dedupe, authors)
     payload = _payload(upload)
+    if payload.url is not None:
+        wait = not query_bool(params.get("async"))
+        return _import_url(ctx, project_id, payload.url, dedupe, authors, wait=wait, with_ids=with_ids)
     try:
-        if payload.url is None:
-            summary = imports.import_tasks(
-                ctx.session,
-                ctx.actor,
-                project_id,
-                body=payload.body,
-                files=payload.files,
-                dedupe=dedupe,
-                annotator_map=authors,
-            )
-        else:
-            summary = _import_url(ctx, client, project_id, payload.url, authors)
+        summary = imports.import_tasks(
+            ctx.session,
+            ctx.actor,
+            project_id,
+            body=payload.body,
+            files=payload.files,
+            dedupe=dedupe,
+            annotator_map=authors,
+        )
     finally:
         for source in payload.files:
             source.stream.close()
     ctx.commit()
     return _answer(
         summary,
-        uploaded=bool(payload.files or payload.url),
+        uploaded=bool(payload.files),
         found_formats=summary.found_formats or [],
         **({"duplicates": summary.duplicates} if dedupe else {}),
-        **({"task_ids": summary.task_ids} if query_bool(return_task_ids, True) else {}),
+        **({"task_ids": summary.task_ids} if with_ids else {}),
     )
 
 
@@ -177,10 +176,10 @@ def _import_media(ctx: Ctx, project_id: int, upload: Upload, files: list[Spooled
     return _answer(summary, uploaded=True, found_formats=formats, task_ids=summary.task_ids)
 
 
-def _import_dataset(ctx: Ctx, project_id: int, upload: Upload, fmt: str, options: dict[str, str]) -> dict:
-    """`format=coco|yolo`: one uploaded COCO JSON file or YOLO archive, imported inside the request, with
-    `labels_as` (predictions or annotations), `model_version` and `image_root_url` (what the tasks' image
-    references start with)."""
+def _import_dataset(ctx: Ctx, project_id: int, upload: Upload, fmt: str, options: dict[str, str], as_job: bool) -> dict:
+    """`format=coco|yolo`: one uploaded COCO JSON file or YOLO archive, with `labels_as` (predictions or
+    annotations), `model_version` and `image_root_url` (what the tasks' image references start with).
+    Imported inside the request, or by a job as other uploads are (big, or `?async=true`)."""
     if len(upload.files) != 1:
         raise InvalidInput(f"a {fmt.upper()} import takes one uploaded file", field_errors={"file": ["one file"]})
     spooled_file = upload.files[0]
@@ -190,6 +189,8 @@ def _import_dataset(ctx: Ctx, project_id: int, upload: Upload, fmt: str, options
         model_version=options.get("model_version") or "",
         image_root_url=options.get("image_root_url") or "",
     )
+    if as_job:
+        return _start_job(ctx, project_id, upload, "", False, None, dataset=wanted)
     with open(spooled_file.path, "rb") as stream:
         source = imports.ImportSource(spooled_file.name, stream)
         summary, left_out = dataset_imports.import_dataset(ctx.session, ctx.actor, project_id, source, wanted)
@@ -198,7 +199,13 @@ def _import_dataset(ctx: Ctx, project_id: int, upload: Upload, fmt: str, options
 
 
 def _start_job(
-    ctx: Ctx, project_id: int, upload: Upload, path: str, dedupe: bool, authors: AnnotatorMap | None
+    ctx: Ctx,
+    project_id: int,
+    upload: Upload,
+    path: str,
+    dedupe: bool,
+    authors: AnnotatorMap | None,
+    dataset: dataset_imports.DatasetOptions | None = None,
 ) -> dict:
     if path:
         target = import_jobs.server_file(ctx.settings.import_root, ctx.actor, path)
@@ -206,20 +213,25 @@ def _start_job(
     else:
         spooled_files = upload.files or ([upload.body] if upload.body else [])
         files = [import_jobs.JobFile(f.name, f.path, spooled=True) for f in spooled_files]
-    record = import_jobs.start_import_job(
-        ctx.session, ctx.actor, project_id, files, dedupe=dedupe, annotator_map=authors
+    started = import_jobs.start_import_job(
+        ctx.session, ctx.actor, project_id, files, dedupe=dedupe, annotator_map=authors, dataset=dataset
     )
     ctx.commit()
     upload.kept = True  # the job owns the spooled files now
     ctx.request.app.state.jobs.wake()
+    return _job_answer(started.record.id)
+
+
+def _job_answer(import_id: int) -> dict:
+    """The answer to an import that a job does: Label Studio's fields, empty, and `import`, the id to poll."""
     return {
-        "import": record.id,
+        "import": import_id,
         "task_count": 0,
         "annotation_count": 0,
         "prediction_count": 0,
         "predictions_count": 0,
         "duration": 0.0,
-        "file_upload_ids": [record.id],
+        "file_upload_ids": [import_id],
         "could_be_tasks_list": False,
         "found_formats": [],
         "data_columns": [],
@@ -227,13 +239,45 @@ def _start_job(
 
 
 def _import_url(
-    ctx: Ctx, client: OutboundClient, project_id: int, url: str, authors: AnnotatorMap | None
-) -> imports.ImportSummary:
-    """Check the actor may import before fetching anything for them, then fetch, then import."""
-    remote_files.check_may_import(ctx.session, ctx.actor, project_id)
-    ctx.commit()  # ends the transaction opened so far, so that no write lock is held during the download
-    with remote_files.downloaded(client, url, max_bytes=ctx.settings.max_body_bytes) as source:
-        return imports.import_tasks(ctx.session, ctx.actor, project_id, files=[source], annotator_map=authors)
+    ctx: Ctx, project_id: int, url: str, dedupe: bool, authors: AnnotatorMap | None, *, wait: bool, with_ids: bool
+) -> dict:
+    """A job fetches the file and imports it (the request holds no transaction meanwhile). The request waits
+    for the job up to `URL_WAIT_SECONDS`, but not once the file shows bigger than the upload threshold, and
+    not with `?async=true`: a job that ended by then is answered as a synchronous import (its counts, or its
+    error), one still running with its import id to poll, as a big upload is."""
+    started = import_jobs.start_import_job(
+        ctx.session, ctx.actor, project_id, [], dedupe=dedupe, annotator_map=authors, url=url
+    )
+    ctx.commit()
+    runner = ctx.request.app.state.jobs
+    runner.wake()
+    if not wait:
+        return _job_answer(started.record.id)
+    import_states.wait_for_import(
+        runner, started.job_id, seconds=URL_WAIT_SECONDS, big_bytes=ctx.settings.import_job_bytes
+    )
+    # Read in a read transaction: on SQLite a job still importing holds the one write slot.
+    with database(ctx.request).reader() as session:
+        try:
+            result = import_states.finished_import(session, ctx.actor, project_id, started, runner)
+        finally:
+            session.rollback()
+    if result is None:
+        return _job_answer(started.record.id)
+    summary = imports.ImportSummary(
+        import_id=started.record.id,
+        **{k: result[k] for k in ("task_count", "annotation_count", "prediction_count", "duration")},
+        task_ids=result["task_ids"],
+        data_columns=result["data_columns"],
+        found_formats=result["found_formats"],
+    )
+    return _answer(
+        summary,
+        uploaded=True,
+        found_formats=summary.found_formats,
+        **({"duplicates": result["duplicates"]} if dedupe else {}),
+        **({"task_ids": summary.task_ids} if with_ids else {}),
+    )
 
 
 @router.post("/api/projects/{project_id}/import/predictions", status_code=201)
@@ -246,5 +290,5 @@ def import_predictions(project_id: int, body: Any = Depends(json_body), ctx: Ctx
 @router.get("/api/projects/{project_id}/imports/{import_id}")
 def read_import(project_id: int, import_id: int, ctx: Ctx = Depends(context)) -> dict:
     """Label Studio's ProjectImport: an import's state, counts, errors and (while a job runs) progress."""
-    state = import_jobs.read_import_state(ctx.session, ctx.actor, project_id, import_id, ctx.request.app.state.jobs)
+    state = import_states.read_import_state(ctx.session, ctx.actor, project_id, import_id, ctx.request.app.state.jobs)
     return import_read(state.record, progress=state.progress, task_ids=state.task_ids)

@@ -1,7 +1,9 @@
 // The import dialog: files by drag and drop or chooser, or a URL (or tasks pasted as JSON), sent with
 // XMLHttpRequest for its upload progress, and a report of what was imported or what the server refused and why.
+// An import that the server runs as a job (a big upload; a URL, always sent with ?async=true) answers with its
+// id: the dialog then polls GET /api/projects/{id}/imports/{import_id} and shows the job's progress.
 
-import { ApiError, csrfToken } from "./api.js";
+import { ApiError, csrfToken, get } from "./api.js";
 import { $, clear, h, showError, wireDialog } from "./dom.js";
 
 const dialog = wireDialog($("#import-dialog"));
@@ -63,10 +65,13 @@ zone.addEventListener("drop", (event) => {
   addFiles(event.dataTransfer.files);
 });
 
-function send(body) {
+const POLL_MS = 400;
+const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function send(body, query) {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
-    xhr.open("POST", `/api/projects/${projectId}/import?return_task_ids=false`);
+    xhr.open("POST", `/api/projects/${projectId}/import?return_task_ids=false${query}`);
     xhr.setRequestHeader("X-CSRFToken", csrfToken());
     xhr.setRequestHeader("Accept", "application/json");
     xhr.upload.addEventListener("progress", (event) => {
@@ -85,6 +90,34 @@ function send(body) {
     xhr.addEventListener("error", () => reject(new Error("the upload failed: network error")));
     xhr.send(body);
   });
+}
+
+function showJob(state) {
+  const seen = state.progress || {};
+  const downloading = seen.phase === "downloading";
+  const read = seen.bytes_read || 0;
+  if (seen.bytes_total) progress.value = (100 * Math.min(read, seen.bytes_total)) / seen.bytes_total;
+  else progress.removeAttribute("value"); // indeterminate until a size is known
+  let text = state.status === "created" ? "Waiting for the import to start…" : "Importing…";
+  if (downloading) text = `Downloading… ${size(read)}${seen.bytes_total ? ` of ${size(seen.bytes_total)}` : ""}`;
+  else if (seen.rows) text = `Importing… ${seen.rows.toLocaleString()} rows read`;
+  const box = $("#import-report");
+  clear(box);
+  box.append(h("p", { class: "muted", text }));
+}
+
+// Polls an import job until it ends: its record when completed; the job's error (with its bad rows) if failed.
+async function follow(importId) {
+  for (;;) {
+    const state = await get(`/api/projects/${projectId}/imports/${importId}`);
+    if (state.status === "completed") return state;
+    if (state.status === "failed") {
+      const rows = (state.errors || []).filter((line) => line !== state.error);
+      throw new ApiError(400, { detail: state.error, validation_errors: rows.length ? { tasks: rows } : {} });
+    }
+    showJob(state);
+    await pause(POLL_MS);
+  }
 }
 
 function report(result) {
@@ -115,7 +148,8 @@ $("#import-form").addEventListener("submit", async (event) => {
   progress.value = 0;
   progress.hidden = false;
   try {
-    const result = await send(body);
+    let result = await send(body, files.length ? "" : "&async=true");
+    if (result && result.import) result = await follow(result.import);
     progress.value = 100;
     report(result);
     files = [];
@@ -124,9 +158,10 @@ $("#import-form").addEventListener("submit", async (event) => {
     onImported(result);
   } catch (error) {
     progress.hidden = true;
+    clear($("#import-report"));
     showError($("#import-error"), error);
     const error_el = $("#import-error");
-    error_el.prepend(h("p", { text: "Nothing was imported: the server refused the upload." }));
+    error_el.prepend(h("p", { text: "Nothing was imported: the server refused the import." }));
   } finally {
     button.disabled = false;
   }
