@@ -3,7 +3,9 @@ the search, in the table's order, leaving out what the user already answered, an
 
 from __future__ import annotations
 
+import json
 import re
+from urllib.parse import urlencode
 
 from playwright.sync_api import Page, expect
 
@@ -116,3 +118,27 @@ def test_label_all_tasks_matching_the_search(page: Page, live_server: LiveServer
     labeled = sorted(t["id"] for t in listed if t["total_annotations"])
     assert labeled == sorted(apples)
     assert all(annotations_of(live_server, t)[0]["result"][0]["value"]["choices"] == ["sad"] for t in apples[101:])
+
+
+def test_next_pressed_while_the_page_still_opens(page: Page, live_server: LiveServer) -> None:
+    """A reload of a finished selection on a slow connection: "Next task", pressed at once, waits for the page to
+    open the task in its URL and then says the selection is done (the task no longer comes back over that)."""
+    pid, ids = make(live_server, ["a", "b", "c"], "Slow start")
+    annotate(live_server, ids[:2])
+    sign_in(page)
+    page.add_init_script(  # who the user is comes back 300 ms late: the page is still starting when Next is pressed
+        """(() => {
+          const fetch = window.fetch;
+          const late = () => new Promise((resolve) => setTimeout(resolve, 300));
+          window.fetch = (url, options) =>
+            String(url).includes("/whoami") ? late().then(() => fetch(url, options)) : fetch(url, options);
+        })()"""
+    )
+    query = {"selectedItems": {"all": False, "included": ids[:2]}, "ordering": ["-tasks:id"]}
+    page.goto(f"/projects/{pid}/label?{urlencode({'query': json.dumps(query), 'task': ids[0]})}")
+    page.locator("#lab-next").click()
+    page.wait_for_selector("#labeling[data-ready='1']")
+    expect(page.locator("#lab-messages")).to_contain_text("Every task in this selection is done (2).")
+    expect(page.locator("#lab-task")).to_have_text("")
+    expect(page.locator("#lab-selection")).to_have_text("Selection: 2 of 2 done")
+    expect(page.locator("#lab-history li")).to_have_count(1)  # the task the URL named, opened before Next

@@ -313,13 +313,15 @@ async function nextTask() {
 }
 
 function back() {
-  if (!state.task) {
-    const last = state.history[state.history.length - 1];
-    if (last) openTask(last.id);
-    return;
-  }
-  const at = state.history.findIndex((e) => e.id === state.task.id);
-  if (at > 0) openTask(state.history[at - 1].id);
+  return run(async () => {
+    if (!state.task) {
+      const last = state.history[state.history.length - 1];
+      if (last) await openTask(last.id);
+      return;
+    }
+    const at = state.history.findIndex((e) => e.id === state.task.id);
+    if (at > 0) await openTask(state.history[at - 1].id);
+  });
 }
 
 // Submit on choice: one key press per classification task. Only for a config whose single answer is that
@@ -361,7 +363,12 @@ function refreshRejections() {
   drawRejections($("lab-rejected"), projectId, openTask).catch(() => {});
 }
 
+// The actions wait for the page to start: a "Next task" pressed while the page still opens the task in its URL
+// would show that task over the answer to the press (the buttons come disabled, and `busy` holds the keys off).
+const ACTIONS = ["lab-back", "lab-skip", "lab-submit", "lab-next"];
+
 async function start() {
+  state.busy = true;
   try {
     const [project, me, connectors] = await Promise.all([
       get(`/api/projects/${projectId}`),
@@ -384,9 +391,11 @@ async function start() {
     if (wanted) showTask(await loadTask(wanted));
     else await nextTask();
     performance.mark("tessera:ready"); // the speed test reads it: interactive, counted from navigation start
-    root.dataset.ready = "1";
   } catch (error) {
     say(error.message);
+  } finally {
+    state.busy = false;
+    for (const id of ACTIONS) $(id).disabled = false;
     root.dataset.ready = "1";
   }
 }
