@@ -8,9 +8,10 @@ import csv
 import hashlib
 import io
 import json
+import re
 from pathlib import Path
 
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Locator, Page, Route, expect
 
 from tests.browser.conftest import sign_in
 from tests.sdk.conftest import LiveServer
@@ -99,6 +100,47 @@ def test_snapshots_are_listed_downloaded_and_deleted(page: Page, live_server: Li
     with live_server.http() as http:
         assert [e["id"] for e in http.get(f"/api/projects/{pid}/exports").json()] == [newer["id"]]
         assert http.get(f"/api/projects/{pid}/exports/{older['id']}").status_code == 404
+
+
+def test_running_and_failed_snapshots_show_their_progress_and_error(page: Page, live_server: LiveServer) -> None:
+    """A job too quick to catch is shown running (the list's real answer, its newest snapshot made to say
+    `in_progress` at 1,000 of 3,000 tasks) and its neighbour failed; the panel polls until the job is done."""
+    pid = _project(live_server, "Snapshot states")
+    failed = _snapshot(live_server, pid, {})
+    running = _snapshot(live_server, pid, {"export_type": "CSV"})
+    state = {"done": False}
+
+    def on_list(route: Route) -> None:
+        records = route.fetch().json()
+        for record in records:
+            if record["id"] == failed["id"]:
+                record.update(status="failed", error="the disk is full <script>")
+            elif record["id"] == running["id"] and not state["done"]:
+                record.update(
+                    status="in_progress",
+                    converted_formats=[{"export_type": "CSV", "status": "in_progress", "md5": None, "size": None}],
+                    progress={"tasks": 1000, "task_total": 3000, "format": "JSON"},
+                )
+        route.fulfill(json=records)
+
+    page.route(re.compile(r".*/api/projects/\d+/exports\?limit=\d+$"), on_list)
+    sign_in(page)
+    dialog = _open_panel(page, pid)
+    items = dialog.locator("#snapshot-list > li")
+    expect(items).to_have_count(2)
+    busy, broken = items.nth(0), items.nth(1)
+    expect(busy.locator(".badge")).to_have_text("In progress")
+    expect(busy.locator(".snapshot-formats")).to_have_text("JSON, CSV")
+    bar = busy.get_by_role("progressbar", name="Writing JSON: 1,000 of 3,000 tasks")
+    expect(bar).to_have_js_property("value", 1000)
+    expect(busy.get_by_role("link")).to_have_count(0)  # nothing to download yet
+    expect(broken.locator(".badge")).to_have_text("Failed")
+    expect(broken.locator(".snapshot-error")).to_have_text("Failed: the disk is full <script>")
+    expect(broken.get_by_role("link")).to_have_count(0)
+    state["done"] = True  # the next poll finds it written
+    expect(busy.locator(".badge")).to_have_text("Completed")
+    expect(busy.get_by_role("link", name="Download CSV")).to_be_visible()
+    expect(busy.get_by_role("progressbar")).to_have_count(0)
 
 
 def test_show_more_pages_through_many_snapshots(page: Page, live_server: LiveServer) -> None:
