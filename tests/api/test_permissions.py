@@ -34,10 +34,11 @@ def scene(world: World) -> Scene:
     t, t2 = task["task_ids"]
     ann = c.post(f"/api/tasks/{t}/annotations", json={"result": RESULT}, headers=m.headers).json()["id"]
     pred = c.post("/api/predictions", json={"task": t, "result": RESULT}, headers=m.headers).json()["id"]
+    exp = c.post(f"/api/projects/{p}/exports", json={}, headers=m.headers).json()["id"]
     other = world.person("other-manager@example.com")
     q = world.project(other)
     qt = c.post(f"/api/projects/{q}/import", json=[{"text": "q"}], headers=other.headers).json()["task_ids"][0]
-    return Scene(world, people, {"p": p, "t": t, "t2": t2, "ann": ann, "pred": pred, "q": q, "qt": qt})
+    return Scene(world, people, {"p": p, "t": t, "t2": t2, "ann": ann, "pred": pred, "exp": exp, "q": q, "qt": qt})
 
 
 # (method, path, body, action); the action names a row of the policy table.
@@ -63,6 +64,7 @@ ROUTES: list[tuple[str, str, Any, str]] = [
     ("GET", "/api/projects/{p}/export?exportType=JSON", None, "exports.create"),
     ("POST", "/api/projects/{p}/exports", {"title": "s"}, "exports.create"),
     ("GET", "/api/projects/{p}/exports", None, "exports.view"),
+    ("DELETE", "/api/projects/{p}/exports/{exp}", None, "exports.delete"),  # the manager's snapshot
     ("POST", "/api/ml", {"project": "{p}", "url": "http://127.0.0.1:9/"}, "ml.change"),
     ("GET", "/api/ml?project={p}", None, "ml.view"),
     ("POST", "/api/dm/views", {"project": "{p}", "data": {}}, "views.change"),

@@ -94,9 +94,16 @@ def project_read(view: ProjectView, creator: User | None) -> dict[str, Any]:
 
 
 def export_read(record: Export, creator: User | None, progress: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Label Studio's Export, plus `progress` ({tasks, task_total, format}) while a job writes it and `error`
-    once it failed."""
+    """Label Studio's Export, plus `size` (the JSON file's bytes) and each converted format's `md5` and `size`,
+    `progress` ({tasks, task_total, format}) while a job writes it and `error` once it failed. The format asked
+    for at creation is listed among `converted_formats` from the start, with the snapshot's status until
+    written."""
     opts = record.options or {}
+    files = record.files or {}
+    converted = [_converted(k, v) for k, v in files.items() if k != "JSON"]
+    asked = opts.get("export_type")
+    if isinstance(asked, str) and asked not in files:
+        converted.append({"export_type": asked, "status": record.status, "md5": None, "size": None})
     out = {
         "id": record.id,
         "title": record.title,
@@ -105,8 +112,9 @@ def export_read(record: Export, creator: User | None, progress: dict[str, Any] |
         "finished_at": iso(record.finished_at),
         "status": record.status,
         "md5": record.md5,
+        "size": (files.get("JSON") or {}).get("size"),
         "counters": record.counters,
-        "converted_formats": [{"export_type": k, "status": "completed"} for k in record.files if k != "JSON"],
+        "converted_formats": converted,
         "task_filter_options": opts.get("task_filter_options"),
         "annotation_filter_options": opts.get("annotation_filter_options"),
         "serialization_options": opts.get("serialization_options"),
@@ -116,6 +124,10 @@ def export_read(record: Export, creator: User | None, progress: dict[str, Any] |
     if record.status == "failed":
         out["error"] = record.error
     return out
+
+
+def _converted(key: str, entry: dict[str, Any]) -> dict[str, Any]:
+    return {"export_type": key, "status": "completed", "md5": entry.get("md5"), "size": entry.get("size")}
 
 
 def import_read(

@@ -30,6 +30,7 @@ POLICY: dict[str, frozenset[str]] = {
     "predictions.change": MANAGERS,
     "exports.view": STAFF,
     "exports.create": STAFF,
+    "exports.delete": MANAGERS,  # anyone's snapshot; whoever made one may always delete it
     "agreement.view": STAFF,  # it shows every annotator's answers in aggregate
     "dashboard.view": STAFF,  # per-annotator figures and the label distribution
     "ml.view": MEMBERS,

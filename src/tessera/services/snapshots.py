@@ -12,7 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tessera.db.tables import Export, Project, utcnow
-from tessera.domain.errors import NotFound
+from tessera.domain.errors import NotFound, PermissionDenied
+from tessera.domain.policy import allows
 from tessera.domain.preference_prompt import OPTION_NAMES, PreferenceOptions
 from tessera.services.access import get_project, get_scoped
 from tessera.services.actors import Actor
@@ -29,9 +30,11 @@ def create_snapshot(session: Session, actor: Actor, project_id: int, data_dir: P
 
 
 def new_snapshot(session: Session, actor: Actor, project_id: int, body: Any) -> Export:
-    """The snapshot's record, `in_progress`, its options checked (a bad one is a 400 before anything runs)."""
+    """The snapshot's record, `in_progress`, its options checked (a bad one is a 400 before anything runs). The
+    format asked for besides JSON (`export_type`) is kept in its options, so that it is listed while written."""
     project, _role = get_project(session, actor, project_id, "exports.create")
     body = body if isinstance(body, dict) else {}
+    also = asked_format(body)
     asked = _snapshot_options(body)
     export_options = PreferenceOptions.of(asked)
     method = check_method(asked.get("consensus"))
@@ -43,6 +46,7 @@ def new_snapshot(session: Session, actor: Actor, project_id: int, body: Any) -> 
         options={
             **{k: body.get(k) for k in ("task_filter_options", "annotation_filter_options", "serialization_options")},
             "export_options": {**export_options.as_dict(), **({"consensus": method} if method else {})},
+            **({"export_type": also} if also else {}),
         },
     )
     session.add(record)
@@ -62,7 +66,7 @@ def fill_snapshot(
 
 
 def complete_snapshot(record: Export, result: ExportFile) -> None:
-    record.files = {"JSON": {"path": result.path.name, "md5": result.md5}}
+    record.files = {"JSON": _file_entry(result)}
     record.md5 = result.md5
     record.counters = {"task_number": result.task_count}
     record.status = "completed"
@@ -104,9 +108,18 @@ def _snapshot_path(data_dir: Path, record: Export, fmt: str) -> Path:
     return data_dir / "exports" / str(record.project_id) / f"{record.id}-{fmt}.{spec.extension}"
 
 
-def list_snapshots(session: Session, actor: Actor, project_id: int) -> list[Export]:
+def list_snapshots(
+    session: Session, actor: Actor, project_id: int, *, limit: int | None = None, before: int | None = None
+) -> list[Export]:
+    """The project's snapshots, newest first (as Label Studio lists them); `limit` and `before` (an export id:
+    those made before it) page through them."""
     get_project(session, actor, project_id, "exports.view")
-    return list(session.scalars(select(Export).where(Export.project_id == project_id).order_by(Export.id)))
+    query = select(Export).where(Export.project_id == project_id).order_by(Export.id.desc())
+    if before is not None:
+        query = query.where(Export.id < before)
+    if limit is not None:
+        query = query.limit(limit)
+    return list(session.scalars(query))
 
 
 def read_snapshot(session: Session, actor: Actor, project_id: int, export_id: int) -> Export:
@@ -117,7 +130,13 @@ def read_snapshot(session: Session, actor: Actor, project_id: int, export_id: in
 
 
 def delete_snapshot(session: Session, actor: Actor, project_id: int, export_id: int, data_dir: Path) -> None:
-    record = read_snapshot(session, actor, project_id, export_id)
+    """Delete the snapshot and its files (a job still writing it stops): managers may delete any, the person who
+    made it their own (so that a reviewer can cancel the export they started)."""
+    record, role = get_scoped(session, actor, Export, export_id, "exports.view")
+    if record.project_id != project_id:
+        raise NotFound("export not found")
+    if not allows(role, "exports.delete") and record.created_by != actor.user_id:
+        raise PermissionDenied(f"your role ({role}) does not allow exports.delete on another person's export")
     for fmt in record.files:
         _snapshot_path(data_dir, record, fmt).unlink(missing_ok=True)
     session.delete(record)
@@ -162,7 +181,12 @@ def write_format(
 
 def add_format(record: Export, written: tuple[str, ExportFile]) -> None:
     key, result = written
-    record.files = {**record.files, key: {"path": result.path.name, "md5": result.md5}}
+    record.files = {**record.files, key: _file_entry(result)}
+
+
+def _file_entry(result: ExportFile) -> dict[str, Any]:
+    """A written file as the record keeps it: its name, md5 and size in bytes."""
+    return {"path": result.path.name, "md5": result.md5, "size": result.path.stat().st_size}
 
 
 def snapshot_file(

@@ -20,7 +20,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
 from tessera.db.tables import User
-from tessera.domain.policy import allows
+from tessera.domain.policy import POLICY, allows
 from tessera.services import auth
 from tessera.services.access import project_role
 
@@ -63,7 +63,8 @@ def mount(app: FastAPI, templates: Jinja2Templates) -> None:
     ) -> Response:
         """Render an app page for the signed-in user, or send them to sign in first. The form token is for the
         top bar's sign-out form, which posts to the server-rendered logout. A project page learns whether the
-        user is staff there (`staff`, for links to staff pages); with `only`, a role without that permission
+        user is staff there (`staff`, for links to staff pages) and what their role allows there (`can`, the
+        policy's actions, for controls the API would refuse); with `only`, a role without that permission
         gets a refusal instead of the page (403; 404 outside the project, as the API answers)."""
         cookie = request.cookies.get(SESSION_COOKIE)
         with request.app.state.db.reader() as session:
@@ -75,7 +76,9 @@ def mount(app: FastAPI, templates: Jinja2Templates) -> None:
             project_id = ctx.get("project_id")
             status = 200
             if isinstance(project_id, int):
-                values["staff"] = bool(may(session, found[0], project_id, "reviews.create"))
+                role = project_role(session, auth.actor_for(found[0]), project_id)
+                values["staff"] = allows(role, "reviews.create")
+                values["can"] = {action: allows(role, action) for action in POLICY}
                 allowed = may(session, found[0], project_id, only) if only else True
                 if not allowed:
                     status = 404 if allowed is None else 403

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import FileResponse, StreamingResponse
 from starlette.background import BackgroundTask
 
@@ -84,8 +84,12 @@ def _read(ctx: Ctx, record: Export) -> dict:
 
 
 @router.get("/api/projects/{project_id}/exports")
-def list_snapshots(project_id: int, ctx: Ctx = Depends(context)) -> list:
-    return [_read(ctx, r) for r in snapshots.list_snapshots(ctx.session, ctx.actor, project_id)]
+def list_snapshots(
+    project_id: int, limit: int | None = Query(None, ge=1), before: int | None = None, ctx: Ctx = Depends(context)
+) -> list:
+    """Newest first, as Label Studio lists them; Tessera's `limit` and `before` (an export id) page the list."""
+    found = snapshots.list_snapshots(ctx.session, ctx.actor, project_id, limit=limit, before=before)
+    return [_read(ctx, r) for r in found]
 
 
 @router.post("/api/projects/{project_id}/exports", status_code=201)

@@ -2,7 +2,7 @@
 // Studio's data-manager query), with a column chooser, row selection and the import and export dialogs.
 
 import { get, post } from "./api.js";
-import { $, $$, clear, debounce, h, showError, slashToSearch, toast } from "./dom.js";
+import { $, $$, clear, confirmDelete, debounce, h, showError, slashToSearch, toast } from "./dom.js";
 import { openExport } from "./export_dialog.js";
 import { openImport } from "./import_dialog.js";
 import { buildColumns, cell, dataColumns } from "./dm_columns.js";
@@ -291,19 +291,9 @@ function clearSelection() {
   state.allMatching = false;
 }
 
-async function confirm(text) {
-  const dialog = $("#confirm-dialog");
-  $("#confirm-text").textContent = text;
-  dialog.returnValue = "";
-  dialog.showModal();
-  $("#confirm-yes").focus();
-  await new Promise((resolve) => dialog.addEventListener("close", resolve, { once: true }));
-  return dialog.returnValue === "yes";
-}
-
 async function deleteSelected() {
   const count = state.allMatching ? state.total : state.selected.size;
-  if (!(await confirm(`Delete ${count} task${count === 1 ? "" : "s"} with their annotations? This cannot be undone.`))) return;
+  if (!(await confirmDelete(`Delete ${count} task${count === 1 ? "" : "s"} with their annotations? This cannot be undone.`))) return;
   try {
     // One request whatever the selection: Label Studio's data-manager action, with the filters when "all
     // matching" is chosen, so that the server selects the same tasks the table shows.

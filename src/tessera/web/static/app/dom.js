@@ -55,6 +55,17 @@ export function wireDialog(dialog) {
   return dialog;
 }
 
+// Ask the page's confirm dialog (#confirm-dialog, whose yes button reads "Delete") and resolve to the answer.
+export async function confirmDelete(text) {
+  const dialog = $("#confirm-dialog");
+  $("#confirm-text").textContent = text;
+  dialog.returnValue = "";
+  dialog.showModal();
+  $("#confirm-yes").focus();
+  await new Promise((resolve) => dialog.addEventListener("close", resolve, { once: true }));
+  return dialog.returnValue === "yes";
+}
+
 // The server's error as one readable line plus its per-field messages, for a refused write or import.
 export function errorLines(error) {
   const lines = [error.message];

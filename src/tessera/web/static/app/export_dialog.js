@@ -5,10 +5,12 @@
 // downloads the file itself: a GET link carries the session cookie and the server streams the file with its
 // name. A bigger export goes through a snapshot that a job writes, in the chosen format too: the dialog polls it,
 // shows its progress, and downloads it once written. Closing the dialog, or "Cancel export", deletes the
-// snapshot (a job still running throws away what it wrote).
+// snapshot (a job still running throws away what it wrote). Below, the snapshots on the server
+// (export_snapshots.js), for the roles that may see them.
 
 import { del, get, post } from "./api.js";
 import { $, h, showError, toast, wireDialog } from "./dom.js";
+import { openSnapshots, refreshSnapshots } from "./export_snapshots.js";
 
 const dialog = wireDialog($("#export-dialog"));
 const jobTasks = Number(dialog.dataset.jobTasks) || 20000;
@@ -116,6 +118,7 @@ function finish(current, record) {
   $("#export-progress-text").textContent = `Done: ${count(written)} task${written === 1 ? "" : "s"} exported`;
   const params = new URLSearchParams({ exportType: current.format });
   download(`/api/projects/${current.projectId}/exports/${current.exportId}/download?${params}`);
+  refreshSnapshots();
 }
 
 function fail(error) {
@@ -149,6 +152,7 @@ async function exportThroughJob(choice) {
     const record = await post(`/api/projects/${projectId}/exports`, snapshotBody(choice));
     current.exportId = record.id;
     if (current.stopped) return forget(current); // cancelled while the request was on its way
+    refreshSnapshots();
     await watch(current, record);
   } catch (error) {
     if (!current.stopped) fail(error);
@@ -157,7 +161,7 @@ async function exportThroughJob(choice) {
 
 function forget(current) {
   if (current.exportId === null) return;
-  del(`/api/projects/${current.projectId}/exports/${current.exportId}`).catch((error) =>
+  del(`/api/projects/${current.projectId}/exports/${current.exportId}`).then(refreshSnapshots, (error) =>
     toast(`The cancelled export could not be deleted: ${error.message}`, "error"),
   );
 }
@@ -200,6 +204,7 @@ export async function openExport(project, ids = null) {
   setRunning(false);
   $("#export-scope").textContent = ids ? `${ids.length} selected task${ids.length === 1 ? "" : "s"}` : "All tasks";
   dialog.showModal();
+  openSnapshots(project);
   try {
     await drawFormats();
   } catch (error) {
