@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
 from tessera.db.tables import BrowserSession, LoginAttempt, User, as_utc, utcnow
@@ -63,12 +63,16 @@ def open_session(session: Session, user: User, *, days: int) -> tuple[str, str]:
     return key, csrf
 
 
+# Every request with a session cookie runs it: one statement, built once (its cache key computed once).
+_SESSION_AND_USER = (
+    select(BrowserSession, User)
+    .join(User, User.id == BrowserSession.user_id)
+    .where(BrowserSession.key_hash == bindparam("key_hash"))
+)
+
+
 def resolve_session(session: Session, key: str) -> tuple[User, BrowserSession] | None:
-    found = session.execute(
-        select(BrowserSession, User)
-        .join(User, User.id == BrowserSession.user_id)
-        .where(BrowserSession.key_hash == hash_key(key))
-    ).first()  # one statement: every request with a session cookie runs it
+    found = session.execute(_SESSION_AND_USER, {"key_hash": hash_key(key)}).first()
     if found is None:
         return None
     row, user = found
