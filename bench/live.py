@@ -33,13 +33,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def tessera_command() -> list[str]:
-    exe = shutil.which("tessera")
-    return [exe] if exe else [sys.executable, "-c", "from tessera.cli.main import app; app()"]
+# The `tessera` package this interpreter imports (PYTHONPATH included), not whichever `tessera` script is on PATH:
+# run from a checkout with PYTHONPATH=src, a bench measures that checkout's code.
+TESSERA = [sys.executable, "-c", "from tessera.cli.main import app; app()"]
 
 
 def run_tessera(*args: str, env: dict[str, str]) -> str:
-    return subprocess.run([*tessera_command(), *args], env=env, check=True, capture_output=True, text=True).stdout
+    return subprocess.run([*TESSERA, *args], env=env, check=True, capture_output=True, text=True).stdout
 
 
 @dataclass
@@ -89,7 +89,7 @@ def live_tessera(database_url: str | None = None, extra_env: dict[str, str] | No
             token = run_tessera("token", "create", "--email", ADMIN_EMAIL, env=env).strip().splitlines()[-1]
             port = free_port()
             process = subprocess.Popen(
-                [*tessera_command(), "start", "--port", str(port)],
+                [*TESSERA, "start", "--port", str(port)],
                 env=env,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.PIPE,

@@ -14,19 +14,14 @@ import json
 import os
 import random
 import re
-import shutil
 import statistics
-import subprocess
-import sys
-import tempfile
 import threading
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import httpx
-from api_bench import CONFIG, MemorySampler, free_port, p95, tessera
+from api_bench import CONFIG, MemorySampler, p95
+from live import live_tessera
 
 RESULT = [{"from_name": "sentiment", "to_name": "text", "type": "choices", "value": {"choices": ["Positive"]}}]
 
@@ -51,36 +46,12 @@ def main() -> None:
     ap.add_argument("--database-url")
     args = ap.parse_args()
 
-    data_dir = Path(tempfile.mkdtemp(prefix="tessera-bench-"))
-    env = {**os.environ, "TESSERA_DATA_DIR": str(data_dir)}
-    db_name = None
-    if args.database_url:
-        import psycopg
-
-        db_name = f"tessera_bench_{uuid.uuid4().hex[:8]}"
-        with psycopg.connect(args.database_url, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{db_name}"')
-        env["TESSERA_DATABASE_URL"] = args.database_url.rsplit("/", 1)[0] + "/" + db_name
-    tessera("user", "create", "--email", "bench@example.com", "--password", "benchmark1", "--admin", env=env)
-    token = tessera("token", "create", "--email", "bench@example.com", env=env).strip().splitlines()[-1]
-    port = free_port()
-    exe = shutil.which("tessera")
-    cmd = [exe] if exe else [sys.executable, "-c", "from tessera.cli.main import app; app()"]
-    server = subprocess.Popen(
-        [*cmd, "start", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    base = f"http://127.0.0.1:{port}"
     rows: list[tuple[str, str]] = []
-    try:
-        for _ in range(200):
-            try:
-                if httpx.get(f"{base}/health").status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        sampler = MemorySampler(server.pid)
+    with live_tessera(args.database_url) as live:
+        base = live.base
+        sampler = MemorySampler(live.process.pid)
         sampler.start()
-        admin = httpx.Client(base_url=base, headers={"Authorization": f"Token {token}"}, timeout=600)
+        admin = live.client()
         project = {"title": "queue", "label_config": CONFIG, "maximum_annotations": args.overlap}
         pid = admin.post("/api/projects/", json=project).json()["id"]
         tasks = [{"text": f"sentence {i}"} for i in range(args.tasks)]
@@ -121,10 +92,12 @@ def main() -> None:
                     next_times.append(t_next)
                     submit_times.append(t_submit)
 
+        cpu0, load0 = live.cpu_seconds(), os.getloadavg()[0]
         t0 = time.perf_counter()
         with ThreadPoolExecutor(args.annotators) as pool:
             list(pool.map(work, people))
         wall = time.perf_counter() - t0
+        cpu = live.cpu_seconds() - cpu0
         label = f"{args.annotators} annotators, {args.tasks:,} tasks, overlap {args.overlap}"
         if args.think:
             label += f", {args.think:g} s per task"
@@ -143,21 +116,14 @@ def main() -> None:
         both = [a + b for a, b in zip(next_times, submit_times, strict=True)]
         rows.append(("next + submit: p95", f"{p95(both) * 1000:.1f} ms"))
         rows.append(("tasks labeled per second", f"{len(submit_times) / wall:.0f}"))
+        rows.append(("server CPU per next + submit", f"{cpu / len(submit_times) * 1000:.1f} ms"))
+        rows.append(("load average, start / end (1 min)", f"{load0:.1f} / {os.getloadavg()[0]:.1f}"))
         sampler.running = False
         sampler.join()
         rows.append(("server peak memory (RSS)", f"{sampler.peak_kb / 1024:.0f} MB"))
         for c in people:
             c.close()
         admin.close()
-    finally:
-        server.terminate()
-        server.wait(10)
-        shutil.rmtree(data_dir, ignore_errors=True)
-        if db_name:
-            import psycopg
-
-            with psycopg.connect(args.database_url, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
     backend = "PostgreSQL" if args.database_url else "SQLite"
     width = max(len(k) for k, _ in rows)
     print(f"\nTessera labeling queue benchmark on {backend}")
