@@ -91,6 +91,7 @@ def main() -> None:
     ap.add_argument("--annotations", type=int, default=1000)
     ap.add_argument("--clients", type=int, default=8)
     ap.add_argument("--database-url")
+    ap.add_argument("--workers", type=int, default=1, help="server processes (memory is then the supervisor's)")
     args = ap.parse_args()
 
     data_dir = Path(tempfile.mkdtemp(prefix="tessera-bench-"))
@@ -107,7 +108,7 @@ def main() -> None:
     token = tessera("token", "create", "--email", "bench@example.com", env=env).strip().splitlines()[-1]
     port = free_port()
     server = subprocess.Popen(
-        [*TESSERA, "start", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        [*TESSERA, "start", "--port", str(port), "--workers", str(args.workers)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
     base = f"http://127.0.0.1:{port}"
     rows: list[tuple[str, str]] = []
