@@ -4,7 +4,7 @@ credentials (`Token`, `Bearer` JWT or the session cookie with its CSRF token).""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,7 +50,10 @@ def outbound_client(request: Request) -> OutboundClient:
     return request.app.state.outbound
 
 
-def db_session(request: Request) -> Iterator[Session]:
+async def db_session(request: Request) -> AsyncIterator[Session]:
+    # Async, so that FastAPI runs it on the event loop rather than hopping to a worker thread to open the
+    # session and again to close it: making a Session touches no database, and closing one after a commit
+    # has nothing to send (after an error, one ROLLBACK).
     db = database(request)
     session = db.reader() if request.method in SAFE_METHODS else db.writer()
     try:
