@@ -120,6 +120,7 @@ class ExportJob:
         record = session.get(Export, payload.get("export_id"))
         if record is not None and record.status not in ("completed", "failed"):
             record.status, record.error, record.finished_at = "failed", reason, utcnow()
+            snapshots.remove_unfinished_files(self.data_dir, record)
 
 
 def snapshot_progress(session: Session, record: Export, runner: JobRunner) -> dict[str, Any] | None:

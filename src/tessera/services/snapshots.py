@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tessera.db.tables import Export, Project, utcnow
-from tessera.domain.errors import NotFound, PermissionDenied
+from tessera.domain.errors import Conflict, NotFound, PermissionDenied
 from tessera.domain.policy import allows
 from tessera.domain.preference_prompt import OPTION_NAMES, PreferenceOptions
 from tessera.services.access import get_project, get_scoped
@@ -108,6 +108,14 @@ def _snapshot_path(data_dir: Path, record: Export, fmt: str) -> Path:
     return data_dir / "exports" / str(record.project_id) / f"{record.id}-{fmt}.{spec.extension}"
 
 
+def remove_unfinished_files(data_dir: Path, record: Export) -> None:
+    """The files of a snapshot whose job died: a format it had finished (never served: the snapshot failed) and
+    the temporary file of the one it was writing (`exports.write_export` names a file only once it is whole)."""
+    folder = data_dir / "exports" / str(record.project_id)
+    for left in folder.glob(f"{record.id}-*"):
+        left.unlink(missing_ok=True)
+
+
 def list_snapshots(
     session: Session, actor: Actor, project_id: int, *, limit: int | None = None, before: int | None = None
 ) -> list[Export]:
@@ -148,6 +156,9 @@ def convert_snapshot(
 ) -> Export:
     record = read_snapshot(session, actor, project_id, export_id)
     key, _spec = export_format(fmt_name if isinstance(fmt_name, str) else None)
+    if record.status != "completed":  # a job still writes it, or died: nothing of it may be served or rewritten
+        reason = f": {record.error}" if record.error else ""
+        raise Conflict(f"export {record.id} is not ready to download: it is {record.status}{reason}")
     if key not in record.files:
         project = session.get(Project, project_id)
         assert project is not None
