@@ -78,7 +78,9 @@ def fresh_database(database_url: str | None) -> Iterator[str | None]:
 
 
 @contextmanager
-def live_tessera(database_url: str | None = None, extra_env: dict[str, str] | None = None) -> Iterator[Live]:
+def live_tessera(
+    database_url: str | None = None, extra_env: dict[str, str] | None = None, workers: int = 1
+) -> Iterator[Live]:
     data_dir = Path(tempfile.mkdtemp(prefix="tessera-bench-"))
     try:
         with fresh_database(database_url) as url:
@@ -89,7 +91,7 @@ def live_tessera(database_url: str | None = None, extra_env: dict[str, str] | No
             token = run_tessera("token", "create", "--email", ADMIN_EMAIL, env=env).strip().splitlines()[-1]
             port = free_port()
             process = subprocess.Popen(
-                [*TESSERA, "start", "--port", str(port)],
+                [*TESSERA, "start", "--port", str(port), "--workers", str(workers)],
                 env=env,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.PIPE,
