@@ -13,10 +13,8 @@ import json
 import os
 import random
 import shutil
-import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -25,27 +23,14 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
+from live import TESSERA, free_port
+from live import run_tessera as tessera
 
 CONFIG = """<View>
   <Text name="text" value="$text"/>
   <Choices name="sentiment" toName="text"><Choice value="Positive"/><Choice value="Negative"/></Choices>
 </View>"""
 WORDS = "the quick brown fox jumps over lazy dog data label model review token spam ham".split()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-# The `tessera` package this interpreter imports (PYTHONPATH included), not whichever `tessera` script is on PATH:
-# run from a checkout with PYTHONPATH=src, the bench measures that checkout's code.
-TESSERA = [sys.executable, "-c", "from tessera.cli.main import app; app()"]
-
-
-def tessera(*args: str, env: dict[str, str]) -> str:
-    return subprocess.run([*TESSERA, *args], env=env, check=True, capture_output=True, text=True).stdout
 
 
 def rss_kb(pid: int) -> int:
@@ -108,7 +93,10 @@ def main() -> None:
     token = tessera("token", "create", "--email", "bench@example.com", env=env).strip().splitlines()[-1]
     port = free_port()
     server = subprocess.Popen(
-        [*TESSERA, "start", "--port", str(port), "--workers", str(args.workers)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        [*TESSERA, "start", "--port", str(port), "--workers", str(args.workers)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     base = f"http://127.0.0.1:{port}"
     rows: list[tuple[str, str]] = []
