@@ -20,6 +20,7 @@ from tessera.services.access import get_project, get_scoped, sees_all_annotation
 from tessera.services.actors import Actor
 from tessera.services.ls_shapes import task_dict, user_brief
 from tessera.services.storage_links import resolve_links
+from tessera.services.task_bookmarks import page_rows, steady
 from tessera.services.task_cursor import decode_cursor, encode_cursor, rows_after, scope_of
 from tessera.services.task_query import (
     apply_query,
@@ -98,8 +99,16 @@ def list_tasks(
     else:
         if total is not None and (page - 1) * page_size >= total and page > 1:
             raise NotFound("Invalid page.")
+        marked = None
+        if page > 1 and steady(parsed):  # a keyset read from the nearest known page boundary
+            offset = (page - 1) * page_size
+            marked = page_rows(session, project, scope, base, keys, order, offset, page_size + 1, shown)
+            if marked and len(marked[0]) == 1 + len(keys):
+                shown = ()
         if page == 1:
             got = rows_after(session, base, keys, order, None, page_size + 1, shown)
+        elif marked is not None:
+            got = marked
         else:
             # The page's ids first, from an index alone (a deep OFFSET then skips index entries, not table
             # rows), then those tasks.

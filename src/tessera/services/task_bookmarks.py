@@ -1,0 +1,100 @@
+"""Page boundaries ("bookmarks") for `page=N` of the task list, so that a deep page is a keyset read from the
+nearest boundary instead of an OFFSET that evaluates the filter on every row before the page.
+
+For each (project, `data_version`, query scope) a small per-process cache keeps the sort key values and id of
+every `STEP`-th matching row, in the listing's order. The scope (`task_cursor.scope_of`) holds the filters,
+selection, ordering, ids and the author whose annotations the caller may see, so that callers who see
+different tasks never share boundaries. Boundaries are found lazily: the first deep page reads the ids and sort
+values from the last known boundary up to the page (what an OFFSET reads), keeping every `STEP`-th row; later
+pages up to there read at most `STEP` rows before their own.
+
+Like the totals (`task_totals`), the cache is used only by read-only sessions and is exact while the project's
+`data_version` stands, which every write to tasks, annotations and predictions bumps. A review's verdict and a
+recomputed agreement do not bump it, so a query that filters or orders on those never uses bookmarks."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from typing import Any
+from weakref import WeakKeyDictionary
+
+from sqlalchemy import Select
+from sqlalchemy.orm import Session
+
+from tessera.db.tables import Project
+from tessera.services.task_cursor import Row, rows_after
+from tessera.services.task_query import SortKey
+
+STEP = 100  # a boundary every STEP rows: a page of 100 starts on one
+CACHE_SIZE = 256
+# Task values that change without a `data_version` bump (a review's verdict, a recomputed agreement).
+UNSTEADY = {"agreement", "reviews_accepted", "reviews_rejected", "reviews_pending"}
+
+_caches: WeakKeyDictionary[Any, OrderedDict[tuple[Any, ...], list[Row]]] = WeakKeyDictionary()
+_lock = threading.Lock()
+
+
+def _names(query: dict[str, Any]) -> list[str]:
+    filters = query.get("filters") or {}
+    items = filters.get("items") if isinstance(filters, dict) else None
+    names = [str(item.get("filter", "")) for item in items or [] if isinstance(item, dict)]
+    ordering = query.get("ordering") or []
+    names += [ordering] if isinstance(ordering, str) else [str(name) for name in ordering]
+    return names
+
+
+def steady(query: dict[str, Any]) -> bool:
+    """Whether the query's matching rows and their order change only with the project's `data_version`."""
+    return not any(name.lstrip("-").split(":")[-1] in UNSTEADY for name in _names(query))
+
+
+def page_rows(
+    session: Session,
+    project: Project,
+    scope: str,
+    base: Select[Any],
+    keys: list[SortKey],
+    order: list[Any],
+    offset: int,
+    limit: int,
+    columns: tuple[Any, ...] = (),
+) -> list[Row] | None:
+    """Up to `limit` rows of `base` from `offset` in the order of `keys` then id, each (id, sort values...,
+    `columns`... when the page starts on a boundary, else none); None when bookmarks may not serve this
+    session (a writer's) and the caller should use OFFSET."""
+    if not session.info.get("read_only"):  # a writer may see its own uncommitted rows: never cache those
+        return None
+    cache_key = (project.id, project.data_version, scope)
+    pool = session.get_bind().pool  # one per database, shared by its reader and writer engines
+    with _lock:
+        cache = _caches.setdefault(pool, OrderedDict())
+        marks = cache.get(cache_key)
+        if marks is not None:
+            cache.move_to_end(cache_key)
+        marks = list(marks or ())  # marks[j]: the row at position (j + 1) * STEP - 1
+    block = offset // STEP
+    if len(marks) < block:
+        start = marks[-1] if marks else None
+        marks += _scan(session, base, keys, order, start, (block - len(marks)) * STEP)
+        with _lock:
+            cache = _caches.setdefault(pool, OrderedDict())
+            if len(cache.get(cache_key) or ()) < len(marks):
+                cache[cache_key] = marks
+                cache.move_to_end(cache_key)
+            while len(cache) > CACHE_SIZE:
+                cache.popitem(last=False)
+        if len(marks) < block:  # the listing ends before the page
+            return []
+    after = marks[block - 1] if block else None
+    skip = offset - block * STEP
+    got = rows_after(session, base, keys, order, after, skip + limit, () if skip else columns)
+    return got[skip:]
+
+
+def _scan(
+    session: Session, base: Select[Any], keys: list[SortKey], order: list[Any], start: Row | None, n: int
+) -> list[Row]:
+    """Every STEP-th row (id, sort values) of the next `n` rows after `start`, read along the index as a cursor
+    page is."""
+    return rows_after(session, base, keys, order, start, n)[STEP - 1 :: STEP]
