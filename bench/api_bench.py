@@ -124,34 +124,28 @@ def main() -> None:
             ids = r.json()["task_ids"]
             sampler.phase("import")
 
-            last_page = max(1, args.tasks // 100)
-            for label, extra in [
-                ("task page, any page", {}),
-                (
-                    "task page, text filter",
-                    {
-                        "query": json.dumps(
-                            {
-                                "filters": {
-                                    "conjunction": "and",
-                                    "items": [
-                                        {
-                                            "filter": "filter:tasks:data.text",
-                                            "operator": "contains",
-                                            "type": "String",
-                                            "value": "fox",
-                                        }
-                                    ],
-                                }
-                            }
-                        )
-                    },
-                ),
-                ("task page, ordered by data.text", {"query": json.dumps({"ordering": ["tasks:data.text"]})}),
-            ]:
+            fox = {
+                "filters": {
+                    "conjunction": "and",
+                    "items": [
+                        {"filter": "filter:tasks:data.text", "operator": "contains", "type": "String", "value": "fox"}
+                    ],
+                }
+            }
+            # (label, query, deepest page asked: None for the last page of the matching tasks)
+            for label, query, deepest in [
+                ("task page, any page", None, None),
+                ("task page, text filter, pages 1-10", fox, 10),
+                ("task page, text filter, any page", fox, None),
+                ("task page, ordered by data.text", {"ordering": ["tasks:data.text"]}, None),
+                ("task page, text filter, by -data.text", {**fox, "ordering": ["-tasks:data.text"]}, None),
+            ]:  # fmt: skip
+                extra = {"query": json.dumps(query)} if query else {}
+                first = c.get("/api/tasks", params={"project": pid, "page": 1, "page_size": 100, **extra})
+                last_page = max(1, (first.json()["total"] + 99) // 100)
                 times = []
                 for _ in range(args.pages):
-                    page = rng.randint(1, last_page if not extra.get("query", "").count("filter") else 10)
+                    page = rng.randint(1, min(deepest or last_page, last_page))
                     t = time.perf_counter()
                     resp = c.get("/api/tasks", params={"project": pid, "page": page, "page_size": 100, **extra})
                     times.append(time.perf_counter() - t)
