@@ -2,11 +2,11 @@
 nearest boundary instead of an OFFSET that evaluates the filter on every row before the page.
 
 For each (project, `data_version`, query scope) a small per-process cache keeps the sort key values and id of
-every `STEP`-th matching row, in the listing's order. The scope (`task_cursor.scope_of`) holds the filters,
-selection, ordering, ids and the author whose annotations the caller may see, so that callers who see
-different tasks never share boundaries. Boundaries are found lazily: the first deep page reads the ids and sort
-values from the last known boundary up to the page (what an OFFSET reads), keeping every `STEP`-th row; later
-pages up to there read at most `STEP` rows before their own.
+every `STEP`-th matching row, in the listing's order, found by one ordered scan of the ids and sort values the
+first time a deep page is asked (what an OFFSET to the last page reads). The scope (`task_cursor.scope_of`)
+holds the filters, selection, ordering, ids and the author whose annotations the caller may see, so that
+callers who see different tasks never share boundaries. A page then reads at most `STEP - 1` rows before its
+own, by keyset.
 
 Like the totals (`task_totals`), the cache is used only by read-only sessions and is exact while the project's
 `data_version` stands, which every write to tasks, annotations and predictions bumps. A review's verdict and a
@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from itertools import islice
 from typing import Any
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
-from tessera.db.tables import Project
+from tessera.db.tables import Project, Task
 from tessera.services.task_cursor import Row, rows_after
 from tessera.services.task_query import SortKey
 
@@ -72,29 +73,30 @@ def page_rows(
         marks = cache.get(cache_key)
         if marks is not None:
             cache.move_to_end(cache_key)
-        marks = list(marks or ())  # marks[j]: the row at position (j + 1) * STEP - 1
-    block = offset // STEP
-    if len(marks) < block:
-        start = marks[-1] if marks else None
-        marks += _scan(session, base, keys, order, start, (block - len(marks)) * STEP)
+    if marks is None:
+        marks = _scan(session, base, keys, order)
         with _lock:
             cache = _caches.setdefault(pool, OrderedDict())
-            if len(cache.get(cache_key) or ()) < len(marks):
-                cache[cache_key] = marks
-                cache.move_to_end(cache_key)
+            cache[cache_key] = marks
             while len(cache) > CACHE_SIZE:
                 cache.popitem(last=False)
-        if len(marks) < block:  # the listing ends before the page
-            return []
+    block = offset // STEP
+    if block > len(marks):  # the listing ends before the page
+        return []
     after = marks[block - 1] if block else None
     skip = offset - block * STEP
     got = rows_after(session, base, keys, order, after, skip + limit, () if skip else columns)
     return got[skip:]
 
 
-def _scan(
-    session: Session, base: Select[Any], keys: list[SortKey], order: list[Any], start: Row | None, n: int
-) -> list[Row]:
-    """Every STEP-th row (id, sort values) of the next `n` rows after `start`, read along the index as a cursor
-    page is."""
-    return rows_after(session, base, keys, order, start, n)[STEP - 1 :: STEP]
+def _scan(session: Session, base: Select[Any], keys: list[SortKey], order: list[Any]) -> list[Row]:
+    """Every STEP-th row (id, sort values) of the listing: one statement read along the index, of which only
+    the rows kept become Python values (`islice` passes over the others on the driver's cursor)."""
+    q = base.with_only_columns(Task.id, *[k.expr for k in keys]).order_by(*order)
+    conn = session.connection()
+    procs = [k.expr.type.dialect_impl(conn.dialect).result_processor(conn.dialect, None) for k in keys]
+    with conn.execute(q) as result:
+        kept = [tuple(r) for r in islice(result.cursor, STEP - 1, None, STEP)]
+    if not any(procs):
+        return kept
+    return [(r[0], *[v if p is None else p(v) for p, v in zip(procs, r[1:], strict=True)]) for r in kept]
