@@ -28,7 +28,8 @@ from tessera.services.task_cursor import Row, rows_after
 from tessera.services.task_query import SortKey
 
 STEP = 100  # a boundary every STEP rows: a page of 100 starts on one
-CACHE_SIZE = 256
+CACHE_SIZE = 256  # listings remembered per database
+CACHE_MARKS = 200_000  # and boundaries in all (a listing of a million tasks has 10,000): some tens of MB
 # Task values that change without a `data_version` bump (a review's verdict, a recomputed agreement).
 UNSTEADY = {"agreement", "reviews_accepted", "reviews_rejected", "reviews_pending"}
 
@@ -78,7 +79,7 @@ def page_rows(
         with _lock:
             cache = _caches.setdefault(pool, OrderedDict())
             cache[cache_key] = marks
-            while len(cache) > CACHE_SIZE:
+            while len(cache) > 1 and (len(cache) > CACHE_SIZE or sum(map(len, cache.values())) > CACHE_MARKS):
                 cache.popitem(last=False)
     block = offset // STEP
     if block > len(marks):  # the listing ends before the page
