@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import io
 import json
+import sqlite3
 from pathlib import Path
 
+import psycopg
 import pytest
 from sqlalchemy import func, select
 
+from tessera.db.bulk import RowStream, driver_value
 from tessera.db.engine import Database
-from tessera.db.tables import Annotation, Project, Task
+from tessera.db.tables import Annotation, Project, Task, utcnow
 from tessera.domain.errors import ImportFormatError, InvalidInput
 from tessera.services import exports, imports
 from tessera.services.actors import Actor
@@ -131,3 +134,43 @@ def test_floats_are_stored_in_one_spelling_whichever_parser_read_them(db: Databa
     lines = (tmp_path / "out.jsonl").read_bytes().splitlines()
     numbers = [line[line.index(b'"p"') : line.index(b"}", line.index(b'"p"'))] for line in lines]
     assert numbers == [b'"p":1e-5,"q":[1e-7,6.06e-5,0.5],"r":{"s":-2.5e-9'] * 3, numbers
+
+
+def test_a_body_import_returns_every_task_id_in_order(db: Database) -> None:
+    """The ids are read back once at the end, plus the batches whose annotations need them earlier: the
+    caller still gets every id, in the body's order, once."""
+    pid = project(db)
+    plain = [{"text": f"t{i}"} for i in range(MANY)]
+    annotated = [{"data": {"text": f"a{i}"}, "annotations": [{"result": RESULT}]} for i in range(3)]
+    body = [*plain, *annotated, *plain[:5]]
+    with db.writer() as s:
+        summary = imports.import_tasks(s, ACTOR, pid, body=body)
+        s.commit()
+    with db.reader() as s:
+        stored = list(s.execute(select(Task.id, Task.data).where(Task.project_id == pid).order_by(Task.inner_id)))
+    assert summary.task_ids == [task_id for task_id, _data in stored]
+    assert [data for _id, data in stored] == body[:MANY] + [a["data"] for a in annotated] + plain[:5]
+
+
+def test_a_database_error_in_a_sent_batch_is_raised_and_leaves_nothing(db: Database) -> None:
+    """Batches are inserted while the next ones are read (a COPY on PostgreSQL, a thread on SQLite): an error
+    the database raises for an earlier batch still reaches the caller, at the latest when the stream closes."""
+    pid = project(db)
+    with db.writer() as s:
+        conn = s.connection()
+        stamp = driver_value(conn, Task.__table__.c.created_at, utcnow())
+        flag = driver_value(conn, Task.__table__.c.is_labeled, False)
+
+        def row(inner: int) -> tuple:
+            return (pid, inner, '{"text":"t"}', "{}", None, inner, 0, 0, 0, flag, stamp, stamp, None)
+
+        stream = RowStream(conn, Task.__table__, imports.TASK_COLUMNS)
+        stream.write([row(i) for i in range(1, imports.BATCH + 1)])
+        with pytest.raises((sqlite3.IntegrityError, psycopg.errors.UniqueViolation)):
+            stream.write([row(1)])  # the same inner id again: the unique constraint refuses it
+            for i in range(50):  # by a later write, or else the close
+                stream.write([row(imports.BATCH + 2 + i)])
+            stream.close()
+        stream.abort(RuntimeError("given up"))
+        s.rollback()
+    assert count(db, Task, pid) == 0

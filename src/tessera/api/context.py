@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from tessera.db.engine import Database
 from tessera.domain.errors import InvalidInput, NotAuthenticated, PermissionDenied
-from tessera.io.json_values import DECODER, NonFiniteNumber, problem_in
+from tessera.io.json_values import NonFiniteNumber, decode, problem_in
 from tessera.net.outbound import OutboundClient
 from tessera.services import auth, tokens
 from tessera.services.actors import Actor
@@ -144,11 +144,17 @@ async def json_body(request: Request) -> Any:
 
 def parse_json(raw: bytes) -> Any:
     """JSON bytes as a value, or None when blank; a 400 that says what is wrong."""
+    return parse_json_plain(raw)[0]
+
+
+def parse_json_plain(raw: bytes, max_fast: int = 0) -> tuple[Any, bool]:
+    """`parse_json`, and whether orjson parsed it (see `json_values.decode`): bodies up to `max_fast`
+    characters may go to orjson, the same value and the same refusals."""
     if not raw.strip():
-        return None
+        return None, False
     try:
         text = raw.decode("utf-8-sig")
-        value = DECODER.decode(text)
+        value, plain = decode(text, max_fast)
     except UnicodeDecodeError as exc:
         raise InvalidInput("the body is not UTF-8 text") from exc
     except RecursionError as exc:
@@ -159,7 +165,7 @@ def parse_json(raw: bytes) -> Any:
         raise InvalidInput(f"the body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from exc
     if problem := problem_in(value, text, 0, len(text)):  # what no database column can hold
         raise InvalidInput(f"the body cannot be stored: {problem}")
-    return value
+    return value, plain
 
 
 def query_bool(value: str | None, default: bool = False) -> bool:

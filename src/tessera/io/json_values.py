@@ -49,10 +49,11 @@ def _finite_float(text: str) -> float:
 DECODER = json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_finite_float)
 
 
-def decode(text: str) -> tuple[Any, bool]:
+def decode(text: str, max_fast: int = FAST_MAX_CHARS) -> tuple[Any, bool]:
     """(value, plain) of one JSON text, raising as `DECODER.decode` does. `plain` is True when orjson parsed
-    it: then it holds only 64-bit integers and finite floats, which `db.bulk.plain_json` writes exactly."""
-    if len(text) <= FAST_MAX_CHARS:
+    it: then it holds only 64-bit integers and finite floats, which `db.bulk.plain_json` writes exactly.
+    Texts longer than `max_fast` characters go to `json` (orjson's peak memory grows with the longest string)."""
+    if len(text) <= max_fast:
         raw = text.encode("utf-8", "surrogatepass")
         if raw.translate(_DIGITS_ONLY).find(_LONG_DIGITS) < 0:
             try:
@@ -87,7 +88,30 @@ def _bad_string(text: str) -> str | None:
     return None
 
 
+def _too_deep(value: Any) -> bool:
+    """Whether `value` nests deeper than MAX_DEPTH: a walk level by level over its lists and objects alone
+    (a list of many flat tasks is two comprehensions, not a step per value)."""
+    level = [value] if type(value) in _CONTAINERS else []
+    depth = 1
+    while level:
+        if depth > MAX_DEPTH:
+            return True
+        level = [
+            child
+            for node in level
+            for child in (node.values() if type(node) is dict else node)
+            if type(child) in _CONTAINERS
+        ]
+        depth += 1
+    return False
+
+
+_CONTAINERS = (dict, list)
+
+
 def _walk(value: Any, check_depth: bool, check_strings: bool) -> str | None:
+    if not check_strings:
+        return f"nested deeper than {MAX_DEPTH} levels" if check_depth and _too_deep(value) else None
     stack: list[tuple[Any, int]] = [(value, 1)]
     while stack:
         node, depth = stack.pop()

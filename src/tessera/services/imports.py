@@ -106,11 +106,11 @@ def read_import(session: Session, actor: Actor, project_id: int, import_id: int)
     return record
 
 
-def items_from_body(body: Any) -> Iterator[RawTask]:
-    """A JSON body: a list of tasks or a single task."""
+def items_from_body(body: Any, plain: bool = False) -> Iterator[RawTask]:
+    """A JSON body: a list of tasks or a single task (`plain`: orjson parsed it, see `RawTask`)."""
     items = body if isinstance(body, list) else [body]
     for i, item in enumerate(items, start=1):
-        yield RawTask(i, item)
+        yield RawTask(i, item, plain)
 
 
 def import_tasks(
@@ -119,6 +119,7 @@ def import_tasks(
     project_id: int,
     *,
     body: Any = None,
+    body_plain: bool = False,
     files: Iterable[ImportSource] = (),
     parsed: Iterable[tuple[str, Iterable[RawTask]]] = (),
     keep_ids: bool = True,
@@ -127,11 +128,12 @@ def import_tasks(
     progress: Callable[[int], None] | None = None,
     annotator_map: AnnotatorMap | None = None,
 ) -> ImportSummary:
-    """Import into the caller's transaction: a JSON `body`, `files` to read, and `parsed` (file name, items)
-    pairs that a reader made already (datasets, see `dataset_imports`). `record_id` names an import record
-    made beforehand (a job's); `dedupe` skips tasks whose `data` equals one already in the project or earlier
-    in this import; `progress` hears the number of rows read so far after each batch; `annotator_map` maps
-    the user ids in annotations' `completed_by` to e-mails of this project's members (see `import_authors`)."""
+    """Import into the caller's transaction: a JSON `body` (`body_plain` when orjson parsed it), `files` to
+    read, and `parsed` (file name, items) pairs that a reader made already (datasets, see `dataset_imports`).
+    `record_id` names an import record made beforehand (a job's); `dedupe` skips tasks whose `data` equals one
+    already in the project or earlier in this import; `progress` hears the number of rows read so far after
+    each batch; `annotator_map` maps the user ids in annotations' `completed_by` to e-mails of this project's
+    members (see `import_authors`)."""
     started = time.perf_counter()
     project, _role = get_project(session, actor, project_id, "tasks.create", for_update=True)
     config = cached_config(project.label_config)
@@ -147,7 +149,7 @@ def import_tasks(
     files = list(files)
     try:
         if body is not None:
-            writer.feed("request body", items_from_body(body))
+            writer.feed("request body", items_from_body(body, body_plain))
         for source in files:
             fmt = source.filename.rsplit(".", 1)[-1].lower() if "." in source.filename else ""
             writer.summary.found_formats[fmt] = writer.summary.found_formats.get(fmt, 0) + 1
@@ -204,6 +206,7 @@ class _BatchWriter:
         self.rows: list[tuple[Any, ...]] = []
         self.children: list[tuple[int, list[dict], list[dict]]] = []  # (row index, annotations, predictions)
         self.next_inner = project.next_inner_id
+        self.ids_from = self.next_inner  # the first task whose id was not read back yet
         self.now = utcnow()
         self.authors = AuthorResolver(session, project.id, actor.user_id or None, annotator_map)
         conn = session.connection()
@@ -343,26 +346,18 @@ class _BatchWriter:
     def _flush(self) -> None:
         if not self.rows:
             return
-        # A plain executemany of driver-ready values, then the ids by inner_id (unique per project, and the
-        # project row is locked) when annotations, predictions or the caller need them: much faster than
-        # INSERT ... RETURNING row by row.
+        # A plain executemany (a COPY on PostgreSQL) of driver-ready values. Ids are read back by inner_id
+        # (unique per project, and the project row is locked) only when annotations or predictions need them
+        # now; the caller's are read once at the end, so that the COPY stays open between batches.
         self.tasks.write(self.rows)
         count = len(self.rows)
         self.summary.task_count += count
-        if not (self.children or self.keep_ids):
+        if not self.children:
             self.rows = []
             return
-        self.tasks.close()
-        first, last = self.rows[0][1], self.rows[-1][1]
-        ids = list(
-            self.conn.execute(
-                select(Task.id)
-                .where(Task.project_id == self.project_id, Task.inner_id.between(first, last))
-                .order_by(Task.inner_id)
-            ).scalars()
-        )
-        if len(ids) != count:
-            raise RuntimeError(f"inserted {count} tasks but found {len(ids)}")
+        if not self.keep_ids:
+            self.ids_from = self.rows[0][1]  # only this batch's
+        ids = self._read_ids(self.rows[-1][1])[-count:]
         anns: list[tuple[Any, ...]] = []
         preds: list[tuple[Any, ...]] = []
         pid, iid, version = self.project.id, self.summary.import_id, self.project.config_version
@@ -393,14 +388,34 @@ class _BatchWriter:
         insert_many(self.conn, Prediction.__table__, PREDICTION_COLUMNS, preds)
         self.summary.annotation_count += len(anns)
         self.summary.prediction_count += len(preds)
+        self.rows, self.children = [], []
+
+    def _read_ids(self, last: int) -> list[int]:
+        """The ids of the tasks sent since the last read, up to inner id `last`, in order (kept for the caller
+        when it wants them). Inner ids run without gaps: a skipped duplicate takes none."""
+        self.tasks.close()
+        first, self.ids_from = self.ids_from, last + 1
+        ids = list(
+            self.conn.execute(
+                select(Task.id)
+                .where(Task.project_id == self.project_id, Task.inner_id.between(first, last))
+                .order_by(Task.inner_id)
+            )
+            .scalars()
+            .all()
+        )
+        if len(ids) != last - first + 1:
+            raise RuntimeError(f"inserted {last - first + 1} tasks but found {len(ids)}")
         if self.keep_ids:
             self.summary.task_ids.extend(ids)
-        self.rows, self.children = [], []
+        return ids
 
     def finish(self) -> None:
         if self.errors:
             self._raise()
         self._flush()
+        if self.keep_ids and self.ids_from < self.next_inner:
+            self._read_ids(self.next_inner - 1)
         self.tasks.close()
         self.summary.data_columns = list(self.columns)
         self.summary.duplicates = self.skipped
