@@ -81,6 +81,7 @@ def column_row_groups(
     count = size = 0
     for columns in batches:
         batch = pa.RecordBatch.from_pydict(columns, schema=SCHEMA)
+        columns.clear()  # the Python bytes, now in Arrow's buffers
         lengths = [pc.fill_null(pc.utf8_length(batch.column(name)), 0) for name in _JSON_COLUMNS]
         sizes = pc.add(pc.add(lengths[0], lengths[1]), pc.add(lengths[2], lengths[3])).to_pylist()
         start = 0
@@ -134,7 +135,7 @@ def write_parquet_columns(
 def write_batches_behind(batches: Iterable[pa.RecordBatch], out: Any) -> int:
     """`write_batches` with the encoding and compression on a second thread (Arrow lets go of the GIL while
     it writes), while this one makes the next row group; at most two wait between them."""
-    waiting: queue.Queue[pa.RecordBatch | None] = queue.Queue(2)
+    waiting: queue.Queue[pa.RecordBatch | None] = queue.Queue(1)
     failed: list[BaseException] = []
 
     def drain() -> Iterator[pa.RecordBatch]:
