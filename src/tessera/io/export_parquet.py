@@ -134,7 +134,7 @@ def write_parquet_columns(
 
 def write_batches_behind(batches: Iterable[pa.RecordBatch], out: Any) -> int:
     """`write_batches` with the encoding and compression on a second thread (Arrow lets go of the GIL while
-    it writes), while this one makes the next row group; at most two wait between them."""
+    it writes), while this one makes the next row group; at most one waits between them."""
     waiting: queue.Queue[pa.RecordBatch | None] = queue.Queue(1)
     failed: list[BaseException] = []
 
