@@ -2,6 +2,7 @@
 
     python bench/export_bench.py [--tasks 1000000] [--images 10000] [--formats JSONL,PARQUET,JSON]
         [--sync-formats JSON,JSONL] [--database-url postgresql://postgres@127.0.0.1/postgres]
+        [--before-pythonpath OTHER/src]
 
 Seeds two projects straight into the database (the import path has its own benchmark): text tasks made of the
 SpamAssassin e-mails in ../shared/data (repeated to reach --tasks), each with one span annotation; and image
@@ -10,7 +11,8 @@ its resident memory from /proc (peak). With --database-url, a fresh database is 
 run and dropped afterwards. Targets (issue 4): JSONL and Parquet of 1,000,000 tasks under 20 s and 500 MB,
 COCO of 10,000 images with 20 boxes each under 10 s. Then starts `tessera start` and downloads the text
 project from the sync endpoint in `--sync-formats` (issue 2: JSON of 100,000 tasks under 2 s, server under
-250 MB).
+250 MB). With --before-pythonpath, each `tessera export` runs first with that PYTHONPATH (other code, e.g. a
+checkout of the main branch: "before") and then with this one, on the same seeded database.
 """
 
 from __future__ import annotations
@@ -210,6 +212,7 @@ def main() -> None:
     ap.add_argument("--formats", default="JSONL,PARQUET,JSON")
     ap.add_argument("--database-url")
     ap.add_argument("--sync-formats", default="JSON", help="formats downloaded from the sync endpoint too")
+    ap.add_argument("--before-pythonpath", help="run each export with this PYTHONPATH too, first (A/B)")
     args = ap.parse_args()
 
     data_dir = Path(tempfile.mkdtemp(prefix="tessera-export-bench-"))
@@ -247,13 +250,18 @@ def main() -> None:
         runs = [("COCO", 2, args.images, "images x 20 boxes")] + [
             (fmt, 1, args.tasks, "text tasks") for fmt in args.formats.split(",") if fmt
         ]
+        codes = [("", env)]
+        if args.before_pythonpath:
+            codes.insert(0, (" (before)", {**env, "PYTHONPATH": args.before_pythonpath}))
         for fmt, project, count, what in runs:
-            out = data_dir / f"out-{fmt}"
-            seconds, cpu, kb = peak_rss([*cli, "export", str(project), "--format", fmt, "--out", str(out)], env)
-            size = out.stat().st_size / 1e6
-            measure = f"{fmt} export of {count:,} {what}"
-            rows.append((measure, f"{seconds:.2f} s", f"{cpu:.2f} s", f"{kb / 1024:.0f} MB", f"{size:.0f} MB"))
-            out.unlink()
+            for label, run_env in codes:
+                out = data_dir / f"out-{fmt}"
+                command = [*cli, "export", str(project), "--format", fmt, "--out", str(out)]
+                seconds, cpu, kb = peak_rss(command, run_env)
+                size = out.stat().st_size / 1e6
+                measure = f"{fmt} export of {count:,} {what}{label}"
+                rows.append((measure, f"{seconds:.2f} s", f"{cpu:.2f} s", f"{kb / 1024:.0f} MB", f"{size:.0f} MB"))
+                out.unlink()
         rows += sync_exports(cli, env, [f for f in args.sync_formats.split(",") if f], args.tasks)
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)

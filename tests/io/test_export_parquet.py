@@ -7,8 +7,8 @@ import json
 
 import pyarrow.parquet as pq
 
-from tessera.io.export_parquet import COLUMNS, row_groups
-from tessera.io.ls_json import RawJSON
+from tessera.io.export_parquet import COLUMNS, column_row_groups, row_groups, write_parquet, write_parquet_columns
+from tessera.io.ls_json import RawJSON, encode_compact
 from tessera.io.writers import write_export
 
 
@@ -53,3 +53,29 @@ def test_an_empty_export_is_a_valid_file() -> None:
 def test_a_row_group_also_ends_at_its_text_budget() -> None:
     sizes = [batch.num_rows for batch in row_groups(_tasks(25), rows=100, chars=500)]
     assert sum(sizes) == 25 and len(sizes) > 2  # each task has about 100 characters of JSON text
+
+
+def _columns(tasks: list[dict], size: int) -> list[dict[str, list]]:
+    """The tasks as `iter_task_columns` gives them: batches of `size`, JSON as UTF-8 bytes."""
+    batches = []
+    for start in range(0, len(tasks), size):
+        batch: dict[str, list] = {name: [] for name, _ in COLUMNS}
+        for task in tasks[start : start + size]:
+            for name, _ in COLUMNS:
+                value = task.get(name)
+                if name in ("data", "meta", "annotations", "predictions") and value is not None:
+                    value = (value if type(value) is RawJSON else encode_compact(value)).encode()
+                batch[name].append(value)
+        batches.append(batch)
+    return batches
+
+
+def test_column_batches_make_the_same_row_groups_and_file() -> None:
+    tasks = _tasks(60)
+    for rows, chars, size in ((100, 500, 7), (10, 10_000, 7), (25, 300, 60), (13, 1_000, 1), (100, 10**6, 8)):
+        expected = [batch.num_rows for batch in row_groups(tasks, rows=rows, chars=chars)]
+        got = [batch.num_rows for batch in column_row_groups(_columns(tasks, size), rows=rows, chars=chars)]
+        assert got == expected, (rows, chars, size)
+    old, new = io.BytesIO(), io.BytesIO()
+    assert write_parquet(iter(tasks), old, row_group=10) == write_parquet_columns(_columns(tasks, 7), new, row_group=10)
+    assert new.getvalue() == old.getvalue()

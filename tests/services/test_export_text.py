@@ -106,3 +106,26 @@ def test_the_sync_export_streams_the_same_bytes(db: Database, tmp_path: Path) ->
             assert (streamed.filename, streamed.media_type) == (written.filename, written.media_type)
             assert b"".join(streamed.chunks) == (tmp_path / "out").read_bytes()
     assert not (tmp_path / "exports").exists()  # no file made
+
+
+def test_the_parquet_export_equals_the_decoded_tasks(db: Database, tmp_path: Path) -> None:
+    """Parquet's columns come from the rows (`iter_task_columns`), not task dicts: the same file."""
+    import pyarrow.parquet as pq  # noqa: PLC0415 - pyarrow, imported on first use like the writers
+
+    from tessera.io.export_parquet import write_parquet  # noqa: PLC0415
+
+    pid = _project(db)
+    cases: list[dict] = [
+        {},
+        {"only_labeled": True, "annotations": AnnotationFilter(frozenset({"usual"}))},
+        {"ids": [2, 5, 9, 12]},
+    ]
+    for filters in cases:
+        expected = io.BytesIO()
+        with db.reader() as s:
+            project = s.get(Project, pid)
+            assert project is not None
+            write_parquet(exports.iter_export_tasks(s, project, **filters), expected)
+            written = exports.write_export(s, project, "PARQUET", tmp_path / "out.parquet", **filters)
+        assert (tmp_path / "out.parquet").read_bytes() == expected.getvalue(), filters
+        assert written.task_count == pq.ParquetFile(tmp_path / "out.parquet").metadata.num_rows > 0

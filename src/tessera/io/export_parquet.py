@@ -8,10 +8,15 @@ it (`json.loads`, DuckDB's `json` type, `pandas.read_parquet(...).data.map(json.
 
 from __future__ import annotations
 
+import queue
+import threading
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
+from itertools import accumulate
 from typing import Any, BinaryIO
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from tessera.io.ls_json import RawJSON, encode_compact
@@ -66,6 +71,43 @@ def row_groups(
         yield pa.RecordBatch.from_pydict(columns, schema=SCHEMA)
 
 
+def column_row_groups(
+    batches: Iterable[dict[str, list[Any]]], rows: int = ROW_GROUP, chars: int = GROUP_CHARS
+) -> Iterator[pa.RecordBatch]:
+    """`row_groups` of tasks that come as columns (`services.export_lines.iter_task_columns`: the JSON
+    columns as UTF-8 bytes), cut at the same tasks: a group ends at `rows` tasks or once its JSON text
+    reaches `chars` characters (counted by Arrow, not by Python)."""
+    pending: list[pa.RecordBatch] = []
+    count = size = 0
+    for columns in batches:
+        batch = pa.RecordBatch.from_pydict(columns, schema=SCHEMA)
+        columns.clear()  # the Python bytes, now in Arrow's buffers
+        lengths = [pc.fill_null(pc.utf8_length(batch.column(name)), 0) for name in _JSON_COLUMNS]
+        sizes = pc.add(pc.add(lengths[0], lengths[1]), pc.add(lengths[2], lengths[3])).to_pylist()
+        start = 0
+        while start < len(sizes):
+            # the first task at which the group is full: by count, or by its JSON text
+            cumulative = list(accumulate(sizes[start:]))
+            end = min(rows - count - 1, bisect_left(cumulative, chars - size)) + start
+            if end >= len(sizes):
+                pending.append(batch.slice(start))
+                count += len(sizes) - start
+                size += cumulative[-1]
+                break
+            pending.append(batch.slice(start, end + 1 - start))
+            yield _one_batch(pending)
+            pending, count, size = [], 0, 0
+            start = end + 1
+    if pending:
+        yield _one_batch(pending)
+
+
+def _one_batch(batches: list[pa.RecordBatch]) -> pa.RecordBatch:
+    if len(batches) == 1:
+        return batches[0]
+    return pa.Table.from_batches(batches, schema=SCHEMA).combine_chunks().to_batches()[0]
+
+
 def write_batches(batches: Iterable[pa.RecordBatch], out: Any) -> int:
     """Write record batches to `out` (a path or a binary file) as one Parquet file; returns the row count."""
     count = 0
@@ -81,3 +123,45 @@ def write_parquet(
 ) -> int:
     """Write the tasks to `out` as Parquet, `row_group` tasks per row group; returns the number of tasks."""
     return write_batches(row_groups(tasks, row_group), out)
+
+
+def write_parquet_columns(
+    batches: Iterable[dict[str, list[Any]]], out: BinaryIO, *, row_group: int = ROW_GROUP, **_options: Any
+) -> int:
+    """`write_parquet` of the tasks as column batches (the same file); returns the number of tasks."""
+    return write_batches_behind(column_row_groups(batches, row_group), out)
+
+
+def write_batches_behind(batches: Iterable[pa.RecordBatch], out: Any) -> int:
+    """`write_batches` with the encoding and compression on a second thread (Arrow lets go of the GIL while
+    it writes), while this one makes the next row group; at most one waits between them."""
+    waiting: queue.Queue[pa.RecordBatch | None] = queue.Queue(1)
+    failed: list[BaseException] = []
+
+    def drain() -> Iterator[pa.RecordBatch]:
+        while (batch := waiting.get()) is not None:
+            yield batch
+
+    def run() -> None:
+        try:
+            write_batches(drain(), out)
+        except BaseException as exc:  # noqa: BLE001 - raised again on the caller's thread
+            failed.append(exc)
+            while waiting.get() is not None:  # let the producer finish
+                pass
+
+    thread = threading.Thread(target=run, name="parquet-writer", daemon=True)
+    thread.start()
+    count = 0
+    try:
+        for batch in batches:
+            if failed:
+                break
+            waiting.put(batch)
+            count += batch.num_rows
+    finally:
+        waiting.put(None)
+        thread.join()
+    if failed:
+        raise failed[0]
+    return count

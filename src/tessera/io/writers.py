@@ -37,6 +37,12 @@ def write_parquet(tasks: Iterable[dict[str, Any]], out: BinaryIO, **options: Any
     return write_parquet(tasks, out, **options)
 
 
+def write_parquet_columns(batches: Iterable[dict[str, list[Any]]], out: BinaryIO, **options: Any) -> int:
+    from tessera.io.export_parquet import write_parquet_columns  # noqa: PLC0415 - heavy optional dependency
+
+    return write_parquet_columns(batches, out, **options)
+
+
 def write_hf_dataset(tasks: Iterable[dict[str, Any]], out: BinaryIO, **options: Any) -> int:
     from tessera.io.export_hf_dataset import write_hf_dataset  # noqa: PLC0415 - heavy optional dependency
 
@@ -55,6 +61,8 @@ class ExportFormat(NamedTuple):
     # The writer as a generator of the file's bytes, `chunks(tasks, counter)`: the format streams without a
     # file, and takes each task as its encoded bytes (`services.export_lines`) as well as a dict.
     chunks: Callable[..., Iterator[bytes]] | None = None
+    # The writer of the same file from the tasks as column batches (`services.export_lines.iter_task_columns`).
+    columns: Writer | None = None
 
 
 _IMAGE_TAGS = ("image segmentation", "object detection", "keypoints")
@@ -115,6 +123,7 @@ EXPORT_FORMATS: dict[str, ExportFormat] = {
         "One row per task in an Apache Parquet file; data, meta, annotations and predictions as JSON text.",
         raw_json=True,
         sequential=True,
+        columns=write_parquet_columns,
     ),
     "HF_DATASET": ExportFormat(
         write_hf_dataset,

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, LargeBinary, Text
 
 from tessera.io.ls_json import encode_scalar, recompact_bytes
-from tessera.services.export_text import export_queries, task_batches
+from tessera.services.export_text import Stamps, export_queries, task_batches
 from tessera.services.ls_shapes import iso
 
 _TASK = (
@@ -107,6 +107,58 @@ def iter_task_lines(
                 project,
                 _NULL if updated_by is None else _int(updated_by),
             )
+
+
+def iter_task_columns(
+    conn: Connection,
+    project_id: int,
+    *,
+    ids: list[int] | None,
+    only_labeled: bool,
+    annotation_where: Any,
+    drop_unannotated: bool,
+    counter: list[int] | None,
+) -> Iterator[dict[str, list[Any]]]:
+    """The tasks a batch at a time as columns (Parquet's, `io.export_parquet.COLUMNS`), in id order: `data`,
+    `meta`, `annotations` and `predictions` as the UTF-8 bytes of their compact JSON (the texts of
+    `iter_task_texts`), the times as ISO text, the rest as the driver gives them."""
+    sqlite = conn.dialect.name == "sqlite"
+    stamp, json_stamp = Stamps(), ByteStamps()
+    queries = export_queries(
+        project_id,
+        ids=ids,
+        only_labeled=only_labeled,
+        annotation_where=annotation_where,
+        json_as=LargeBinary if sqlite else Text,
+    )
+    json = _stored_bytes if sqlite else _recompacted
+    annotation = _annotation_line(json, json_stamp)
+    prediction = _prediction_line(json, json_stamp)
+    for tasks, anns, preds in _scan(conn, sqlite, task_batches(conn, queries, annotation, prediction)):
+        if drop_unannotated:
+            tasks = [row for row in tasks if row[0] in anns]
+            if not tasks:
+                continue
+        if counter is not None:
+            counter[0] += len(tasks)
+        tids, data, meta, created, updated, inner, total, cancelled, predicted, project, updated_by = zip(
+            *tasks, strict=True
+        )
+        yield {
+            "id": list(tids),
+            "inner_id": list(inner),
+            "data": list(data) if sqlite else [v if v is None else json(v) for v in data],
+            "meta": list(meta) if sqlite else [v if v is None else json(v) for v in meta],
+            "annotations": [b"[%b]" % b",".join(a) if (a := anns.get(tid)) else b"[]" for tid in tids],
+            "predictions": [b"[%b]" % b",".join(p) if (p := preds.get(tid)) else b"[]" for tid in tids],
+            "created_at": [stamp[at] for at in created],
+            "updated_at": [stamp[at] for at in updated],
+            "total_annotations": list(total),
+            "cancelled_annotations": list(cancelled),
+            "total_predictions": list(predicted),
+            "project": list(project),
+            "updated_by": list(updated_by),
+        }
 
 
 def _scan(conn: Connection, sqlite: bool, batches: Iterator[Any]) -> Iterator[Any]:

@@ -26,7 +26,7 @@ from tessera.io.writers import EXPORT_FORMATS
 from tessera.services.access import get_project
 from tessera.services.actors import Actor
 from tessera.services.consensus import check_method, consensus_by_control
-from tessera.services.export_lines import iter_task_lines
+from tessera.services.export_lines import iter_task_columns, iter_task_lines
 from tessera.services.export_text import Stamps, iter_task_texts
 from tessera.services.ls_shapes import annotation_dict, export_task, prediction_dict
 from tessera.services.users import email_lookup
@@ -135,16 +135,19 @@ def iter_export_tasks(
     counter: list[int] | None = None,
     raw_json: bool = False,
     encoded: bool = False,
+    columns: bool = False,
 ) -> Iterator[Any]:
     """Tasks in id order, a batch at a time (keyset), with their annotations and predictions. With `raw_json`,
     `data`, `meta`, `annotations` and `predictions` come as JSON text (`RawJSON`, see `export_text`), which the
-    JSON writers copy; with `encoded`, each task comes as the bytes of its compact JSON (`export_lines`).
+    JSON writers copy; with `encoded`, each task comes as the bytes of its compact JSON (`export_lines`); with
+    `columns`, the tasks come a batch at a time as columns (`export_lines.iter_task_columns`).
     `annotations` filters the annotations (and, with `only_labeled`, drops tasks left without any)."""
     annotation_filter = annotations or AnnotationFilter()
     last = 0
     conn = session.connection()
-    if raw_json or encoded:
-        yield from (iter_task_lines if encoded else iter_task_texts)(
+    if raw_json or encoded or columns:
+        reader = iter_task_columns if columns else iter_task_lines if encoded else iter_task_texts
+        yield from reader(
             conn,
             project.id,
             ids=ids,
@@ -218,13 +221,15 @@ def write_export(
         with open(tmp, "wb") as out:
             config = cached_config(project.label_config)
             tasks = _tasks(session, project, key, fmt, method, counter, filters)
+            columns = fmt.columns is not None  # Parquet: never consensus (not one of CONSENSUS_FORMATS)
             if progress is not None:
-                tasks = _reporting(tasks, progress)
+                tasks = _reporting_columns(tasks, progress) if columns else _reporting(tasks, progress)
             people = email_lookup(session)
             schema = config.parsed_label_config()
             sink = HashedOutput(out) if fmt.sequential else None
+            writer = fmt.columns if columns else fmt.writer
             try:
-                fmt.writer(tasks, sink or out, schema=schema, config=config, options=checked, people=people)
+                writer(tasks, sink or out, schema=schema, config=config, options=checked, people=people)
             finally:
                 md5 = sink.close() if sink else None
             out.flush()
@@ -249,7 +254,10 @@ def _tasks(
     carry consensus, which is added to the task dicts)."""
     consensus = bool(method) and key in CONSENSUS_FORMATS
     encoded = fmt.chunks is not None and not consensus
-    tasks = iter_export_tasks(session, project, counter=counter, raw_json=fmt.raw_json, encoded=encoded, **filters)
+    columns = fmt.columns is not None  # Parquet: never consensus (not one of CONSENSUS_FORMATS)
+    tasks = iter_export_tasks(
+        session, project, counter=counter, raw_json=fmt.raw_json, encoded=encoded, columns=columns, **filters
+    )
     if consensus:
         tasks = _with_consensus(tasks, consensus_by_control(session, project, str(method)), str(method))
     return tasks
@@ -265,6 +273,18 @@ def _reporting(tasks: Iterator[dict[str, Any]], progress: Callable[[int], None])
         written += 1
         if written % PROGRESS_EVERY == 0:
             progress(written)
+    progress(written)
+
+
+def _reporting_columns(
+    batches: Iterator[dict[str, list[Any]]], progress: Callable[[int], None]
+) -> Iterator[dict[str, list[Any]]]:
+    """`_reporting` of column batches: the tasks written so far after each batch."""
+    written = 0
+    for batch in batches:
+        yield batch
+        written += len(batch["id"])
+        progress(written)
     progress(written)
 
 
