@@ -164,8 +164,13 @@ def test_a_big_export_runs_as_a_job_with_progress(page: Page, big_project: int, 
     bar = dialog.get_by_role("progressbar", name=f"Done: {BIG:,} tasks exported")
     expect(bar).to_be_visible()
     seen = page.evaluate("window.seenProgress")
-    running = [(text, tasks) for text, top, tasks in seen if top == BIG]  # the job answers at once: caught running
-    assert running and all(re.fullmatch(rf"Writing (JSON|CSV): {n:,} of {BIG:,} tasks", t) for t, n in running), seen
+    # the job answers at once: caught running, writing JSON then CSV, on one bar for both
+    running = [(text, value) for text, top, value in seen if top == 2 * BIG]
+    assert running, seen
+    for text, value in running:
+        step = re.fullmatch(rf"Writing (JSON|CSV): ([\d,]+) of {BIG:,} tasks \(step ([12]) of 2\)", text)
+        assert step and value == (int(step[3]) - 1) * BIG + int(step[2].replace(",", "")), seen
+    assert [value for _text, value in running] == sorted(value for _text, value in running), seen
 
     # the filters reach the job: labeled tasks only, ground truth only, as JSON
     dialog.get_by_label("Only tasks with annotations").check()
@@ -179,6 +184,58 @@ def test_a_big_export_runs_as_a_job_with_progress(page: Page, big_project: int, 
     expect(dialog.get_by_role("progressbar", name="Done: 1 task exported")).to_be_visible()
     with live_server.http() as http:  # both snapshots kept, as Label Studio keeps them
         assert [e["status"] for e in http.get(f"/api/projects/{big_project}/exports").json()] == ["completed"] * 2
+
+
+def test_the_bar_fills_once_for_a_job_in_two_formats(page: Page, big_project: int) -> None:
+    """A CSV export through a job writes the tasks twice, as JSON then as CSV, and the job reports each pass from
+    0 (its reports are played here one a poll, the job being too quick to catch): the bar fills once, from 0 to
+    100 %, half for each pass."""
+    played = iter([("JSON", 0), ("JSON", 1000), ("JSON", BIG), ("CSV", 0), ("CSV", 1500), ("CSV", BIG)])
+    last: list = []
+
+    def running(record: dict) -> dict:
+        fmt, tasks = last[-1]
+        return {**record, "status": "in_progress", "progress": {"tasks": tasks, "task_total": BIG, "format": fmt}}
+
+    def on_create(route: Route) -> None:
+        if route.request.method != "POST":
+            return route.fallback()
+        last.append(next(played))
+        route.fulfill(status=201, json=running(route.fetch().json()))
+
+    def on_poll(route: Route) -> None:
+        if route.request.method != "GET":
+            return route.fallback()
+        record = route.fetch().json()
+        step = next(played, None)
+        if step is not None:
+            last.append(step)
+        if step is not None or record["status"] != "completed":
+            return route.fulfill(json=running(record))
+        route.fulfill(json=record)  # every report played and the job done: its real answer
+
+    page.route(re.compile(r".*/api/projects/\d+/exports$"), on_create)
+    page.route(re.compile(r".*/api/projects/\d+/exports/\d+$"), on_poll)
+    sign_in(page)
+    page.goto(f"/projects/{big_project}")
+    page.get_by_role("button", name="Export").click()
+    dialog = page.get_by_role("dialog", name="Export")
+    dialog.locator("input[value='CSV']").check()
+    page.evaluate(WATCH_PROGRESS)
+    with page.expect_download() as info:
+        dialog.get_by_role("button", name="Download").click()
+    assert info.value.failure() is None
+    expect(dialog.get_by_role("progressbar", name=f"Done: {BIG:,} tasks exported")).to_have_js_property("value", 1)
+    seen = [(text, value / top) for text, top, value in page.evaluate("window.seenProgress") if text.startswith("W")]
+    assert [share for _text, share in seen] == [0, pytest.approx(1 / 6), 0.5, 0.5, 0.75, 1], seen
+    assert [text for text, _share in seen] == [
+        f"Writing JSON: 0 of {BIG:,} tasks (step 1 of 2)",
+        f"Writing JSON: 1,000 of {BIG:,} tasks (step 1 of 2)",
+        f"Writing JSON: {BIG:,} of {BIG:,} tasks (step 1 of 2)",
+        f"Writing CSV: 0 of {BIG:,} tasks (step 2 of 2)",
+        f"Writing CSV: 1,500 of {BIG:,} tasks (step 2 of 2)",
+        f"Writing CSV: {BIG:,} of {BIG:,} tasks (step 2 of 2)",
+    ]
 
 
 def _hold_running(page: Page, polled: dict) -> None:

@@ -131,8 +131,9 @@ def test_running_and_failed_snapshots_show_their_progress_and_error(page: Page, 
     busy, broken = items.nth(0), items.nth(1)
     expect(busy.locator(".badge")).to_have_text("In progress")
     expect(busy.locator(".snapshot-formats")).to_have_text("JSON, CSV")
-    bar = busy.get_by_role("progressbar", name="Writing JSON: 1,000 of 3,000 tasks")
+    bar = busy.get_by_role("progressbar", name="Writing JSON: 1,000 of 3,000 tasks (step 1 of 2)")
     expect(bar).to_have_js_property("value", 1000)
+    expect(bar).to_have_js_property("max", 6000)  # one bar for the job: JSON, then CSV
     expect(busy.get_by_role("link")).to_have_count(0)  # nothing to download yet
     expect(broken.locator(".badge")).to_have_text("Failed")
     expect(broken.locator(".snapshot-error")).to_have_text("Failed: the disk is full <script>")

@@ -1,5 +1,5 @@
 """The import dialog: files chosen or dropped, tasks pasted, a progress bar, and the server's refusal shown with
-the file, line and field it names."""
+the file, line and field it names; offered only to those who may import."""
 
 from __future__ import annotations
 
@@ -106,6 +106,36 @@ def test_images_uploaded_through_the_dialog_are_labeled_in_the_page(
     image = page.locator("img").first
     expect(image).to_be_visible()
     page.wait_for_function("() => [...document.images].some((i) => i.complete && i.naturalWidth === 40)")
+
+
+def test_import_is_offered_only_to_those_who_may_import(page: Page, project: int, live_server: LiveServer) -> None:
+    """Annotators and reviewers may not import (the server refuses them): no Import button, and its hotkey
+    does nothing; a manager has both."""
+    tokens = {}
+    for role in ("annotator", "reviewer", "manager"):
+        email = f"import-{role}@example.com"
+        tokens[role] = live_server.create_user_with_token(email, password=f"{role}-password-1")
+        with live_server.http() as http:
+            r = http.post(f"/api/projects/{project}/members", json={"user": email, "role": role})
+            assert r.status_code in (200, 201), r.text
+    for role in ("annotator", "reviewer"):
+        with live_server.http(tokens[role]) as http:  # as the API has it
+            assert http.post(f"/api/projects/{project}/import", json=[{"text": "x"}]).status_code == 403
+        page.context.clear_cookies()
+        sign_in(page, f"import-{role}@example.com", f"{role}-password-1")
+        page.goto(f"/projects/{project}")
+        expect(page.get_by_text("No tasks match.")).to_be_visible()
+        expect(page.locator("#import-button")).to_be_hidden()
+        page.keyboard.press("i")
+        expect(page.get_by_role("dialog", name="Import tasks")).to_be_hidden()
+
+    page.context.clear_cookies()
+    sign_in(page, "import-manager@example.com", "manager-password-1")
+    page.goto(f"/projects/{project}")
+    expect(page.get_by_text("No tasks match.")).to_be_visible()
+    expect(page.locator("#import-button")).to_be_visible()
+    page.keyboard.press("i")
+    expect(page.get_by_role("dialog", name="Import tasks")).to_be_visible()
 
 
 @pytest.fixture(scope="module")

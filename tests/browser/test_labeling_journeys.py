@@ -1,6 +1,6 @@
 """Labeling journeys: a draft survives a reload; predictions are accepted or edited (origin kept or changed);
 an image is captioned; a pairwise choice; a ranker order; script in task data, labels, instructions and the
-project title stays inert."""
+project title stays inert; the side bar's tasks wait for a submit under way."""
 
 from __future__ import annotations
 
@@ -36,6 +36,48 @@ def test_reload_mid_task_finds_the_draft(page: Page, live_server: LiveServer) ->
     submit_and_wait(page, ids[0])
     with live_server.http() as c:
         assert c.get(f"/api/tasks/{ids[0]}/drafts").json() == []  # submitted: the draft is gone
+
+
+ONE_CHOICE = (
+    '<View><Text name="text" value="$text"/><Choices name="c" toName="text"><Choice value="Spam"/></Choices></View>'
+)
+# Calls of fetch for a URL holding `part` come back 800 ms late (the others at once).
+SLOW_FETCH = """(part) => {
+  const fetch = window.fetch;
+  window.fetch = (url, options) =>
+    String(url).includes(part)
+      ? new Promise((resolve) => setTimeout(resolve, 800)).then(() => fetch(url, options))
+      : fetch(url, options);
+}"""
+# Every task the page shows, in order (the page's own record of the run).
+WATCH_TASKS = """() => {
+  const root = document.querySelector("#labeling");
+  window.seenTasks = [root.dataset.taskId];
+  new MutationObserver(() => window.seenTasks.push(root.dataset.taskId)).observe(root, {
+    attributes: true, attributeFilter: ["data-task-id"],
+  });
+}"""
+
+
+def test_the_side_bar_waits_for_a_submit_under_way(page: Page, live_server: LiveServer) -> None:
+    """A task of the side bar pressed while a submit is on its way does nothing, as Next or Back then do: the
+    page goes on to the next task, without showing the earlier one in between."""
+    pid, ids = make_project(live_server, ONE_CHOICE, [{"text": "one"}, {"text": "two"}, {"text": "three"}])
+    open_task(page, pid)
+    expect(page.locator("#lab-task")).to_have_text(f"Task #{ids[0]}")
+    page.get_by_label("Spam").check()
+    submit_and_wait(page, ids[0])
+    expect(page.locator("#lab-task")).to_have_text(f"Task #{ids[1]}")
+    page.evaluate(WATCH_TASKS)
+    page.evaluate(SLOW_FETCH, f"/api/tasks/{ids[1]}/annotations")
+    page.get_by_label("Spam").check()
+    page.locator("#lab-submit").click()
+    page.locator("#lab-history").get_by_role("button", name=f"#{ids[0]} submitted").click()
+    expect(page.locator("#lab-task")).to_have_text(f"Task #{ids[2]}")
+    page.wait_for_timeout(300)  # a late answer to the press would come now
+    expect(page.locator("#lab-task")).to_have_text(f"Task #{ids[2]}")
+    assert page.evaluate("window.seenTasks") == [str(ids[1]), str(ids[2])]
+    assert len(annotations_of(live_server, ids[1])) == 1
 
 
 NER = """<View><Labels name="ner" toName="text"><Label value="PER"/><Label value="ORG"/></Labels>

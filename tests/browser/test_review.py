@@ -1,11 +1,13 @@
 """The review workflow in the browser: a reviewer accepts and rejects with the keyboard; the annotator sees the
 rejection's comment, resubmits, and the annotation is back in the queue; a fix makes a linked annotation; a
 stale version shows the server's 409 and the item is read again; annotators are refused the page. The data
-manager's Review column and filter show the verdicts."""
+manager's Review column and filter show the verdicts. A rejected task pressed while the labeling page starts
+opens once it has."""
 
 from __future__ import annotations
 
 import itertools
+import json
 from typing import Any
 
 from playwright.sync_api import Page, expect
@@ -249,3 +251,33 @@ def test_the_queue_pages_and_j_k_cross_pages(page: Page, live_server: LiveServer
     with live_server.http() as c:
         assert {annotation(live_server, a)["review_status"] for a in second} == {"accepted"}
         assert c.get(queue, params={"page": 2, "page_size": 100}).json()["results"] == []
+
+
+def test_a_rejected_task_pressed_while_the_page_still_starts(page: Page, live_server: LiveServer) -> None:
+    """The side bar's rejected list is drawn while the page still opens the task in its URL (late here): a press
+    on it waits for the page to start, then opens that task (the URL's task no longer comes over it)."""
+    pid, ids = make_project(live_server, CONFIG, [{"text": "good film"}, {"text": "awful film"}])
+    email, token = annotator_in(live_server, pid)
+    rejected = annotate(live_server, token, ids[0], "Positive")
+    with live_server.http() as c:
+        r = c.post(f"/api/annotations/{rejected['id']}/reviews", json={"accepted": False, "comment": "Not at all."})
+        assert r.status_code == 201, r.text
+    sign_in_as(page, email)
+    late = json.dumps(f"/api/tasks/{ids[1]}")  # the task the URL names comes back 800 ms late: the page still starts
+    page.add_init_script(
+        """((part) => {
+          const fetch = window.fetch;
+          const late = () => new Promise((resolve) => setTimeout(resolve, 800));
+          window.fetch = (url, options) =>
+            String(url).includes(part) ? late().then(() => fetch(url, options)) : fetch(url, options);
+        })("""
+        + late
+        + ")"
+    )
+    page.goto(f"/projects/{pid}/label?task={ids[1]}")
+    page.locator("#lab-rejected").get_by_role("button", name=f"Task #{ids[0]}").click()
+    page.wait_for_selector("#labeling[data-ready='1']")
+    expect(page.locator("#lab-task")).to_have_text(f"Task #{ids[0]}")
+    expect(page.locator("#lab-review")).to_contain_text("Not at all.")
+    page.wait_for_timeout(300)
+    expect(page.locator("#lab-task")).to_have_text(f"Task #{ids[0]}")

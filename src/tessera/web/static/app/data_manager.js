@@ -393,7 +393,7 @@ document.addEventListener("keydown", (event) => {
   else if (event.key === "Enter" && cursorRow()) cursorRow().querySelector("td a").click();
   else if (event.key === "ArrowRight" && !$("#next-page").disabled) $("#next-page").click();
   else if (event.key === "ArrowLeft" && !$("#prev-page").disabled) $("#prev-page").click();
-  else if (event.key === "i") $("#import-button").click();
+  else if (event.key === "i" && !$("#import-button").hidden) $("#import-button").click(); // hidden: may not import
 });
 
 async function start() {

@@ -10,7 +10,7 @@
 
 import { del, get, post } from "./api.js";
 import { $, h, showError, toast, wireDialog } from "./dom.js";
-import { openSnapshots, refreshSnapshots } from "./export_snapshots.js";
+import { jobProgress, openSnapshots, refreshSnapshots } from "./export_snapshots.js";
 
 const dialog = wireDialog($("#export-dialog"));
 const jobTasks = Number(dialog.dataset.jobTasks) || 20000;
@@ -93,7 +93,8 @@ function setRunning(running) {
   $("#export-cancel").hidden = !running;
 }
 
-function showProgress(progress, status) {
+// The job writes JSON, then the chosen format when it is another: one bar for both (see jobProgress).
+function showProgress(progress, status, format) {
   const bar = $("#export-progress");
   const text = $("#export-progress-text");
   $("#export-run").hidden = false;
@@ -102,10 +103,10 @@ function showProgress(progress, status) {
     text.textContent = status === "created" ? "Waiting for a worker…" : "Starting…";
     return;
   }
-  bar.max = progress.task_total;
-  bar.value = Math.min(progress.tasks, progress.task_total);
-  const done = `${count(progress.tasks)} of ${count(progress.task_total)} tasks`;
-  text.textContent = `Writing ${progress.format || "JSON"}: ${done}`;
+  const shown = jobProgress(progress, [format]);
+  bar.max = shown.max;
+  bar.value = shown.value;
+  text.textContent = shown.text;
 }
 
 function finish(current, record) {
@@ -136,7 +137,7 @@ async function watch(current, record) {
     if (record.status === "failed") {
       return fail(new Error(`The export failed: ${record.error || "no reason was given"}`));
     }
-    showProgress(record.progress, record.status);
+    showProgress(record.progress, record.status, current.format);
     await pause(POLL_MS);
     if (current.stopped) return;
     record = await get(`/api/projects/${current.projectId}/exports/${current.exportId}`);
@@ -147,7 +148,7 @@ async function exportThroughJob(choice) {
   const current = { projectId, exportId: null, format: choice.format, stopped: false };
   run = current;
   setRunning(true);
-  showProgress(null, "in_progress");
+  showProgress(null, "in_progress", choice.format);
   try {
     const record = await post(`/api/projects/${projectId}/exports`, snapshotBody(choice));
     current.exportId = record.id;

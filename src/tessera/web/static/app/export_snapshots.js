@@ -32,6 +32,21 @@ export function size(bytes) {
   return unit === 0 ? `${count(value)} bytes` : `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
 }
 
+// A snapshot job writes the JSON file, then each other format asked for (`formats`), each in a pass over the
+// tasks, and reports {tasks, task_total, format} of the pass under way. One bar for the whole job, filled once
+// from 0 to 100 %, each pass its share; the text names the pass.
+export function jobProgress(progress, formats) {
+  const passes = ["JSON", ...formats.map((f) => String(f).toUpperCase()).filter((f) => f !== "JSON")];
+  const pass = Math.max(0, passes.indexOf(String(progress.format || "JSON").toUpperCase()));
+  const total = progress.task_total;
+  const step = passes.length > 1 ? ` (step ${pass + 1} of ${passes.length})` : "";
+  return {
+    max: total * passes.length,
+    value: pass * total + Math.min(progress.tasks, total),
+    text: `Writing ${progress.format || "JSON"}: ${count(progress.tasks)} of ${count(total)} tasks${step}`,
+  };
+}
+
 function who(user) {
   if (!user) return "an unknown user";
   const name = [user.first_name, user.last_name].filter(Boolean).join(" ");
@@ -72,12 +87,12 @@ function statusLine(record) {
   if (!RUNNING.has(record.status)) return null;
   const progress = record.progress;
   if (!progress || !progress.task_total) return h("p", { class: "muted", text: `${STATUS[record.status]}…` });
-  const text = `Writing ${progress.format || "JSON"}: ${count(progress.tasks)} of ${count(progress.task_total)} tasks`;
+  const shown = jobProgress(progress, (record.converted_formats || []).map((f) => f.export_type));
   return h(
     "p",
     { class: "snapshot-progress" },
-    h("progress", { max: progress.task_total, value: Math.min(progress.tasks, progress.task_total), "aria-label": text }),
-    h("span", { text }),
+    h("progress", { max: shown.max, value: shown.value, "aria-label": shown.text }),
+    h("span", { text: shown.text }),
   );
 }
 

@@ -71,6 +71,11 @@ function authorId(annotation) {
   return by && typeof by === "object" ? by.id : by;
 }
 
+// The side bar's task buttons (the tasks seen this session, one's rejected annotations) open a task as the
+// actions do: disabled until the page has started, then one action at a time (`run`).
+let started = false;
+const openFromSideBar = (id) => run(() => openTask(id));
+
 function renderHistory() {
   els.history.replaceChildren(
     ...state.history.map((entry) => {
@@ -78,8 +83,9 @@ function renderHistory() {
       const button = document.createElement("button");
       button.type = "button";
       button.textContent = `#${entry.id} ${entry.status}`;
+      button.disabled = !started;
       if (state.task && entry.id === state.task.id) li.className = "lab-current";
-      button.addEventListener("click", () => openTask(entry.id));
+      button.addEventListener("click", () => openFromSideBar(entry.id));
       li.append(button);
       return li;
     }),
@@ -360,12 +366,14 @@ window.addEventListener("beforeunload", (event) => {
 });
 
 function refreshRejections() {
-  drawRejections($("lab-rejected"), projectId, openTask).catch(() => {});
+  drawRejections($("lab-rejected"), projectId, openFromSideBar, () => started).catch(() => {});
 }
 
 // The actions wait for the page to start: a "Next task" pressed while the page still opens the task in its URL
 // would show that task over the answer to the press (the buttons come disabled, and `busy` holds the keys off).
+// So do the side bar's task buttons (a rejected task's, drawn while the page starts).
 const ACTIONS = ["lab-back", "lab-skip", "lab-submit", "lab-next"];
+const SIDE_BAR_TASKS = "#lab-history button, #lab-rejected-list button";
 
 async function start() {
   state.busy = true;
@@ -395,7 +403,9 @@ async function start() {
     say(error.message);
   } finally {
     state.busy = false;
+    started = true;
     for (const id of ACTIONS) $(id).disabled = false;
+    for (const button of document.querySelectorAll(SIDE_BAR_TASKS)) button.disabled = false;
     root.dataset.ready = "1";
   }
 }

@@ -20,12 +20,23 @@ export async function showVerdict(box, annotation) {
   box.hidden = false;
 }
 
-export async function drawRejections(section, projectId, open) {
+// `open(taskId)` opens a task; the buttons are drawn disabled until `ready()` (the page enables them then).
+export async function drawRejections(section, projectId, open, ready = () => true) {
   const rows = await get(`/api/projects/${projectId}/my-rejections`);
   section.querySelector("h2").textContent = `Rejected (${rows.length})`;
   section.querySelector("ol").replaceChildren(
     ...rows.map((row) =>
-      h("li", {}, h("button", { type: "button", title: row.review ? row.review.comment : "", text: `Task #${row.task}`, onclick: () => open(row.task) })),
+      h(
+        "li",
+        {},
+        h("button", {
+          type: "button",
+          title: row.review ? row.review.comment : "",
+          text: `Task #${row.task}`,
+          disabled: !ready(),
+          onclick: () => open(row.task),
+        }),
+      ),
     ),
   );
   section.hidden = rows.length === 0;
