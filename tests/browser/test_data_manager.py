@@ -143,6 +143,28 @@ def test_select_and_delete(page: Page, project: int, live_server: LiveServer) ->
     assert left["total"] == 148 and "fruit 120" not in texts and "fruit 121" not in texts and "fruit 122" in texts
 
 
+def test_delete_is_offered_only_to_those_who_may_delete(page: Page, project: int, live_server: LiveServer) -> None:
+    """Annotators and reviewers may not delete tasks (the server refuses them): their selection bar has no
+    Delete button."""
+    for role in ("annotator", "reviewer"):
+        email = f"delete-{role}@example.com"
+        token = live_server.create_user_with_token(email, password=f"{role}-password-1")
+        with live_server.http() as http:
+            r = http.post(f"/api/projects/{project}/members", json={"user": email, "role": role})
+            assert r.status_code in (200, 201), r.text
+            task_id = http.get("/api/tasks", params={"project": project, "page_size": 1}).json()["tasks"][0]["id"]
+        with live_server.http(token) as http:  # as the API has it
+            assert http.delete(f"/api/tasks/{task_id}").status_code == 403
+        page.context.clear_cookies()
+        sign_in(page, email, f"{role}-password-1")
+        page.goto(f"/projects/{project}")
+        expect(rows(page).first).to_be_visible()
+        rows(page).nth(0).get_by_role("checkbox").check()
+        expect(page.locator("#selection-count")).to_have_text("1 task selected")
+        expect(page.get_by_role("button", name="Label these")).to_be_visible()
+        expect(page.locator("#delete-selected")).to_be_hidden()
+
+
 def test_select_all_matching_and_delete(page: Page, live_server: LiveServer) -> None:
     texts = [f"item {i}" for i in range(250)]
     with live_server.http() as http:
