@@ -72,19 +72,9 @@ def iter_task_lines(
 ) -> Iterator[bytes]:
     """Each task's compact JSON as UTF-8 bytes, in id order. `annotation_where` filters the annotations (None:
     all); `drop_unannotated` leaves out the tasks left without any."""
-    sqlite = conn.dialect.name == "sqlite"
     stamp = ByteStamps()
-    queries = export_queries(
-        project_id,
-        ids=ids,
-        only_labeled=only_labeled,
-        annotation_where=annotation_where,
-        json_as=LargeBinary if sqlite else Text,
-    )
-    json = _stored_bytes if sqlite else _recompacted
-    annotation = _annotation_line(json, stamp)
-    prediction = _prediction_line(json, stamp)
-    for tasks, anns, preds in _scan(conn, sqlite, task_batches(conn, queries, annotation, prediction)):
+    json, batches = _byte_batches(conn, project_id, stamp, ids, only_labeled, annotation_where)
+    for tasks, anns, preds in batches:
         for tid, data, meta, created, updated, inner, total, cancelled, predicted, project, updated_by in tasks:
             task_anns = anns.get(tid)
             if task_anns is None and drop_unannotated:
@@ -123,18 +113,9 @@ def iter_task_columns(
     `meta`, `annotations` and `predictions` as the UTF-8 bytes of their compact JSON (the texts of
     `iter_task_texts`), the times as ISO text, the rest as the driver gives them."""
     sqlite = conn.dialect.name == "sqlite"
-    stamp, json_stamp = Stamps(), ByteStamps()
-    queries = export_queries(
-        project_id,
-        ids=ids,
-        only_labeled=only_labeled,
-        annotation_where=annotation_where,
-        json_as=LargeBinary if sqlite else Text,
-    )
-    json = _stored_bytes if sqlite else _recompacted
-    annotation = _annotation_line(json, json_stamp)
-    prediction = _prediction_line(json, json_stamp)
-    for tasks, anns, preds in _scan(conn, sqlite, task_batches(conn, queries, annotation, prediction)):
+    stamp = Stamps()
+    json, batches = _byte_batches(conn, project_id, ByteStamps(), ids, only_labeled, annotation_where)
+    for tasks, anns, preds in batches:
         if drop_unannotated:
             tasks = [row for row in tasks if row[0] in anns]
             if not tasks:
@@ -159,6 +140,29 @@ def iter_task_columns(
             "project": list(project),
             "updated_by": list(updated_by),
         }
+
+
+def _byte_batches(
+    conn: Connection,
+    project_id: int,
+    stamp: ByteStamps,
+    ids: list[int] | None,
+    only_labeled: bool,
+    annotation_where: Any,
+) -> tuple[Any, Iterator[Any]]:
+    """The stored JSON's reader (the bytes as stored on SQLite, PostgreSQL's text made compact) and the batches
+    of (task rows, annotation lines by task, prediction lines by task), read with `_scan`."""
+    sqlite = conn.dialect.name == "sqlite"
+    queries = export_queries(
+        project_id,
+        ids=ids,
+        only_labeled=only_labeled,
+        annotation_where=annotation_where,
+        json_as=LargeBinary if sqlite else Text,
+    )
+    json = _stored_bytes if sqlite else _recompacted
+    batches = task_batches(conn, queries, _annotation_line(json, stamp), _prediction_line(json, stamp))
+    return json, _scan(conn, sqlite, batches)
 
 
 def _scan(conn: Connection, sqlite: bool, batches: Iterator[Any]) -> Iterator[Any]:
