@@ -100,3 +100,27 @@ def test_an_annotator_who_cannot_see_others_filters_and_sorts_on_their_own_work_
     r = c.patch(f"/api/projects/{pid}", json={"annotators_see_others": True}, headers=manager.headers)
     assert r.status_code == 200, r.text
     assert [t["id"] for t in _tasks(world, me, pid, by_other)] == [ids[0], ids[2]]
+
+
+def test_a_review_filter_total_follows_a_new_verdict(world: World, manager: Person) -> None:
+    """A verdict changes no task row, so the total of a review filter is counted afresh, never taken from the
+    cache of totals that writes to tasks keep exact."""
+    c = world.client
+    pid = world.project(manager)
+    ids = c.post(
+        f"/api/projects/{pid}/import?return_task_ids=true", json=[{"text": "a"}, {"text": "b"}], headers=manager.headers
+    ).json()["task_ids"]
+    ann, rev = world.person("ann@example.com"), world.person("rev@example.com")
+    world.join(pid, ann, "annotator")
+    world.join(pid, rev, "reviewer")
+    made = c.post(f"/api/tasks/{ids[0]}/annotations", json={"result": CHOICE}, headers=ann.headers).json()
+
+    def total() -> int:
+        params = {"project": pid, "query": json.dumps(_over("reviews_accepted"))}
+        r = c.get("/api/tasks", params=params, headers=manager.headers)
+        assert r.status_code == 200, r.text
+        return r.json()["total"]
+
+    assert total() == 0
+    c.post(f"/api/annotations/{made['id']}/reviews", json={"accepted": True}, headers=rev.headers)
+    assert total() == 1

@@ -2,7 +2,8 @@
 small per-process cache keyed by the project's `data_version`. Every write that can change a total calls
 `changed()` in its own transaction, so a cached total is exact: a reader that sees version v sees the rows of
 version v or later, and a later version misses the cache. Paging through a big project or a filter then
-counts once, not on every page."""
+counts once, not on every page. A filter on values that change without a bump (a review's verdict, a recomputed
+agreement: `task_bookmarks.steady`) is counted every time."""
 
 from __future__ import annotations
 
@@ -33,10 +34,11 @@ def changed(session: Session, project_id: int) -> None:
     session.connection().execute(_BUMP, {"project_id": project_id})
 
 
-def task_totals(session: Session, project: Project, matching: Select[Any], key: Any) -> Totals:
+def task_totals(session: Session, project: Project, matching: Select[Any], key: Any, *, steady: bool) -> Totals:
     """(count, sum of total_annotations, sum of total_predictions) over `matching`, a select of the project's
-    tasks; `key` is anything JSON that identifies the filter."""
-    if not session.info.get("read_only"):  # a writer may see its own uncommitted rows: never cache those
+    tasks; `key` is anything JSON that identifies the filter; `steady` says whether its rows change only with
+    the project's `data_version` (otherwise nothing is cached)."""
+    if not steady or not session.info.get("read_only"):  # a writer may see its own uncommitted rows
         return _count(session, matching)
     cache_key = (project.id, project.data_version, json.dumps(key, sort_keys=True, default=str))
     pool = session.get_bind().pool  # one per database, shared by its reader and writer engines

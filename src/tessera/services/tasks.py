@@ -80,7 +80,9 @@ def list_tasks(
     author = None if sees_all_annotations(session, role, project.id) else actor.user_id
     base = apply_query(select(Task).where(Task.project_id == project.id), parsed, ids=ids, author=author)
     key = {"filters": parsed.get("filters"), "selected": parsed.get("selectedItems"), "ids": ids, "author": author}
-    counts: tuple[int | None, ...] = task_totals(session, project, base, key) if count else (None, None, None)
+    counts: tuple[int | None, ...] = (None, None, None)
+    if count:
+        counts = task_totals(session, project, base, key, steady=steady(parsed))
     total = counts[0]
     bind = session.get_bind()
     for path in ordering_data_paths(parsed):
