@@ -101,3 +101,17 @@ def test_a_queued_snapshot_lists_the_format_asked_and_a_failed_one_its_error(wor
     [failed] = _list(world, manager, pid)
     assert failed["error"] == "the disk is full"
     assert failed["converted_formats"] == [{"export_type": "JSON_MIN", "status": "failed", "md5": None, "size": None}]
+
+
+def test_a_queued_snapshot_of_labeled_tasks_counts_only_those(world: World, manager: Person) -> None:
+    """The progress bar's total is the number of tasks the export will write, so it ends full."""
+    pid, ids = world.project_with_tasks(manager, 3)
+    result = [{"from_name": "sentiment", "to_name": "text", "type": "choices", "value": {"choices": ["Positive"]}}]
+    r = world.client.post(f"/api/tasks/{ids[1]}/annotations", json={"result": result}, headers=manager.headers)
+    assert r.status_code == 201, r.text
+    world.app.state.jobs.stop()
+    body = {"task_filter_options": {"only_with_annotations": True}}
+    r = world.client.post(f"/api/projects/{pid}/exports?async=true", json=body, headers=manager.headers)
+    assert r.status_code == 201, r.text
+    [queued] = _list(world, manager, pid)
+    assert queued["progress"]["task_total"] == 1

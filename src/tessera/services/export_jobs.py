@@ -38,10 +38,13 @@ def start_snapshot(
     also = snapshots.asked_format(body)
     project = session.get(Project, record.project_id)
     assert project is not None
-    tasks = session.scalar(select(func.count()).select_from(Task).where(Task.project_id == project.id)) or 0
-    ids = snapshots.snapshot_filters(record)["ids"]
-    if ids is not None:  # at most the tasks asked for
-        tasks = min(tasks, len(set(ids)))
+    filters = snapshots.snapshot_filters(record)
+    counted = select(func.count()).select_from(Task).where(Task.project_id == project.id)
+    if filters["only_labeled"]:  # the export's own test, so that the progress bar ends at its total
+        counted = counted.where((Task.total_annotations + Task.cancelled_annotations) > 0)
+    tasks = session.scalar(counted) or 0
+    if filters["ids"] is not None:  # at most the tasks asked for
+        tasks = min(tasks, len(set(filters["ids"])))
     if not run_async and tasks <= job_tasks:
         snapshots.fill_snapshot(session, project, record, data_dir)
         if also:
