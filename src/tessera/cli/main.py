@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from tessera.cli.progress import ProgressReader, progress_bar
+from tessera.cli.progress import ProgressReader, download_bar, progress_bar
 from tessera.db.engine import Database
 from tessera.db.migrate import upgrade_database
 from tessera.domain.errors import TesseraError
-from tessera.services import exports, imports, invites, projects, tokens, users
+from tessera.net.outbound import OutboundClient
+from tessera.services import exports, imports, invites, projects, remote_files, tokens, users
 from tessera.services.actors import Actor
 from tessera.services.import_authors import read_annotator_map
 from tessera.services.secrets import ensure_instance_secret
@@ -169,7 +172,13 @@ def project_create(
 @app.command("import")
 def import_files(
     project: int,
-    files: list[Path],
+    sources: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="FILES_OR_URLS...",
+            help="Files, or http(s) URLs fetched through the guarded outbound client (TESSERA_OUTBOUND_ALLOWLIST).",
+        ),
+    ],
     dedupe: Annotated[bool, typer.Option(help="Skip tasks whose data is already in the project.")] = False,
     annotator_map: Annotated[
         Path | None,
@@ -181,7 +190,10 @@ def import_files(
     ] = None,
     data_dir: DataDir = None,
 ) -> None:
-    """Import task files (JSON, JSONL, CSV, TSV, TXT, gzipped too, Parquet, ZIP) into a project: all or nothing."""
+    """Import task files (JSON, JSONL, CSV, TSV, TXT, gzipped too, Parquet, ZIP) into a project: all or nothing.
+    URLs are downloaded first, each with its own progress bar; nothing is imported unless every one arrives."""
+    urls = [s for s in sources if s.lower().startswith(("http://", "https://"))]
+    files = [Path(s) for s in sources if s not in urls]
     missing = [str(f) for f in [*files, *([annotator_map] if annotator_map else [])] if not f.is_file()]
     if missing:
         typer.echo(f"error: no such file: {', '.join(missing)}", err=True)
@@ -192,32 +204,52 @@ def import_files(
             authors = read_annotator_map(annotator_map.read_bytes())
         except TesseraError as exc:
             _fail(TesseraError(f"{annotator_map}: {exc.detail}"))
-    _settings, db = _open(data_dir)
-    total = sum(f.stat().st_size for f in files)
-    with db.writer() as session, progress_bar("importing", total) as advance:
-        handles = [ProgressReader(open(f, "rb"), advance) for f in files]  # noqa: SIM115
-        try:
-            summary = imports.import_tasks(
-                session,
-                Actor.system(),
-                project,
-                keep_ids=False,
-                dedupe=dedupe,
-                annotator_map=authors,
-                files=[imports.ImportSource(f.name, h) for f, h in zip(files, handles, strict=True)],
-            )
-            session.commit()
-        except TesseraError as exc:
-            session.rollback()
-            _fail(exc)
-        finally:
-            for h in handles:
-                h.close()
+    settings, db = _open(data_dir)
+    with ExitStack() as stack:
+        fetched = [stack.enter_context(_downloaded(settings, url)) for url in urls]
+        sizes = [f.stat().st_size for f in files] + [os.fstat(f.stream.fileno()).st_size for f in fetched]
+        with db.writer() as session, progress_bar("importing", sum(sizes)) as advance:
+            named = [(f.name, open(f, "rb")) for f in files] + [(f.filename, f.stream) for f in fetched]  # noqa: SIM115
+            handles = [ProgressReader(h, advance) for _name, h in named]
+            try:
+                summary = imports.import_tasks(
+                    session,
+                    Actor.system(),
+                    project,
+                    keep_ids=False,
+                    dedupe=dedupe,
+                    annotator_map=authors,
+                    files=[imports.ImportSource(name, h) for (name, _raw), h in zip(named, handles, strict=True)],
+                )
+                session.commit()
+            except TesseraError as exc:
+                session.rollback()
+                _fail(exc)
+            finally:
+                for h in handles:
+                    h.close()
     skipped = f", skipped {summary.duplicates} duplicates" if dedupe else ""
     typer.echo(
         f"imported {summary.task_count} tasks, {summary.annotation_count} annotations, "
         f"{summary.prediction_count} predictions in {summary.duration:.2f} s{skipped}"
     )
+
+
+@contextmanager
+def _downloaded(settings: Settings, url: str) -> Iterator[imports.ImportSource]:
+    """The file at `url`, fetched as the server's URL imports are (`remote_files`: a temporary file), with a
+    progress bar while it downloads."""
+    client = OutboundClient(settings.outbound_allowlist)
+    with ExitStack() as stack:
+        stack.callback(client.close)
+        try:
+            with download_bar(f"downloading {url}") as fetched:
+                source = stack.enter_context(
+                    remote_files.downloaded(client, url, max_bytes=settings.max_body_bytes, progress=fetched)
+                )
+        except TesseraError as exc:
+            _fail(exc)
+        yield source
 
 
 @app.command("export")

@@ -53,3 +53,13 @@ def progress_bar(label: str, total: int) -> Iterator[Callable[[int], None]]:
     ) as bar:
         task = bar.add_task(label, total=total)
         yield lambda n: bar.advance(task, n)
+
+
+@contextmanager
+def download_bar(label: str) -> Iterator[Callable[[int, int | None], None]]:
+    """A bar fed with (bytes received so far, the size announced or None)."""
+    with Progress(
+        "[progress.description]{task.description}", BarColumn(), DownloadColumn(), TimeRemainingColumn(), transient=True
+    ) as bar:
+        task = bar.add_task(label, total=None)
+        yield lambda received, total: bar.update(task, completed=received, total=total)
