@@ -14,7 +14,9 @@ reach --tasks), then starts `tessera start` and asks `GET /api/tasks` as the dat
 - plain, ordered by a data field, filtered by `data.subject` contains "re:", and searched for "linux" in every
   data field (the data manager's search: `contains` on each field, joined by "or").
 
-With --database-url, a fresh database is made on that server (dropped afterwards unless --keep).
+With --database-url, a fresh database is made on that server, otherwise a SQLite file in a temporary data
+folder; both are removed afterwards unless --keep NAME: then they stay under that name (`tessera_bench_NAME`,
+`tessera-bench-NAME` in the temp folder) and the next run with it measures them again without seeding.
 """
 
 from __future__ import annotations
@@ -25,16 +27,11 @@ import gzip
 import json
 import os
 import random
-import shutil
-import subprocess
-import sys
-import tempfile
 import time
-import uuid
 from pathlib import Path
 
 import httpx
-from api_bench import free_port, tessera
+from live import run_tessera, serve, tessera_instance
 
 from tessera.db.bulk import insert_many, to_json
 from tessera.db.engine import Database
@@ -43,7 +40,6 @@ from tessera.db.tables import Task
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "spam_assassin.jsonl.gz"
 CONFIG = """<View><Text name="text" value="$text"/>
 <Choices name="label" toName="text"><Choice value="ham"/><Choice value="spam"/></Choices></View>"""
-EMAIL, PASSWORD = "bench@example.com", "benchmark1"
 BATCH = 20_000
 
 
@@ -141,67 +137,22 @@ def main() -> None:
     ap.add_argument("--database-url")
     ap.add_argument("--keep", help="a name: keep (and reuse) the seeded database under it")
     args = ap.parse_args()
-    if args.keep:
-        data_dir = Path(tempfile.gettempdir()) / f"tessera-dmbench-{args.keep}"
-        data_dir.mkdir(exist_ok=True)
-    else:
-        data_dir = Path(tempfile.mkdtemp(prefix="tessera-dmbench-"))
-    env = {**os.environ, "TESSERA_DATA_DIR": str(data_dir)}
-    db_name = None
-    fresh = True
-    if args.database_url:
-        import psycopg
-
-        db_name = f"tessera_dmbench_{args.keep or uuid.uuid4().hex[:8]}"
-        with psycopg.connect(args.database_url, autocommit=True) as conn:
-            fresh = not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (db_name,)).fetchone()
-            if fresh:
-                conn.execute(f'CREATE DATABASE "{db_name}"')
-        env["TESSERA_DATABASE_URL"] = args.database_url.rsplit("/", 1)[0] + "/" + db_name
-    else:
-        fresh = not (data_dir / "tessera.db").exists()
-    url = env.get("TESSERA_DATABASE_URL") or f"sqlite:///{data_dir / 'tessera.db'}"
-    exe = shutil.which("tessera")
-    cli = [exe] if exe else [sys.executable, "-c", "from tessera.cli.main import app; app()"]
-    server = None
     rows: list[list[str]] = []
-    try:
-        if fresh:
-            tessera("db", "upgrade", env=env)
-            tessera("user", "create", "--email", EMAIL, "--password", PASSWORD, "--admin", env=env)
-            (data_dir / "config.xml").write_text(CONFIG, encoding="utf-8")
-            tessera("project", "create", "--title", "mails", "--config", str(data_dir / "config.xml"), env=env)
-            db = Database(url)
+    with tessera_instance(args.database_url, keep=args.keep) as instance:
+        if instance.fresh:
+            (instance.data_dir / "config.xml").write_text(CONFIG, encoding="utf-8")
+            config = str(instance.data_dir / "config.xml")
+            run_tessera("project", "create", "--title", "mails", "--config", config, env=instance.env)
+            db = Database(instance.database_url)
             t0 = time.perf_counter()
             seed(db, 1, args.tasks)
             db.dispose()
             print(f"seeded {args.tasks:,} tasks in {time.perf_counter() - t0:.1f} s", flush=True)
-        token = tessera("token", "create", "--email", EMAIL, env=env).strip().splitlines()[-1]
-        port = free_port()
-        server = subprocess.Popen([*cli, "start", "--port", str(port)], env=env, stdout=subprocess.DEVNULL)
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(300):
-            try:
-                if httpx.get(f"{base}/health").status_code == 200:
-                    break
-            except (OSError, httpx.HTTPError):
-                time.sleep(0.1)
         rng = random.Random(7)
-        with httpx.Client(base_url=base, headers={"Authorization": f"Token {token}"}, timeout=600) as c:
+        with serve(instance) as live, live.client() as c:
             for name, query in SCENARIOS:
                 rows.append([name, *measure(c, 1, query, args.pages, args.deep, rng)])
                 print(" | ".join(rows[-1]), flush=True)
-    finally:
-        if server is not None:
-            server.terminate()
-            server.wait(30)
-        if not args.keep:
-            shutil.rmtree(data_dir, ignore_errors=True)
-            if db_name:
-                import psycopg
-
-                with psycopg.connect(args.database_url, autocommit=True) as conn:
-                    conn.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
     backend = "PostgreSQL" if args.database_url else "SQLite"
     head = ["query", "total", "first rows, cold", "count + first page", "first page p50 / p95", "OFFSET deep p50 / p95",
             "cursor next p50 / p95 (pages)"]  # fmt: skip

@@ -1,9 +1,18 @@
 """One live `tessera start` for a benchmark: a fresh data folder (and, given a PostgreSQL URL, a fresh database
 on that server), an admin with a token, the server on a free port; all of it removed afterwards.
 
-    with live_tessera(args.database_url) as live:
+    with live_tessera(args.database_url, extra_env={"TESSERA_OUTBOUND_ALLOWLIST": "127.0.0.1"}) as live:
         http = live.client()            # httpx.Client with the admin's token
         live.cpu_seconds()              # the server process's CPU time so far
+
+A bench that fills the database itself first, or runs `tessera` commands without a server, takes the two
+steps apart; with `keep`, the folder and the database stay under that name for the next run to reuse:
+
+    with tessera_instance(args.database_url, keep=args.keep) as instance:   # folder, database, admin
+        if instance.fresh:
+            seed(Database(instance.database_url))
+        with serve(instance) as live:
+            ...
 """
 
 from __future__ import annotations
@@ -43,15 +52,30 @@ def run_tessera(*args: str, env: dict[str, str]) -> str:
 
 
 @dataclass
-class Live:
+class Instance:
+    """A data folder and its database, migrated, with the admin user; `env` runs `tessera` on them."""
+
+    data_dir: Path
+    env: dict[str, str]
+    fresh: bool = True  # False: a kept instance, as an earlier run left it
+
+    @property
+    def database_url(self) -> str:
+        return self.env["TESSERA_DATABASE_URL"]
+
+
+@dataclass(kw_only=True)
+class Live(Instance):
+    """`tessera start` serving an instance."""
+
     base: str
     token: str
     process: subprocess.Popen  # type: ignore[type-arg]
-    data_dir: Path
-    env: dict[str, str]
 
-    def client(self, timeout: float = 600) -> httpx.Client:
-        return httpx.Client(base_url=self.base, headers={"Authorization": f"Token {self.token}"}, timeout=timeout)
+    def client(self, timeout: float = 600, token: str | None = None) -> httpx.Client:
+        """An httpx.Client on the server with the admin's token (or `token`)."""
+        headers = {"Authorization": f"Token {token or self.token}"}
+        return httpx.Client(base_url=self.base, headers=headers, timeout=timeout)
 
     def cpu_seconds(self) -> float:
         """User plus system CPU time of the server process (from /proc)."""
@@ -60,51 +84,77 @@ class Live:
 
 
 @contextmanager
-def fresh_database(database_url: str | None) -> Iterator[str | None]:
-    """A new, empty PostgreSQL database on the server of `database_url`, dropped afterwards; None for SQLite."""
+def bench_database(database_url: str | None, data_dir: Path, keep: str | None = None) -> Iterator[tuple[str, bool]]:
+    """(URL, whether it is new) of the database for one run: a new database on the PostgreSQL server of
+    `database_url`, dropped afterwards, or a SQLite file in `data_dir`. With `keep`, the PostgreSQL database
+    is named after it, reused when it is there and never dropped."""
     if not database_url:
-        yield None
+        path = data_dir / "tessera.db"
+        yield f"sqlite:///{path}", not path.exists()
         return
-    import psycopg
+    import psycopg  # only for a PostgreSQL run
 
-    name = f"tessera_bench_{uuid.uuid4().hex[:8]}"
+    name = f"tessera_bench_{keep or uuid.uuid4().hex[:8]}"
     with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+        fresh = not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if fresh:
+            conn.execute(f'CREATE DATABASE "{name}"')
     try:
-        yield database_url.rsplit("/", 1)[0] + "/" + name
+        yield database_url.rsplit("/", 1)[0] + "/" + name, fresh
     finally:
-        with psycopg.connect(database_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if not keep:
+            with psycopg.connect(database_url, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def tessera_instance(
+    database_url: str | None = None, extra_env: dict[str, str] | None = None, keep: str | None = None
+) -> Iterator[Instance]:
+    """A data folder and a database (see `bench_database`) with the admin user, removed afterwards; with
+    `keep`, the folder is `tessera-bench-<keep>` in the temp folder and both stay for the next run."""
+    if keep:
+        data_dir = Path(tempfile.gettempdir()) / f"tessera-bench-{keep}"
+        data_dir.mkdir(exist_ok=True)
+    else:
+        data_dir = Path(tempfile.mkdtemp(prefix="tessera-bench-"))
+    try:
+        with bench_database(database_url, data_dir, keep) as (url, fresh):
+            env = {**os.environ, "TESSERA_DATA_DIR": str(data_dir), "TESSERA_DATABASE_URL": url, **(extra_env or {})}
+            if fresh:
+                run_tessera("user", "create", "--email", ADMIN_EMAIL, "--password", ADMIN_PASSWORD, "--admin", env=env)
+            yield Instance(data_dir, env, fresh)
+    finally:
+        if not keep:
+            shutil.rmtree(data_dir, ignore_errors=True)
+
+
+@contextmanager
+def serve(instance: Instance, workers: int = 1) -> Iterator[Live]:
+    """`tessera start` on the instance, on a free port, with a new token for the admin; stopped afterwards."""
+    token = run_tessera("token", "create", "--email", ADMIN_EMAIL, env=instance.env).strip().splitlines()[-1]
+    port = free_port()
+    process = subprocess.Popen(
+        [*TESSERA, "start", "--port", str(port), "--workers", str(workers)],
+        env=instance.env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        _wait_for(base, process)
+        yield Live(**vars(instance), base=base, token=token, process=process)
+    finally:
+        process.terminate()
+        process.wait(30)
 
 
 @contextmanager
 def live_tessera(
     database_url: str | None = None, extra_env: dict[str, str] | None = None, workers: int = 1
 ) -> Iterator[Live]:
-    data_dir = Path(tempfile.mkdtemp(prefix="tessera-bench-"))
-    try:
-        with fresh_database(database_url) as url:
-            env = {**os.environ, "TESSERA_DATA_DIR": str(data_dir), **(extra_env or {})}
-            if url:
-                env["TESSERA_DATABASE_URL"] = url
-            run_tessera("user", "create", "--email", ADMIN_EMAIL, "--password", ADMIN_PASSWORD, "--admin", env=env)
-            token = run_tessera("token", "create", "--email", ADMIN_EMAIL, env=env).strip().splitlines()[-1]
-            port = free_port()
-            process = subprocess.Popen(
-                [*TESSERA, "start", "--port", str(port), "--workers", str(workers)],
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
-            )
-            try:
-                base = f"http://127.0.0.1:{port}"
-                _wait_for(base, process)
-                yield Live(base, token, process, data_dir, env)
-            finally:
-                process.terminate()
-                process.wait(30)
-    finally:
-        shutil.rmtree(data_dir, ignore_errors=True)
+    with tessera_instance(database_url, extra_env) as instance, serve(instance, workers) as live:
+        yield live
 
 
 def _wait_for(base: str, process: subprocess.Popen) -> None:  # type: ignore[type-arg]
