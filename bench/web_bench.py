@@ -9,22 +9,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import shutil
 import statistics
-import subprocess
-import tempfile
-import time
-import uuid
-from pathlib import Path
 
-import httpx
-from api_bench import CONFIG, WORDS, free_port, tessera
+from api_bench import CONFIG, WORDS
+from live import ADMIN_EMAIL, ADMIN_PASSWORD, live_tessera
 from playwright.sync_api import Page, sync_playwright
-
-EMAIL, PASSWORD = "bench@example.com", "benchmark1"
-
 
 # The page marks every page of rows it has drawn with its load time (#dm's data-load-ms, set once drawn).
 DRAWN = "document.querySelector('#dm').dataset.loadMs !== undefined"
@@ -51,32 +42,10 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--database-url")
     args = ap.parse_args()
-    data_dir = Path(tempfile.mkdtemp(prefix="tessera-webbench-"))
-    env = {**os.environ, "TESSERA_DATA_DIR": str(data_dir)}
-    db_name = None
-    if args.database_url:
-        import psycopg
-
-        db_name = f"tessera_webbench_{uuid.uuid4().hex[:8]}"
-        with psycopg.connect(args.database_url, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{db_name}"')
-        env["TESSERA_DATABASE_URL"] = args.database_url.rsplit("/", 1)[0] + "/" + db_name
-    tessera("user", "create", "--email", EMAIL, "--password", PASSWORD, "--admin", env=env)
-    token = tessera("token", "create", "--email", EMAIL, env=env).strip().splitlines()[-1]
-    port = free_port()
-    exe = shutil.which("tessera")
-    cmd = [exe] if exe else ["python", "-c", "from tessera.cli.main import app; app()"]
-    server = subprocess.Popen([*cmd, "start", "--port", str(port)], env=env, stdout=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
     rows: list[tuple[str, str]] = []
-    try:
-        for _ in range(200):
-            try:
-                if httpx.get(f"{base}/health").status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        with httpx.Client(base_url=base, headers={"Authorization": f"Token {token}"}, timeout=600) as c:
+    with live_tessera(args.database_url) as live:
+        base = live.base
+        with live.client() as c:
             pid = c.post("/api/projects", json={"title": "bench", "label_config": CONFIG}).json()["id"]
             rng = random.Random(7)
             tasks = [{"text": " ".join(rng.choices(WORDS, k=12)) + f" #{i}"} for i in range(args.tasks)]
@@ -92,8 +61,8 @@ def main() -> None:
             viewport = {"width": 1400, "height": 900}
             page = browser.new_context(base_url=base, viewport=viewport, bypass_csp=True).new_page()
             page.goto("/user/login")
-            page.get_by_label("E-mail").fill(EMAIL)
-            page.get_by_label("Password").fill(PASSWORD)
+            page.get_by_label("E-mail").fill(ADMIN_EMAIL)
+            page.get_by_label("Password").fill(ADMIN_PASSWORD)
             page.get_by_role("button", name="Sign in").click()
             page.wait_for_url(lambda url: "/user/login" not in url)
             rendered = "document.querySelectorAll('#task-rows tr[data-id]').length === 100"
@@ -117,15 +86,6 @@ def main() -> None:
             browser.close()
         for name, values in figures.items():
             rows.append((name, f"median {statistics.median(values):.0f} ms, max {max(values):.0f} ms"))
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        shutil.rmtree(data_dir, ignore_errors=True)
-        if db_name is not None:
-            import psycopg
-
-            with psycopg.connect(args.database_url, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
     db = "PostgreSQL" if args.database_url else "SQLite"
     print(f"data manager, {args.tasks:,} tasks on {db}, {args.runs} runs")
     for name, value in rows:
