@@ -16,15 +16,11 @@ import datetime as dt
 import gzip
 import json
 import os
-import shutil
-import sys
-import tempfile
 import time
-import uuid
 from pathlib import Path
 
-from api_bench import tessera
 from export_bench import peak_rss
+from live import TESSERA, run_tessera, tessera_instance
 
 from tessera.db.bulk import insert_many, to_json
 from tessera.db.engine import Database
@@ -96,33 +92,22 @@ def main() -> None:
     ap.add_argument("--database-url")
     args = ap.parse_args()
 
-    data_dir = Path(tempfile.mkdtemp(prefix="tessera-preference-bench-"))
-    env = {**os.environ, "TESSERA_DATA_DIR": str(data_dir)}
-    db_name = None
-    if args.database_url:
-        import psycopg  # only for a PostgreSQL run
-
-        db_name = f"tessera_bench_{uuid.uuid4().hex[:8]}"
-        with psycopg.connect(args.database_url, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{db_name}"')
-        env["TESSERA_DATABASE_URL"] = args.database_url.rsplit("/", 1)[0] + "/" + db_name
-    url = env.get("TESSERA_DATABASE_URL") or f"sqlite:///{data_dir / 'tessera.db'}"
-    exe = shutil.which("tessera")
-    cli = [exe] if exe else [sys.executable, "-c", "from tessera.cli.main import app; app()"]
     rows: list[tuple[str, str, str, str, str]] = []
-    try:
-        tessera("db", "upgrade", env=env)
+    with tessera_instance(args.database_url) as instance:
+        env, data_dir = instance.env, instance.data_dir
         (data_dir / "pairwise.xml").write_text(CONFIG, encoding="utf-8")
-        tessera("project", "create", "--title", "pairs", "--config", str(data_dir / "pairwise.xml"), env=env)
-        for k in (1, 2):
-            tessera("user", "create", "--email", f"rater{k}@example.com", "--password", "bench-password", env=env)
-        db = Database(url)
+        run_tessera("project", "create", "--title", "pairs", "--config", str(data_dir / "pairwise.xml"), env=env)
+        raters = [
+            run_tessera("user", "create", "--email", f"rater{k}@example.com", "--password", "bench-password", env=env)
+            for k in (1, 2)
+        ]
+        db = Database(instance.database_url)
         t0 = time.perf_counter()
-        seed(db, 1, args.tasks, [1, 2])
+        seed(db, 1, args.tasks, [int(created.split()[2]) for created in raters])  # "created user <id> <e-mail>"
         print(f"seeded {args.tasks:,} pairwise tasks x 2 annotations in {time.perf_counter() - t0:.1f} s")
         for fmt in filter(None, args.formats.split(",")):
             out = data_dir / f"out-{fmt}"
-            seconds, cpu, kb = peak_rss([*cli, "export", "1", "--format", fmt, "--out", str(out)], env)
+            seconds, cpu, kb = peak_rss([*TESSERA, "export", "1", "--format", fmt, "--out", str(out)], env)
             lines = sum(1 for _ in open(out, "rb")) if fmt.endswith("JSONL") else None
             what = f"{fmt} export of {args.tasks:,} tasks x 2" + (f" ({lines:,} rows)" if lines is not None else "")
             size = f"{out.stat().st_size / 1e6:.0f} MB"
@@ -136,13 +121,6 @@ def main() -> None:
         what = f"preference report of {args.tasks:,} tasks x 2 (first-shown rate {shown['first_rate']})"
         rows.append((what, f"{seconds:.2f} s", "-", "-", "-"))
         db.dispose()
-    finally:
-        shutil.rmtree(data_dir, ignore_errors=True)
-        if db_name:
-            import psycopg
-
-            with psycopg.connect(args.database_url, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
     backend = "PostgreSQL" if args.database_url else "SQLite"
     width = max(len(r[0]) for r in rows)
     print(f"\nTessera training-export benchmark on {backend} (`tessera export`, one process, peak resident memory)")
