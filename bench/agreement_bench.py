@@ -6,9 +6,11 @@ The project has a Choices control and a Labels (spans) control; every task has t
 are the Rzhetsky et al. (2009) crowd labels from the shared data folder (three curators per sentence, eight
 curators in all), repeated where more tasks are asked for than the file holds; without that file they are
 drawn at random. Spans are drawn: each annotator marks one to three entities, shifted a little at random.
-The data goes in through the import service (bulk inserts); the report is timed through the service (warm,
-best of three, past the report cache), again from the cache, and through the HTTP route. With --database-url
-a fresh database is created on that server and dropped afterwards; otherwise a temporary SQLite file is used.
+The data goes in through the import service (bulk inserts) in this process; the report is timed through the
+service (warm, best of three, past the report cache), again from the cache, and through the HTTP route of a
+live `tessera start` on the same database (bench/live.py; the second GET, the first having filled the server's
+cache). With --database-url a fresh database is created on that server and dropped afterwards; otherwise a
+temporary SQLite file is used.
 """
 
 from __future__ import annotations
@@ -18,23 +20,17 @@ import csv
 import os
 import random
 import resource
-import tempfile
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
-from fastapi.testclient import TestClient
-from sqlalchemy import create_engine
+from dashboard_bench import best_of_three
+from live import tessera_instance, warm_get
 
-from tessera.db.engine import Database, normalize_url
-from tessera.db.migrate import upgrade_database
-from tessera.server import create_app
+from tessera.db.engine import Database
 from tessera.services import imports, members, projects, tokens, users
 from tessera.services.actors import Actor
 from tessera.services.agreement import AgreementQuery, compute_agreement, project_agreement
-from tessera.services.secrets import ensure_instance_secret
-from tessera.settings import load_settings
 
 CONFIG = """<View>
   <Text name="text" value="$text"/>
@@ -74,7 +70,6 @@ def spans(rng: random.Random) -> list[dict[str, Any]]:
 def fill(db: Database, tasks: int, seed: int) -> tuple[Actor, int, str]:
     rng = random.Random(seed)
     with db.writer() as s:
-        ensure_instance_secret(s)
         manager = users.create_user(s, None, email="manager@example.com", password="password123")
         key = tokens.create_token(s, manager.id).key
         curators = [users.create_user(s, None, email=f"c{i}@example.com", password="password123") for i in range(8)]
@@ -99,20 +94,6 @@ def fill(db: Database, tasks: int, seed: int) -> tuple[Actor, int, str]:
     return actor, project_id, key
 
 
-def timed(db: Database, project_id: int, query: AgreementQuery) -> tuple[str, dict]:
-    """Best of three, past the report cache: wall time, and this process's CPU time (which on a shared machine
-    varies less; on PostgreSQL it leaves out the server's own work)."""
-    wall, cpu, out = float("inf"), float("inf"), {}
-    for _ in range(3):
-        with db.reader() as s:
-            started, started_cpu = time.perf_counter(), time.process_time()
-            out = compute_agreement(s, project_id, CONFIG, query)
-            wall = min(wall, time.perf_counter() - started)
-            cpu = min(cpu, time.process_time() - started_cpu)
-            s.rollback()
-    return f"{wall:.2f} s (CPU {cpu:.2f} s)", out
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--tasks", type=int, default=10_000)
@@ -120,37 +101,22 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
 
-    tmp = Path(tempfile.mkdtemp(prefix="tessera-agreement-bench-"))
-    server, name = None, None
-    if args.database_url:
-        admin = normalize_url(args.database_url)
-        server = create_engine(admin, isolation_level="AUTOCOMMIT")
-        name = f"tessera_bench_{uuid.uuid4().hex[:10]}"
-        with server.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        url = f"{admin.rpartition('/')[0]}/{name}"
-    else:
-        url = f"sqlite:///{tmp / 'bench.db'}"
-    db = Database(url)
-    try:
-        upgrade_database(db.engine)
+    with tessera_instance(args.database_url) as instance:
+        db = Database(instance.database_url)
         started = time.perf_counter()
         actor, project_id, key = fill(db, args.tasks, args.seed)
         fill_time = time.perf_counter() - started
-        report_time, out = timed(db, project_id, AgreementQuery())
-        page_time, _ = timed(db, project_id, AgreementQuery(per_task=True, page=3, page_size=100))
+        page_query = AgreementQuery(per_task=True, page=3, page_size=100)
+        report_time, out = best_of_three(db, lambda s: compute_agreement(s, project_id, CONFIG, AgreementQuery()), 2)
+        page_time, _ = best_of_three(db, lambda s: compute_agreement(s, project_id, CONFIG, page_query), 2)
         with db.reader() as s:
             project_agreement(s, actor, project_id, AgreementQuery())  # fills the cache
             started = time.perf_counter()
             project_agreement(s, actor, project_id, AgreementQuery())
             cached_time = time.perf_counter() - started
         rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        app = create_app(load_settings(data_dir=tmp / "data", database_url=url, env={}), database=db)
-        with TestClient(app) as client:
-            started = time.perf_counter()
-            r = client.get(f"/api/projects/{project_id}/agreement", headers={"Authorization": f"Token {key}"})
-            http_time = time.perf_counter() - started
-            assert r.status_code == 200, r.text
+        db.dispose()
+        http_time, _ = warm_get(instance, f"/api/projects/{project_id}/agreement", key)
         choices = out["controls"]["relevance"]["metrics"]
         ner = out["controls"]["ner"]["metrics"]
         rows = [
@@ -170,12 +136,6 @@ def main() -> None:
         width = max(len(k) for k, _ in rows)
         for label, value in rows:
             print(f"{label:<{width}}  {value}")
-    finally:
-        db.dispose()
-        if server is not None:
-            with server.connect() as conn:
-                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            server.dispose()
 
 
 if __name__ == "__main__":

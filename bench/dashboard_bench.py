@@ -7,8 +7,9 @@ Every task has two annotations by two of ten annotators (one in twenty a skip), 
 minute. The data goes in through the import service (bulk inserts), a chunk per day over a few weeks so that
 the per-day series has that many points; then one annotation in ten is marked accepted, one in forty rejected,
 one in a hundred ground truth. The dashboard is timed through the service (warm, best of three, past the report
-cache) and part by part, again from the cache, then through the HTTP route. With --database-url a fresh database
-is created on that server and dropped afterwards; otherwise a temporary SQLite file is used.
+cache) and part by part, again from the cache, then through the HTTP route of a live `tessera start` on the same
+database (bench/live.py; the second GET, the first having filled the server's cache). With --database-url a
+fresh database is created on that server and dropped afterwards; otherwise a temporary SQLite file is used.
 """
 
 from __future__ import annotations
@@ -18,27 +19,20 @@ import math
 import os
 import random
 import resource
-import tempfile
 import time
-import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, func, select, update
+from live import tessera_instance, warm_get
+from sqlalchemy import func, select, update
 
-from tessera.db.engine import Database, normalize_url
-from tessera.db.migrate import upgrade_database
+from tessera.db.engine import Database
 from tessera.db.tables import Annotation, Project
 from tessera.domain.config import cached_config
-from tessera.server import create_app
 from tessera.services import dashboard, imports, members, projects, tokens, users
 from tessera.services.actors import Actor
 from tessera.services.label_distribution import label_distribution
-from tessera.services.secrets import ensure_instance_secret
-from tessera.settings import load_settings
 
 CONFIG = """<View>
   <Text name="text" value="$text"/>
@@ -78,7 +72,6 @@ def annotation(rng: random.Random, who: int) -> dict[str, Any]:
 def fill(db: Database, tasks: int, seed: int) -> tuple[Actor, int, str]:
     rng = random.Random(seed)
     with db.writer() as s:
-        ensure_instance_secret(s)
         manager = users.create_user(s, None, email="manager@example.com", password="password123")
         key = tokens.create_token(s, manager.id).key
         people = [users.create_user(s, None, email=f"a{i}@example.com", password="password123") for i in range(10)]
@@ -108,8 +101,9 @@ def fill(db: Database, tasks: int, seed: int) -> tuple[Actor, int, str]:
     return actor, project_id, key
 
 
-def best_of_three(db: Database, work: Callable[[Any], Any]) -> tuple[str, Any]:
-    """Wall time and this process's CPU time (on PostgreSQL that leaves out the server's own work)."""
+def best_of_three(db: Database, work: Callable[[Any], Any], digits: int = 3) -> tuple[str, Any]:
+    """`work(session)` three times, each in its own read session: the best wall time, and this process's CPU
+    time (which on a shared machine varies less; on PostgreSQL it leaves out the server's own work)."""
     wall, cpu, out = float("inf"), float("inf"), None
     for _ in range(3):
         with db.reader() as s:
@@ -118,7 +112,7 @@ def best_of_three(db: Database, work: Callable[[Any], Any]) -> tuple[str, Any]:
             wall = min(wall, time.perf_counter() - started)
             cpu = min(cpu, time.process_time() - started_cpu)
             s.rollback()
-    return f"{wall:.3f} s (CPU {cpu:.3f} s)", out
+    return f"{wall:.{digits}f} s (CPU {cpu:.{digits}f} s)", out
 
 
 def main() -> None:
@@ -128,20 +122,8 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
 
-    tmp = Path(tempfile.mkdtemp(prefix="tessera-dashboard-bench-"))
-    server, name = None, None
-    if args.database_url:
-        admin = normalize_url(args.database_url)
-        server = create_engine(admin, isolation_level="AUTOCOMMIT")
-        name = f"tessera_bench_{uuid.uuid4().hex[:10]}"
-        with server.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        url = f"{admin.rpartition('/')[0]}/{name}"
-    else:
-        url = f"sqlite:///{tmp / 'bench.db'}"
-    db = Database(url)
-    try:
-        upgrade_database(db.engine)
+    with tessera_instance(args.database_url) as instance:
+        db = Database(instance.database_url)
         started = time.perf_counter()
         actor, pid, key = fill(db, args.tasks, args.seed)
         fill_time = time.perf_counter() - started
@@ -169,12 +151,8 @@ def main() -> None:
         ]
         part_times = [(f"  {label}", best_of_three(db, work)[0]) for label, work in parts]
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        app = create_app(load_settings(data_dir=tmp / "data", database_url=url, env={}), database=db)
-        with TestClient(app) as client:
-            started = time.perf_counter()
-            r = client.get(f"/api/projects/{pid}/dashboard", headers={"Authorization": f"Token {key}"})
-            http_time = time.perf_counter() - started
-            assert r.status_code == 200, r.text
+        db.dispose()
+        http_time, r = warm_get(instance, f"/api/projects/{pid}/dashboard", key)
         totals = out["totals"]
         topic = next(c for c in out["labels"] if c["control"] == "topic")
         rows = [
@@ -195,12 +173,6 @@ def main() -> None:
         width = max(len(k) for k, _ in rows)
         for label, value in rows:
             print(f"{label:<{width}}  {value}")
-    finally:
-        db.dispose()
-        if server is not None:
-            with server.connect() as conn:
-                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            server.dispose()
 
 
 if __name__ == "__main__":

@@ -153,8 +153,21 @@ def serve(instance: Instance, workers: int = 1) -> Iterator[Live]:
 def live_tessera(
     database_url: str | None = None, extra_env: dict[str, str] | None = None, workers: int = 1
 ) -> Iterator[Live]:
+    """`serve` on a new `tessera_instance`: the one step for a bench that fills its data over HTTP."""
     with tessera_instance(database_url, extra_env) as instance, serve(instance, workers) as live:
         yield live
+
+
+def warm_get(instance: Instance, path: str, token: str) -> tuple[float, httpx.Response]:
+    """Serve the instance and GET `path` twice with `token`: the seconds and the answer of the second GET (the
+    first fills the server's per-process caches, as a report read earlier in this process would have)."""
+    with serve(instance) as live, live.client(token=token) as http:
+        http.get(path).raise_for_status()
+        started = time.perf_counter()
+        r = http.get(path)
+        seconds = time.perf_counter() - started
+    r.raise_for_status()
+    return seconds, r
 
 
 def _wait_for(base: str, process: subprocess.Popen) -> None:  # type: ignore[type-arg]
