@@ -24,11 +24,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from dashboard_bench import best_of_three
+from dashboard_bench import best_of_three, team_project
 from live import tessera_instance, warm_get
 
 from tessera.db.engine import Database
-from tessera.services import imports, members, projects, tokens, users
+from tessera.services import imports
 from tessera.services.actors import Actor
 from tessera.services.agreement import AgreementQuery, compute_agreement, project_agreement
 
@@ -69,16 +69,7 @@ def spans(rng: random.Random) -> list[dict[str, Any]]:
 
 def fill(db: Database, tasks: int, seed: int) -> tuple[Actor, int, str]:
     rng = random.Random(seed)
-    with db.writer() as s:
-        manager = users.create_user(s, None, email="manager@example.com", password="password123")
-        key = tokens.create_token(s, manager.id).key
-        curators = [users.create_user(s, None, email=f"c{i}@example.com", password="password123") for i in range(8)]
-        actor = Actor(manager.id, manager.email)
-        project = projects.create_project(s, actor, {"title": "Agreement bench", "label_config": CONFIG})
-        for c in curators:
-            members.add_member(s, Actor.system(), project.id, {"user": c.id, "role": "annotator"})
-        s.commit()
-        project_id, curator_ids = project.id, [c.id for c in curators]
+    actor, project_id, key, curator_ids = team_project(db, {"title": "Agreement bench", "label_config": CONFIG}, 8, "c")
     labels = crowd_labels(tasks, rng)
     for first in range(0, tasks, CHUNK):
         body = []

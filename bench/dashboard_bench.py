@@ -69,19 +69,28 @@ def annotation(rng: random.Random, who: int) -> dict[str, Any]:
     return {"completed_by": who, "result": result(rng), "ground_truth": False, "lead_time": lead}
 
 
-def fill(db: Database, tasks: int, seed: int) -> tuple[Actor, int, str]:
-    rng = random.Random(seed)
+def team_project(db: Database, body: dict[str, Any], annotators: int, prefix: str) -> tuple[Actor, int, str, list[int]]:
+    """A manager with a token, `annotators` users (`<prefix><i>@example.com`) and the manager's project (`body`)
+    with them as its annotators: (the manager, the project's id, the token, the annotators' ids)."""
     with db.writer() as s:
         manager = users.create_user(s, None, email="manager@example.com", password="password123")
         key = tokens.create_token(s, manager.id).key
-        people = [users.create_user(s, None, email=f"a{i}@example.com", password="password123") for i in range(10)]
+        people = [
+            users.create_user(s, None, email=f"{prefix}{i}@example.com", password="password123")
+            for i in range(annotators)
+        ]
         actor = Actor(manager.id, manager.email)
-        body = {"title": "Dashboard bench", "label_config": CONFIG, "maximum_annotations": 2}
         project = projects.create_project(s, actor, body)
         for person in people:
             members.add_member(s, Actor.system(), project.id, {"user": person.id, "role": "annotator"})
         s.commit()
-        project_id, ids = project.id, [p.id for p in people]
+        return actor, project.id, key, [p.id for p in people]
+
+
+def fill(db: Database, tasks: int, seed: int) -> tuple[Actor, int, str]:
+    rng = random.Random(seed)
+    body = {"title": "Dashboard bench", "label_config": CONFIG, "maximum_annotations": 2}
+    actor, project_id, key, ids = team_project(db, body, ANNOTATORS, "a")
     for day, first in enumerate(range(0, tasks, CHUNK)):
         rows = [
             {"data": {"text": TEXT}, "annotations": [annotation(rng, who) for who in rng.sample(ids, 2)]}
