@@ -85,6 +85,27 @@ def test_write_export_reports_its_progress(world: World, manager: Person, tmp_pa
     assert heard == [1000, 2000, 2500]
 
 
+def test_a_parquet_export_reports_its_progress(world: World, manager: Person, tmp_path) -> None:
+    import pyarrow.parquet as pq  # noqa: PLC0415 - only this test reads Parquet
+
+    pid = _project(world, manager, 2500)
+    heard: list[int] = []
+    with world.db.reader() as session:
+        project = session.get(Project, pid)
+        assert project is not None
+        result = exports.write_export(session, project, "PARQUET", tmp_path / "out.parquet", progress=heard.append)
+    assert result.task_count == 2500 and pq.read_table(tmp_path / "out.parquet").num_rows == 2500
+    assert heard and heard[-1] == 2500 and heard == sorted(heard)
+
+    r = world.client.post(
+        f"/api/projects/{pid}/exports?async=true", json={"export_type": "PARQUET"}, headers=manager.headers
+    )
+    assert r.status_code == 201, r.text
+    done = _wait(world, manager, pid, r.json()["id"])
+    assert done["final"]["status"] == "completed", done["final"]
+    assert [(f["export_type"], f["status"]) for f in done["final"]["converted_formats"]] == [("PARQUET", "completed")]
+
+
 def test_a_job_writes_the_format_asked_for_too(world: World, manager: Person) -> None:
     pid = _project(world, manager, 2500)
     body = {"export_type": "csv", "task_filter_options": {"only_with_annotations": True}}

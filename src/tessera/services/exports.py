@@ -279,11 +279,13 @@ def _reporting(tasks: Iterator[dict[str, Any]], progress: Callable[[int], None])
 def _reporting_columns(
     batches: Iterator[dict[str, list[Any]]], progress: Callable[[int], None]
 ) -> Iterator[dict[str, list[Any]]]:
-    """`_reporting` of column batches: the tasks written so far after each batch."""
+    """`_reporting` of column batches: the tasks written so far after each batch (counted before the batch
+    goes on: the Parquet writer empties it once Arrow holds its columns)."""
     written = 0
     for batch in batches:
+        size = len(batch["id"])
         yield batch
-        written += len(batch["id"])
+        written += size
         progress(written)
     progress(written)
 
