@@ -3,6 +3,7 @@ writers queue instead of failing with "database is locked"; PostgreSQL uses psyc
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from pathlib import Path
 from typing import Any
@@ -35,23 +36,55 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     return create_engine(url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True)
 
 
+class _SQLiteConnection(sqlite3.Connection):
+    """A DBAPI connection that lets go of its engine's write lock once its COMMIT or ROLLBACK is done.
+
+    SQLAlchemy's `commit` and `rollback` events fire before the statement is sent: a lock released there lets
+    the next writer's `BEGIN IMMEDIATE` meet this one's COMMIT still writing (and syncing) the WAL, and wait in
+    SQLite's busy handler, which sleeps 1, 2, 5, 10… ms between tries."""
+
+    write_lock: threading.Lock | None = None
+    holds_write_lock = False
+
+    def commit(self) -> None:
+        try:
+            super().commit()
+        finally:
+            self.let_go()
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            self.let_go()
+
+    def let_go(self) -> None:
+        if self.holds_write_lock and self.write_lock is not None:
+            self.holds_write_lock = False
+            self.write_lock.release()
+
+
 def _sqlite_engine(url: str) -> Engine:
     path = url.split("///", 1)[1] if "///" in url else ""
     if path and path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
         url,
-        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False},
+        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False, "factory": _SQLiteConnection},
         # JSON stored compact and unescaped, the way the JSON export writes it: the export copies the text.
         json_serializer=to_json,
         pool_size=8,
         max_overflow=8,
     )
+    # Writers in this process queue on a lock instead of SQLite's busy handler, which polls with sleeps of up
+    # to 100 ms and makes concurrent submits slow. Writers in other processes still meet the busy timeout.
+    write_lock = threading.Lock()
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         # Take transaction control away from the sqlite3 module: we issue BEGIN ourselves.
         dbapi_conn.isolation_level = None
+        dbapi_conn.write_lock = write_lock
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=FULL")
@@ -61,37 +94,27 @@ def _sqlite_engine(url: str) -> Engine:
         cur.execute(f"PRAGMA cache_size={SQLITE_CACHE_SIZE}")
         cur.close()
 
-    # Writers in this process queue on a lock instead of SQLite's busy handler, which polls with sleeps of up
-    # to 100 ms and makes concurrent submits slow. Writers in other processes still meet the busy timeout.
-    write_lock = threading.Lock()
-
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         # A write transaction takes the write lock up front; a deferred one that later writes can fail with
-        # SQLITE_BUSY at once, without waiting, when another writer got there first.
+        # SQLITE_BUSY at once, without waiting, when another writer got there first. The DBAPI connection
+        # lets go of it after its COMMIT or ROLLBACK (`_SQLiteConnection`).
         mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+        dbapi_conn = conn.connection.dbapi_connection
         if mode == "IMMEDIATE":
             if not write_lock.acquire(timeout=SQLITE_BUSY_TIMEOUT_S):
                 raise TimeoutError("the database stayed busy too long")
-            conn.info["holds_write_lock"] = True
+            dbapi_conn.holds_write_lock = True
         try:
             conn.exec_driver_sql(f"BEGIN {mode}")
         except BaseException:
-            _release(conn)
+            dbapi_conn.let_go()
             raise
 
-    def _release(conn: Any) -> None:
-        if conn.info.pop("holds_write_lock", False):
-            write_lock.release()
-
-    event.listen(engine, "commit", _release)
-    event.listen(engine, "rollback", _release)
-
     @event.listens_for(engine, "checkin")
-    def _on_checkin(_dbapi_conn: Any, record: Any) -> None:
+    def _on_checkin(dbapi_conn: Any, _record: Any) -> None:
         # A connection going back to the pool never keeps the lock, whatever happened to its transaction.
-        if record.info.pop("holds_write_lock", False):
-            write_lock.release()
+        dbapi_conn.let_go()
 
     return engine
 
