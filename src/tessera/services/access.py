@@ -90,6 +90,10 @@ def _with_role(
     found = session.execute(_object_and_role(model, for_update), {"id": object_id, "user": actor.user_id}).first()
     if found is None:
         return None, None
+    if model is not Project:
+        # The session's identity map holds objects weakly: kept here for the session's life, the project
+        # answers the caller's `session.get(Project, ...)` without a statement.
+        session.info.setdefault("scoped_projects", []).append(found[2])
     # An admin reads through the same prebuilt statement (cheaper than `Session.get` with a lock, which builds
     # a new one each time); their membership, if any, does not limit them.
     return found[0], ADMIN if actor.is_admin else found[1]
@@ -97,10 +101,14 @@ def _with_role(
 
 @cache
 def _object_and_role(model: type[Any], for_update: bool) -> Select[Any]:
-    """Built once per kind of object: SQLAlchemy then computes its cache key once, not on every request."""
+    """Built once per kind of object: SQLAlchemy then computes its cache key once, not on every request. An
+    object of a project comes with its project, which the session then holds: the `session.get(Project, ...)`
+    that nearly every caller makes next sends nothing."""
     project_id = model.id if model is Project else model.project_id
     member = (ProjectMember.project_id == project_id) & (ProjectMember.user_id == bindparam("user"))
     q = select(model, ProjectMember.role).outerjoin(ProjectMember, member).where(model.id == bindparam("id"))
+    if model is not Project:
+        q = q.add_columns(Project).join(Project, Project.id == project_id)
     return q.with_for_update(of=model) if for_update else q
 
 

@@ -162,7 +162,8 @@ def create_annotation(session: Session, actor: Actor, task_id: int, body: Any) -
     config = cached_config(project.label_config)
     validate_result(config, result, task.data)
     presentation = check_presentation(config, task.data, body.get("presentation"))
-    check_submit(session, actor, role, task, project, bool(body.get("was_cancelled", False)))
+    lease = release(session, actor, task.id)
+    check_submit(session, actor, role, task, project, bool(body.get("was_cancelled", False)), lease)
     parent_prediction = body.get("parent_prediction")
     if parent_prediction is not None:
         pred = session.get(Prediction, parent_prediction) if isinstance(parent_prediction, int) else None
@@ -199,7 +200,6 @@ def create_annotation(session: Session, actor: Actor, task_id: int, body: Any) -
                 raise
             return existing, False
     refresh_counters(session, task, project)
-    release(session, actor, task.id)
     return ann, True
 
 

@@ -87,11 +87,10 @@ _ASSIGNED = (
     )
     .limit(1)
 )
-_MY_LEASE = select(_LOCKS.expires_at).where(
-    _LOCKS.task_id == bindparam("task_id"), _LOCKS.user_id == bindparam("user_id")
-)
-_RELEASE = delete(TaskLock.__table__).where(
-    _LOCKS.task_id == bindparam("task_id"), _LOCKS.user_id == bindparam("user_id")
+_RELEASE = (
+    delete(TaskLock.__table__)
+    .where(_LOCKS.task_id == bindparam("task_id"), _LOCKS.user_id == bindparam("user_id"))
+    .returning(_LOCKS.expires_at)
 )  # Core, on the table: no lease is ever loaded as an object to keep in step
 
 
@@ -318,19 +317,22 @@ def _lease(session: Session, actor: Actor, task: Task, until: datetime) -> None:
     upsert(session, TaskLock.__table__, values, ("task_id", "user_id"), ("expires_at",))
 
 
-def release(session: Session, actor: Actor, task_id: int) -> None:
-    """End the actor's lease on a task (after their submit or skip)."""
-    session.execute(_RELEASE, {"task_id": task_id, "user_id": actor.user_id})
+def release(session: Session, actor: Actor, task_id: int) -> datetime | None:
+    """End the actor's lease on a task (as their submit or skip is written); returns when it was to expire,
+    None if they held none. A submit that `check_submit` then refuses rolls the release back with it."""
+    return session.execute(_RELEASE, {"task_id": task_id, "user_id": actor.user_id}).scalar()
 
 
-def check_submit(session: Session, actor: Actor, role: str, task: Task, project: Project, cancelled: bool) -> None:
+def check_submit(
+    session: Session, actor: Actor, role: str, task: Task, project: Project, cancelled: bool, expires: datetime | None
+) -> None:
     """An annotator's late submit (the task row locked by the caller) may not push a task past its overlap:
-    with a live lease the slot is theirs; with a lease that expired (its row stays until they submit or claim
-    the task again) the submit is accepted only while a slot is free. Without any lease (a task opened by its
-    id, as Label Studio allows) and for staff, who write outside the queue, nothing is checked."""
+    with a live lease (`expires`, from `release`) the slot is theirs; with a lease that expired (its row stays
+    until they submit or claim the task again) the submit is accepted only while a slot is free. Without any
+    lease (a task opened by its id, as Label Studio allows) and for staff, who write outside the queue, nothing
+    is checked."""
     if cancelled or allows(role, "annotations.change_any"):
         return
-    expires = session.scalar(_MY_LEASE, {"task_id": task.id, "user_id": actor.user_id})
     if expires is None:
         return
     now = utcnow()
