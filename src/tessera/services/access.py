@@ -93,7 +93,7 @@ def _with_role(
     if model is not Project:
         # The session's identity map holds objects weakly: kept here for the session's life, the project
         # answers the caller's `session.get(Project, ...)` without a statement.
-        session.info.setdefault("scoped_projects", []).append(found[2])
+        session.info.setdefault("scoped_projects", {})[found[2].id] = found[2]
     # An admin reads through the same prebuilt statement (cheaper than `Session.get` with a lock, which builds
     # a new one each time); their membership, if any, does not limit them.
     return found[0], ADMIN if actor.is_admin else found[1]
