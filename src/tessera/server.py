@@ -144,24 +144,26 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     }
     app.state.jobs = JobRunner(app.state.db, settings.data_dir, handlers)
     errors.install(app)
+    # Routers are matched in this order, each route in turn (no path shares a pattern with another router's):
+    # the labeling loop's first (claim, submit, autosave, the task), which saves a submit about 40 matches.
     for module in (
+        annotations,
+        queue,
+        drafts,
+        tasks,
         system,
         users,
         tokens,
         projects,
         members,
         imports,
-        tasks,
-        annotations,
         consensus,
-        drafts,
         predictions,
         exports,
         ml,
         connectors,
         connector_calls,
         views,
-        queue,
         assignments,
         reviews,
         agreement,
