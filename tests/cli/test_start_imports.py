@@ -39,3 +39,17 @@ def test_the_parquet_export_and_dawid_skene_load_them_when_used():
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120)
     assert out.stdout.split() == ["True", "True"]
+
+
+def test_the_cli_imports_only_what_its_command_uses():
+    # The web stack, the HTTP client and the import readers are for `start` and `import`: the other commands
+    # (`export` of a million tasks among them) start without them.
+    script = (
+        "import sys\n"
+        "import tessera.cli.main\n"
+        "heavy = ('uvicorn', 'fastapi', 'httpx', 'tessera.net.outbound', 'tessera.services.imports',"
+        " 'tessera.services.exports')\n"
+        "print(' '.join(m for m in heavy if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120)
+    assert out.stdout.split() == []
