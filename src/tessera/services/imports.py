@@ -42,8 +42,7 @@ TASK_COLUMNS = (
     "is_labeled",
     "created_at",
     "updated_at",
-    "updated_by",
-)
+)  # no `updated_by`: an import is no person's edit, and Label Studio leaves it empty on imported tasks too
 ANNOTATION_COLUMNS = (
     "task_id",
     "project_id",
@@ -214,7 +213,7 @@ class _BatchWriter:
         self.stamp = driver_value(conn, Task.__table__.c.created_at, self.now)
         self.true, self.false = (driver_value(conn, Task.__table__.c.is_labeled, v) for v in (True, False))
         self.unlabeled = self.true if task_is_labeled(0, 0, self.overlap, self.skip_queue) else self.false
-        self.project_id, self.import_id, self.user_id = project.id, import_id, actor.user_id or None
+        self.project_id, self.import_id = project.id, import_id
         self.progress: Callable[[int], None] | None = None
         self.rows_read = 0
         self.seen: set[bytes] | None = None  # data hashes, when de-duplicating
@@ -292,7 +291,6 @@ class _BatchWriter:
                 flag,
                 self.stamp,
                 self.stamp,
-                self.user_id,
             )
         )
         if anns or preds:
