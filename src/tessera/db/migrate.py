@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ def alembic_config(engine: Engine) -> Config:
     return cfg
 
 
-def on_this_database(dialect: str) -> Any:
+def on_this_database(dialect: str) -> Callable[[Any, str | None, str, bool, Any], bool]:
     """Alembic's `include_object` for a database of `dialect`: leave out of a comparison of the tables with
     the model what the model creates on other databases only (`.ddl_if(dialect=...)`: the key from tasks to
     imports is SQLite's alone, see migration 0011), which this database lacks on purpose."""
