@@ -11,8 +11,8 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from tessera.db.engine import Database
-from tessera.db.migrate import alembic_config, current_revision, on_this_database, upgrade_database
-from tessera.db.tables import Base
+from tessera.db.migrate import alembic_config, current_revision, upgrade_database
+from tessera.db.tables import Base, on_this_database
 
 
 def differences(db: Database) -> list[Any]:

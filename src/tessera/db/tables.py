@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -48,6 +49,20 @@ def as_utc(at: datetime) -> datetime:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+
+def on_this_database(dialect: str) -> Callable[[Any, str | None, str, bool, Any], bool]:
+    """Alembic's `include_object` for a database of `dialect`: leave out of a comparison of the tables with
+    this model what the model creates on other databases only (`.ddl_if(dialect=...)`: the key from tasks to
+    imports is SQLite's alone, see migration 0011), which this database lacks on purpose."""
+
+    def include(obj: Any, _name: str | None, _type: str, _reflected: bool, _compare_to: Any) -> bool:
+        rule = getattr(obj, "_ddl_if", None)  # set by `ddl_if`; SQLAlchemy has no public reader for it
+        if rule is None or rule.dialect is None:
+            return True
+        return dialect in ([rule.dialect] if isinstance(rule.dialect, str) else rule.dialect)
+
+    return include
 
 
 def _ts() -> Mapped[datetime]:

@@ -2,8 +2,7 @@
 
 from alembic import context
 
-from tessera.db.migrate import on_this_database
-from tessera.db.tables import Base
+from tessera.db.tables import Base, on_this_database
 
 config = context.config
 connection = config.attributes.get("connection")
