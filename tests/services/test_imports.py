@@ -15,9 +15,9 @@ from sqlalchemy import func, select
 
 from tessera.db.bulk import RowStream, driver_value
 from tessera.db.engine import Database
-from tessera.db.tables import Annotation, Project, Task, utcnow
+from tessera.db.tables import Annotation, ImportRecord, Project, Task, utcnow
 from tessera.domain.errors import ImportFormatError, InvalidInput
-from tessera.services import exports, imports
+from tessera.services import exports, imports, users
 from tessera.services.actors import Actor
 from tessera.services.projects import create_project
 
@@ -152,6 +152,23 @@ def test_a_body_import_returns_every_task_id_in_order(db: Database) -> None:
     assert [data for _id, data in stored] == body[:MANY] + [a["data"] for a in annotated] + plain[:5]
 
 
+def test_imported_tasks_are_updated_by_nobody(db: Database) -> None:
+    """An import is no person's edit of a task: `updated_by` stays empty, as on Label Studio's imported tasks,
+    whoever imported them; the import record names who did."""
+    with db.writer() as s:
+        user = users.create_user(s, None, email="importer@example.com", password="importer-password-1", is_admin=True)
+        s.commit()
+        importer = Actor(user_id=user.id, email=user.email, is_admin=True)
+    pid = project(db)
+    with db.writer() as s:
+        imports.import_tasks(s, importer, pid, body=[{"text": f"t{i}"} for i in range(3)])
+        s.commit()
+    with db.reader() as s:
+        assert list(s.scalars(select(Task.updated_by).where(Task.project_id == pid))) == [None] * 3
+        record = s.scalar(select(ImportRecord).where(ImportRecord.project_id == pid))
+        assert record is not None and record.created_by == user.id  # who imported is on the import record
+
+
 def test_a_database_error_in_a_sent_batch_is_raised_and_leaves_nothing(db: Database) -> None:
     """Batches are inserted while the next ones are read (a COPY on PostgreSQL, a thread on SQLite): an error
     the database raises for an earlier batch still reaches the caller, at the latest when the stream closes."""
@@ -162,7 +179,7 @@ def test_a_database_error_in_a_sent_batch_is_raised_and_leaves_nothing(db: Datab
         flag = driver_value(conn, Task.__table__.c.is_labeled, False)
 
         def row(inner: int) -> tuple:
-            return (pid, inner, '{"text":"t"}', "{}", None, inner, 0, 0, 0, flag, stamp, stamp, None)
+            return (pid, inner, '{"text":"t"}', "{}", None, inner, 0, 0, 0, flag, stamp, stamp)
 
         stream = RowStream(conn, Task.__table__, imports.TASK_COLUMNS)
         stream.write([row(i) for i in range(1, imports.BATCH + 1)])

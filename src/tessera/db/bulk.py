@@ -12,7 +12,7 @@ from contextlib import ExitStack
 from typing import Any
 
 import orjson
-from sqlalchemy import JSON, Column, Connection, Table, event
+from sqlalchemy import Column, Connection, Table, event
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
@@ -49,21 +49,18 @@ def insert_many(conn: Connection, table: Table, columns: Sequence[str], rows: Se
     `to_json`; other values must already be what the driver accepts (see `driver_value`)."""
     if not rows:
         return
-    pg = conn.dialect.name == "postgresql"
-    if pg:  # COPY: several times faster than any INSERT for thousands of rows
+    if conn.dialect.name == "postgresql":  # COPY: several times faster than any INSERT for thousands of rows
+        # psycopg is PostgreSQL's driver: a server on SQLite never loads it (about 20 MB resident).
+        from tessera.db.pg_copy import binary_copy  # noqa: PLC0415 - heavy optional dependency
+
         driver = conn.connection.dbapi_connection
         assert driver is not None
-        with driver.cursor() as cur, cur.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+        with driver.cursor() as cur, binary_copy(cur, table, columns, conn.dialect) as copy:
             for row in rows:
                 copy.write_row(row)
         return
-    marks = []
-    for name in columns:
-        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-        if pg and isinstance(table.c[name].type.dialect_impl(conn.dialect), JSON):
-            mark += "::jsonb"
-        marks.append(mark)
-    sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join(marks)})"
+    marks = ", ".join("?" if conn.dialect.paramstyle == "qmark" else "%s" for _ in columns)
+    sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})"
     conn.exec_driver_sql(sql, list(rows))
 
 
@@ -105,11 +102,11 @@ class RowStream:
         stack = ExitStack()
         if self.conn.dialect.name == "postgresql":
             # psycopg is PostgreSQL's driver: a server on SQLite never loads it (about 20 MB resident).
-            from psycopg.copy import QueuedLibpqWriter  # noqa: PLC0415 - heavy optional dependency
+            from tessera.db.pg_copy import binary_copy  # noqa: PLC0415 - heavy optional dependency
 
             cur = stack.enter_context(driver.cursor())
-            sql = f"COPY {self.table.name} ({', '.join(self.columns)}) FROM STDIN"
-            self._copy = stack.enter_context(cur.copy(sql, writer=QueuedLibpqWriter(cur)))
+            copy = binary_copy(cur, self.table, self.columns, self.conn.dialect, queued=True)
+            self._copy = stack.enter_context(copy)
         else:
             marks = ", ".join("?" for _ in self.columns)
             sql = f"INSERT INTO {self.table.name} ({', '.join(self.columns)}) VALUES ({marks})"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,12 +13,14 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     MetaData,
     String,
     Text,
     UniqueConstraint,
+    text,
     true,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -46,6 +49,20 @@ def as_utc(at: datetime) -> datetime:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+
+def on_this_database(dialect: str) -> Callable[[Any, str | None, str, bool, Any], bool]:
+    """Alembic's `include_object` for a database of `dialect`: leave out of a comparison of the tables with
+    this model what the model creates on other databases only (`.ddl_if(dialect=...)`: the key from tasks to
+    imports is SQLite's alone, see migration 0011), which this database lacks on purpose."""
+
+    def include(obj: Any, _name: str | None, _type: str, _reflected: bool, _compare_to: Any) -> bool:
+        rule = getattr(obj, "_ddl_if", None)  # set by `ddl_if`; SQLAlchemy has no public reader for it
+        if rule is None or rule.dialect is None:
+            return True
+        return dialect in ([rule.dialect] if isinstance(rule.dialect, str) else rule.dialect)
+
+    return include
 
 
 def _ts() -> Mapped[datetime]:
@@ -166,6 +183,9 @@ class ImportRecord(Base):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+_NAMED = text("updated_by IS NOT NULL")
+
+
 class Task(Base):
     __tablename__ = "tasks"
     id: Mapped[int] = mapped_column(Id, primary_key=True)
@@ -173,7 +193,8 @@ class Task(Base):
     inner_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
     data: Mapped[dict[str, Any]] = mapped_column(Json, nullable=False)
     meta: Mapped[dict[str, Any]] = mapped_column(Json, nullable=False, default=dict)
-    import_id: Mapped[int | None] = _fk("imports.id", nullable=True, ondelete="SET NULL")
+    # The import that wrote the task; its foreign key exists on SQLite only (see `__table_args__`).
+    import_id: Mapped[int | None] = mapped_column(Id, nullable=True, index=True)
     source_line: Mapped[int | None] = mapped_column(Integer)
     total_annotations: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     cancelled_annotations: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
@@ -185,9 +206,14 @@ class Task(Base):
     agreement: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = _ts()
     updated_at: Mapped[datetime] = _ts()
-    updated_by: Mapped[int | None] = _fk("users.id", nullable=True, ondelete="SET NULL")
+    # Who last edited the task; empty when no one did since it was imported (as in Label Studio).
+    updated_by: Mapped[int | None] = mapped_column(Id, ForeignKey("users.id", ondelete="SET NULL"))
     __table_args__ = (
         UniqueConstraint("project_id", "inner_id"),
+        # PostgreSQL would check this key row by row on every import's COPY; an import writes its record in the
+        # same transaction as its tasks, and a record goes only with its project and its tasks (migration 0011).
+        ForeignKeyConstraint(["import_id"], ["imports.id"], ondelete="SET NULL").ddl_if(dialect="sqlite"),
+        Index("ix_tasks_updated_by", "updated_by", sqlite_where=_NAMED, postgresql_where=_NAMED),
         Index("ix_tasks_project_id_id", "project_id", "id"),
         Index("ix_tasks_project_id_is_labeled", "project_id", "is_labeled", "id"),
         Index("ix_tasks_project_id_agreement", "project_id", "agreement", "id"),

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
-from sqlalchemy import event, select, text, update
+from sqlalchemy import JSON, event, select, text, update
 from sqlalchemy.orm import Session
 
 from tessera.db.bulk import RowStream, driver_value, insert_many, plain_json, to_json
@@ -42,8 +42,7 @@ TASK_COLUMNS = (
     "is_labeled",
     "created_at",
     "updated_at",
-    "updated_by",
-)
+)  # no `updated_by`: an import is no person's edit, and Label Studio leaves it empty on imported tasks too
 ANNOTATION_COLUMNS = (
     "task_id",
     "project_id",
@@ -70,6 +69,7 @@ PREDICTION_COLUMNS = (
     "created_at",
     "updated_at",
 )
+_SCALAR_TASK_COLUMNS = [c.name for c in Task.__table__.columns if not isinstance(c.type, JSON)]
 MAX_REPORTED = 100
 ANALYZE_AFTER = 5000  # tasks imported at once
 MAX_COLUMNS = 1000
@@ -168,9 +168,11 @@ def import_tasks(
     changed(session, project.id)
     if writer.summary.task_count >= ANALYZE_AFTER and session.get_bind().dialect.name == "postgresql":
         # Fresh statistics now, not when autovacuum gets to it: without them the planner takes a big project
-        # for a small one and sorts every row to serve a page of 100. After the commit, a vacuum in the
-        # background marks the new pages all-visible, so that pages are found by index-only scans.
-        session.execute(text("ANALYZE tasks"))
+        # for a small one and sorts every row to serve a page of 100. Only the scalar columns: the sample's
+        # JSON (`data`, `meta`) would cost the most to read and compare, and the vacuum that follows the
+        # commit in the background analyzes the whole table (and marks the new pages all-visible, so that
+        # pages are found by index-only scans).
+        session.execute(text(f"ANALYZE tasks ({', '.join(_SCALAR_TASK_COLUMNS)})"))
         engine = session.get_bind().engine
         event.listen(session, "after_commit", lambda _s: vacuum_in_background(engine, "tasks"), once=True)
     summary = writer.summary
@@ -214,7 +216,7 @@ class _BatchWriter:
         self.stamp = driver_value(conn, Task.__table__.c.created_at, self.now)
         self.true, self.false = (driver_value(conn, Task.__table__.c.is_labeled, v) for v in (True, False))
         self.unlabeled = self.true if task_is_labeled(0, 0, self.overlap, self.skip_queue) else self.false
-        self.project_id, self.import_id, self.user_id = project.id, import_id, actor.user_id or None
+        self.project_id, self.import_id = project.id, import_id
         self.progress: Callable[[int], None] | None = None
         self.rows_read = 0
         self.seen: set[bytes] | None = None  # data hashes, when de-duplicating
@@ -292,7 +294,6 @@ class _BatchWriter:
                 flag,
                 self.stamp,
                 self.stamp,
-                self.user_id,
             )
         )
         if anns or preds:

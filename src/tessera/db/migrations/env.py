@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from tessera.db.tables import Base
+from tessera.db.tables import Base, on_this_database
 
 config = context.config
 connection = config.attributes.get("connection")
@@ -23,6 +23,7 @@ def _run_on(conn) -> None:  # type: ignore[no-untyped-def]
         target_metadata=Base.metadata,
         render_as_batch=conn.dialect.name == "sqlite",
         compare_type=True,
+        include_object=on_this_database(conn.dialect.name),
     )
     with context.begin_transaction():
         context.run_migrations()
