@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, LargeBinary, Text
 
 from tessera.io.ls_json import encode_scalar, recompact_bytes
+from tessera.io.read_ahead import read_ahead
 from tessera.services.export_text import Stamps, export_queries, task_batches
 from tessera.services.ls_shapes import iso
 
@@ -151,7 +152,8 @@ def _byte_batches(
     annotation_where: Any,
 ) -> tuple[Any, Iterator[Any]]:
     """The stored JSON's reader (the bytes as stored on SQLite, PostgreSQL's text made compact) and the batches
-    of (task rows, annotation lines by task, prediction lines by task), read with `_scan`."""
+    of (task rows, annotation lines by task, prediction lines by task), read with `_scan` on a second thread
+    one batch ahead of the caller (`read_ahead`: the driver lets go of the GIL while the database works)."""
     sqlite = conn.dialect.name == "sqlite"
     queries = export_queries(
         project_id,
@@ -162,7 +164,7 @@ def _byte_batches(
     )
     json = _stored_bytes if sqlite else _recompacted
     batches = task_batches(conn, queries, _annotation_line(json, stamp), _prediction_line(json, stamp))
-    return json, _scan(conn, sqlite, batches)
+    return json, read_ahead(_scan(conn, sqlite, batches), name="export-read-ahead")
 
 
 def _scan(conn: Connection, sqlite: bool, batches: Iterator[Any]) -> Iterator[Any]:
