@@ -43,6 +43,9 @@ _PREDICTION = (
     b'"created_at":%b,"updated_at":%b,"model":null,"model_run":null,"task":%d,"project":%d}'
 )
 _NULL = b"null"
+# Parquet's batches of columns: half the JSON writers' (Arrow's copy of a batch, the row group it goes into and
+# the batch read ahead are held at once)
+COLUMN_BATCH = 2500
 SCAN_CACHE_SIZE = -2048  # SQLite's cache_size while the export reads (negative: in kB, so 2 MB)
 # `%d` only for the columns that are integers and NOT NULL (the driver gives an int); the others go through
 # `_int` or `encode_scalar`.
@@ -119,7 +122,9 @@ def iter_task_columns(
     `iter_task_texts`), the times as ISO text, the rest as the driver gives them."""
     sqlite = conn.dialect.name == "sqlite"
     stamp = Stamps()
-    json, batches = _byte_batches(conn, project_id, ByteStamps(), ids, only_labeled, annotation_where, lines=False)
+    json, batches = _byte_batches(
+        conn, project_id, ByteStamps(), ids, only_labeled, annotation_where, lines=False, batch=COLUMN_BATCH
+    )
     for tasks, anns, preds in batches:
         if drop_unannotated:
             tasks = [row for row in tasks if row[0] in anns]
@@ -156,6 +161,7 @@ def _byte_batches(
     annotation_where: Any,
     *,
     lines: bool,
+    batch: int | None = None,
 ) -> tuple[Any, Iterator[Any]]:
     """The stored JSON's reader (the bytes as stored on SQLite, PostgreSQL's text made compact) and the batches
     of (task rows, annotation lines by task, prediction lines by task), read with `_scan` on a second thread
@@ -178,7 +184,7 @@ def _byte_batches(
         json = _recompacted_line if lines else _recompacted
     number = ujson_number if lines else encode_scalar
     annotation, prediction = _annotation_line(json, stamp, number), _prediction_line(json, stamp, number)
-    batches = task_batches(conn, queries, annotation, prediction, partial(fetch_rows, jsonb_bytes=True))
+    batches = task_batches(conn, queries, annotation, prediction, partial(fetch_rows, jsonb_bytes=True), batch)
     return json, read_ahead(_scan(conn, sqlite, batches), name="export-read-ahead")
 
 

@@ -112,14 +112,16 @@ def task_batches(
     annotation: Callable[[tuple[Any, ...]], T],
     prediction: Callable[[tuple[Any, ...]], T],
     fetch: Callable[[Connection, Select[Any]], list[tuple[Any, ...]]] = fetch_rows,
+    batch: int | None = None,
 ) -> Iterator[tuple[list[tuple[Any, ...]], dict[int, list[T]], dict[int, list[T]]]]:
-    """(task rows, annotations by task id, predictions by task id) a batch at a time, in task id order
-    (keyset); each annotation and prediction row as `annotation` and `prediction` make it; `fetch` reads the
-    rows of a query."""
+    """(task rows, annotations by task id, predictions by task id) a batch at a time (`batch` tasks, `BATCH`
+    unless told), in task id order (keyset); each annotation and prediction row as `annotation` and
+    `prediction` make it; `fetch` reads the rows of a query."""
+    size = batch or BATCH
     t, a, p = _TASK, _ANNOTATION, _PREDICTION
     last = 0
     while True:
-        tasks = fetch(conn, queries.tasks.where(t.id > last).order_by(t.id).limit(BATCH))
+        tasks = fetch(conn, queries.tasks.where(t.id > last).order_by(t.id).limit(size))
         if not tasks:
             return
         last = tasks[-1][0]
