@@ -11,7 +11,7 @@ from typing import Any, BinaryIO
 
 from tessera.io.ls_json import encode_task, to_utf8, ujson_exponents
 
-CHUNK_BYTES = 1 << 20
+CHUNK_BYTES = 256 << 10
 
 
 def encoded(task: dict[str, Any] | bytes) -> bytes:
