@@ -233,16 +233,20 @@ def encode_scalar(value: Any) -> bytes:
 
 
 def _holds_float(value: Any) -> bool:
+    """Whether a decoded JSON value holds a float (the scalars of each container looked at in place, only
+    containers go on the stack)."""
+    kind = type(value)
+    if kind is not dict and kind is not list:
+        return kind is float
     stack = [value]
     while stack:
         node = stack.pop()
-        kind = type(node)
-        if kind is dict:
-            stack.extend(node.values())
-        elif kind is list:
-            stack.extend(node)
-        elif kind is float:
-            return True
+        for item in node.values() if type(node) is dict else node:
+            kind = type(item)
+            if kind is float:
+                return True
+            if kind is dict or kind is list:
+                stack.append(item)
     return False
 
 
