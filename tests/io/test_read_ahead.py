@@ -41,9 +41,11 @@ def test_at_most_depth_items_wait_ahead_of_the_caller() -> None:
     reader = read_ahead(items(), depth=2)
     assert next(reader) == 0
     assert not handed.wait(0.3)  # it stopped ahead of the caller
-    # the caller holds item 0; 1 and 2 wait in the queue; 3 is made and waits for room
+    assert made == [0, 1, 2]  # the caller took 0: 1 and 2 made ahead, no more until it takes 1
+    assert next(reader) == 1
+    assert not handed.wait(0.3)
     assert made == [0, 1, 2, 3]
-    assert list(reader) == list(range(1, 10))
+    assert list(reader) == list(range(2, 10))
 
 
 def test_an_early_stop_closes_the_source_on_its_thread_before_the_caller_goes_on() -> None:
