@@ -16,7 +16,7 @@ from tessera.db.engine import Database
 from tessera.db.tables import Annotation, Project
 from tessera.io import export_json, export_jsonl
 from tessera.io.ls_json import dumps_compact
-from tessera.services import export_text, exports, imports
+from tessera.services import export_lines, export_text, exports, imports
 from tessera.services.actors import Actor
 from tessera.services.exports import AnnotationFilter
 from tessera.services.projects import create_project
@@ -147,6 +147,7 @@ def test_an_export_stopped_early_ends_its_reading_thread_and_leaves_the_connecti
     client gone) ends that thread before it goes on, and the connection is usable and unchanged (on SQLite
     the page cache size the export lowers while it reads is put back)."""
     monkeypatch.setattr(export_text, "BATCH", 3)  # many batches from the 40 tasks
+    monkeypatch.setattr(export_lines, "COLUMN_BATCH", 3)  # Parquet's
     for writer in (export_json, export_jsonl):
         monkeypatch.setattr(writer, "CHUNK_BYTES", 1)  # a chunk per task
     pid = _project(db)

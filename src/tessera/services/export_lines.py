@@ -43,6 +43,8 @@ _PREDICTION = (
     b'"created_at":%b,"updated_at":%b,"model":null,"model_run":null,"task":%d,"project":%d}'
 )
 _NULL = b"null"
+# batches read ahead of the one being formatted: two keep the database busy while this thread catches up
+READ_AHEAD = 2
 # Parquet's batches of columns: half the JSON writers' (Arrow's copy of a batch, the row group it goes into and
 # the batch read ahead are held at once)
 COLUMN_BATCH = 2500
@@ -165,7 +167,8 @@ def _byte_batches(
 ) -> tuple[Any, Iterator[Any]]:
     """The stored JSON's reader (the bytes as stored on SQLite, PostgreSQL's text made compact) and the batches
     of (task rows, annotation lines by task, prediction lines by task), read with `_scan` on a second thread
-    one batch ahead of the caller (`read_ahead`: the driver lets go of the GIL while the database works).
+    `READ_AHEAD` batches ahead of the caller (`read_ahead`: the driver lets go of the GIL while the database
+    works), the lines made on the caller's thread (`_formatted`).
     For `lines` (the JSON writers), numbers with an exponent are written as ujson writes them, here at the
     source, so that the writers need not look for them; Parquet keeps `json`'s spelling. On PostgreSQL the
     `jsonb` columns come as bytes (`raw_rows`) and the timestamps as the server's text (`ISO_UTC`)."""
@@ -184,8 +187,24 @@ def _byte_batches(
         json = _recompacted_line if lines else _recompacted
     number = ujson_number if lines else encode_scalar
     annotation, prediction = _annotation_line(json, stamp, number), _prediction_line(json, stamp, number)
-    batches = task_batches(conn, queries, annotation, prediction, partial(fetch_rows, jsonb_bytes=True), batch)
-    return json, read_ahead(_scan(conn, sqlite, batches), name="export-read-ahead")
+    batches = task_batches(conn, queries, _row, _row, partial(fetch_rows, jsonb_bytes=True), batch)
+    ahead = read_ahead(_scan(conn, sqlite, batches), READ_AHEAD, name="export-read-ahead")
+    return json, _formatted(ahead, annotation, prediction)
+
+
+def _row(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    return row
+
+
+def _formatted(batches: Iterator[Any], annotation: Any, prediction: Any) -> Iterator[Any]:
+    """The batches with their annotation and prediction rows made into lines, on this thread: the reading
+    thread only reads, so the database is asked for the next batch as soon as there is room for it."""
+    for tasks, anns, preds in batches:
+        yield (
+            tasks,
+            {task: [annotation(row) for row in rows] for task, rows in anns.items()},
+            {task: [prediction(row) for row in rows] for task, rows in preds.items()},
+        )
 
 
 def _scan(conn: Connection, sqlite: bool, batches: Iterator[Any]) -> Iterator[Any]:
