@@ -2,7 +2,7 @@
 
     python bench/export_bench.py [--tasks 1000000] [--images 10000] [--formats JSONL,PARQUET,JSON]
         [--sync-formats JSON,JSONL] [--database-url postgresql://postgres@127.0.0.1/postgres]
-        [--before-pythonpath OTHER/src]
+        [--before-pythonpath OTHER/src] [--keep DIR]
 
 Seeds two projects straight into the database (the import path has its own benchmark): text tasks made of the
 SpamAssassin e-mails in ../shared/data (repeated to reach --tasks), each with one span annotation; and image
@@ -12,7 +12,9 @@ run and dropped afterwards. Targets (issue 4): JSONL and Parquet of 1,000,000 ta
 COCO of 10,000 images with 20 boxes each under 10 s. Then starts `tessera start` and downloads the text
 project from the sync endpoint in `--sync-formats` (issue 2: JSON of 100,000 tasks under 2 s, server under
 250 MB). With --before-pythonpath, each `tessera export` runs first with that PYTHONPATH (other code, e.g. a
-checkout of the main branch: "before") and then with this one, on the same seeded database.
+checkout of the main branch: "before") and then with this one, on the same seeded database. With --keep DIR,
+the data folder (and the PostgreSQL database) is DIR's and stays after the run; a later run with the same
+--keep, --tasks, --images and server reuses it instead of seeding again (`DIR/seeded.json` says what it holds).
 """
 
 from __future__ import annotations
@@ -80,7 +82,12 @@ def sync_exports(cli: list[str], env: dict[str, str], formats: list[str], count:
     """Start `tessera start` and download project 1 from the sync endpoint (`GET /api/projects/1/export`,
     all tasks) per format, as Label Studio's SDK does; (measure, time, server CPU, server peak memory, size).
     The server's CPU is read from /proc before and after each download."""
-    tessera("user", "create", "--email", "bench@example.com", "--password", "benchmark1", "--admin", env=env)
+    if not formats:
+        return []
+    try:
+        tessera("user", "create", "--email", "bench@example.com", "--password", "benchmark1", "--admin", env=env)
+    except subprocess.CalledProcessError:
+        pass  # made by an earlier run on a kept folder (--keep)
     token = tessera("token", "create", "--email", "bench@example.com", env=env).strip().splitlines()[-1]
     port = free_port()
     server = subprocess.Popen(
@@ -205,6 +212,35 @@ def boxes(i: int) -> list[dict]:
     ]
 
 
+def fill(url: str, data_dir: Path, env: dict[str, str], tasks: int, images: int) -> None:
+    """Migrate the database, make the two projects and seed them."""
+    tessera("db", "upgrade", env=env)
+    for title, config in (("text", TEXT_CONFIG), ("images", IMAGE_CONFIG)):
+        (data_dir / f"{title}.xml").write_text(config, encoding="utf-8")
+        tessera("project", "create", "--title", title, "--config", str(data_dir / f"{title}.xml"), env=env)
+    db = Database(url)
+    corpus = texts()
+    t0 = time.perf_counter()
+    seed(db, 1, tasks, lambda i: {"text": corpus[i % len(corpus)]}, lambda i: span_result(corpus[i % len(corpus)]))
+    seed(db, 2, images, lambda i: {"image": f"/data/upload/2/img_{i:07d}.jpg"}, boxes)
+    db.dispose()
+    print(f"seeded {tasks:,} text and {images:,} image tasks in {time.perf_counter() - t0:.1f} s")
+
+
+def _kept(folder: Path, seeded: dict[str, object]) -> dict[str, str] | None:
+    """What `folder` holds when it was seeded with the same tasks on the same server (else None; a folder
+    that holds something else is refused rather than seeded over)."""
+    marker = folder / "seeded.json"
+    if not marker.exists():
+        if folder.exists() and any(folder.iterdir()):
+            raise SystemExit(f"--keep {folder}: not empty and not a kept bench folder")
+        return None
+    held = json.loads(marker.read_text(encoding="utf-8"))
+    if {k: held.get(k) for k in seeded} != seeded:
+        raise SystemExit(f"--keep {folder} holds {held}, not {seeded}: use another folder")
+    return held
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--tasks", type=int, default=1_000_000)
@@ -213,40 +249,36 @@ def main() -> None:
     ap.add_argument("--database-url")
     ap.add_argument("--sync-formats", default="JSON", help="formats downloaded from the sync endpoint too")
     ap.add_argument("--before-pythonpath", help="run each export with this PYTHONPATH too, first (A/B)")
+    ap.add_argument("--keep", help="a data folder to keep (and reuse when it holds the same seeded database)")
     args = ap.parse_args()
 
-    data_dir = Path(tempfile.mkdtemp(prefix="tessera-export-bench-"))
+    seeded = {"tasks": args.tasks, "images": args.images, "server": (args.database_url or "").rsplit("/", 1)[0]}
+    kept = Path(args.keep) if args.keep else None
+    reuse = _kept(kept, seeded) if kept else None
+    if kept:
+        kept.mkdir(parents=True, exist_ok=True)
+    data_dir = kept or Path(tempfile.mkdtemp(prefix="tessera-export-bench-"))
     env = {**os.environ, "TESSERA_DATA_DIR": str(data_dir)}
     db_name = None
     if args.database_url:
         import psycopg  # only for a PostgreSQL run
 
-        db_name = f"tessera_bench_{uuid.uuid4().hex[:8]}"
-        with psycopg.connect(args.database_url, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{db_name}"')
+        db_name = reuse["database"] if reuse else f"tessera_bench_{uuid.uuid4().hex[:8]}"
+        if not reuse:
+            with psycopg.connect(args.database_url, autocommit=True) as conn:
+                conn.execute(f'CREATE DATABASE "{db_name}"')
         env["TESSERA_DATABASE_URL"] = args.database_url.rsplit("/", 1)[0] + "/" + db_name
     url = env.get("TESSERA_DATABASE_URL") or f"sqlite:///{data_dir / 'tessera.db'}"
     exe = shutil.which("tessera")
     cli = [exe] if exe else [sys.executable, "-c", "from tessera.cli.main import app; app()"]
     rows: list[tuple[str, str, str, str, str]] = []
     try:
-        tessera("db", "upgrade", env=env)
-        for title, config in (("text", TEXT_CONFIG), ("images", IMAGE_CONFIG)):
-            (data_dir / f"{title}.xml").write_text(config, encoding="utf-8")
-            tessera("project", "create", "--title", title, "--config", str(data_dir / f"{title}.xml"), env=env)
-        db = Database(url)
-        corpus = texts()
-        t0 = time.perf_counter()
-        seed(
-            db,
-            1,
-            args.tasks,
-            lambda i: {"text": corpus[i % len(corpus)]},
-            lambda i: span_result(corpus[i % len(corpus)]),
-        )
-        seed(db, 2, args.images, lambda i: {"image": f"/data/upload/2/img_{i:07d}.jpg"}, boxes)
-        db.dispose()
-        print(f"seeded {args.tasks:,} text and {args.images:,} image tasks in {time.perf_counter() - t0:.1f} s")
+        if reuse:
+            print(f"reusing the {args.tasks:,} text and {args.images:,} image tasks seeded in {kept}")
+        else:
+            fill(url, data_dir, env, args.tasks, args.images)
+            if kept:
+                (kept / "seeded.json").write_text(json.dumps({**seeded, "database": db_name}), encoding="utf-8")
         runs = [("COCO", 2, args.images, "images x 20 boxes")] + [
             (fmt, 1, args.tasks, "text tasks") for fmt in args.formats.split(",") if fmt
         ]
@@ -264,8 +296,9 @@ def main() -> None:
                 out.unlink()
         rows += sync_exports(cli, env, [f for f in args.sync_formats.split(",") if f], args.tasks)
     finally:
-        shutil.rmtree(data_dir, ignore_errors=True)
-        if db_name:
+        if not kept:
+            shutil.rmtree(data_dir, ignore_errors=True)
+        if db_name and not kept:
             import psycopg
 
             with psycopg.connect(args.database_url, autocommit=True) as conn:

@@ -6,12 +6,17 @@ from __future__ import annotations
 
 import io
 import json
+import threading
 from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
 
 from tessera.db.engine import Database
 from tessera.db.tables import Annotation, Project
+from tessera.io import export_json, export_jsonl
 from tessera.io.ls_json import dumps_compact
-from tessera.services import exports, imports
+from tessera.services import export_lines, export_text, exports, imports
 from tessera.services.actors import Actor
 from tessera.services.exports import AnnotationFilter
 from tessera.services.projects import create_project
@@ -129,3 +134,40 @@ def test_the_parquet_export_equals_the_decoded_tasks(db: Database, tmp_path: Pat
             written = exports.write_export(s, project, "PARQUET", tmp_path / "out.parquet", **filters)
         assert (tmp_path / "out.parquet").read_bytes() == expected.getvalue(), filters
         assert written.task_count == pq.ParquetFile(tmp_path / "out.parquet").metadata.num_rows > 0
+
+
+def _readers() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "export-read-ahead"]
+
+
+def test_an_export_stopped_early_ends_its_reading_thread_and_leaves_the_connection_as_it_was(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The batches are read on a second thread (`read_ahead`); a consumer that stops after the first chunk (a
+    client gone) ends that thread before it goes on, and the connection is usable and unchanged (on SQLite
+    the page cache size the export lowers while it reads is put back)."""
+    monkeypatch.setattr(export_text, "BATCH", 3)  # many batches from the 40 tasks
+    monkeypatch.setattr(export_lines, "COLUMN_BATCH", 3)  # Parquet's
+    for writer in (export_json, export_jsonl):
+        monkeypatch.setattr(writer, "CHUNK_BYTES", 1)  # a chunk per task
+    pid = _project(db)
+    with db.reader() as s:
+        conn = s.connection()
+        sqlite = conn.dialect.name == "sqlite"
+        before = conn.exec_driver_sql("PRAGMA cache_size").scalar_one() if sqlite else None
+        for fmt in ("JSON", "JSONL", "PARQUET"):
+            project = s.get(Project, pid)
+            assert project is not None
+            if fmt == "PARQUET":
+                tasks = exports.iter_export_tasks(s, project, columns=True)
+            else:
+                streamed = exports.sync_export(s, ACTOR, pid, tmp_path, fmt=fmt, ids=None, all_tasks=True)
+                assert isinstance(streamed, exports.ExportStream)
+                tasks = streamed.chunks
+            assert next(tasks)
+            assert _readers()  # reading ahead
+            tasks.close()
+            assert not _readers(), fmt
+            if sqlite:
+                assert conn.exec_driver_sql("PRAGMA cache_size").scalar_one() == before
+            assert s.execute(select(func.count()).select_from(Annotation)).scalar_one() > 0

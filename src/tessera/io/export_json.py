@@ -9,24 +9,24 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any, BinaryIO
 
-from tessera.io.ls_json import encode_task, to_utf8, ujson_style_bytes
+from tessera.io.ls_json import encode_task, to_utf8, ujson_exponents
 
-CHUNK_BYTES = 1 << 20
+CHUNK_BYTES = 256 << 10
 
 
 def encoded(task: dict[str, Any] | bytes) -> bytes:
-    """A task's compact JSON as UTF-8 bytes, before the ujson rewrite: a dict is encoded (its `data`, `meta`,
-    `annotations` and `predictions` may be `RawJSON` text); bytes are a task already encoded so
-    (`services.export_lines`)."""
-    return task if type(task) is bytes else to_utf8(encode_task(task))  # type: ignore[arg-type]
+    """A task's compact JSON as UTF-8 bytes, its exponents written as ujson writes them, before the "/"
+    rewrite: a dict is encoded (its `data`, `meta`, `annotations` and `predictions` may be `RawJSON` text);
+    bytes are a task already encoded so (`services.export_lines`)."""
+    return task if type(task) is bytes else ujson_exponents(to_utf8(encode_task(task)))  # type: ignore[arg-type]
 
 
 def flush(batch: list[bytes], separator: bytes = b"") -> bytes:
-    """The batch's pieces joined and rewritten the ujson way; the batch is emptied (so that only the chunk is
-    held while the consumer writes it)."""
+    """The batch's pieces joined, "/" escaped as ujson escapes it (the one rewrite left: the pieces' exponents
+    are ujson's already); the batch is emptied (so that only the chunk is held while the consumer writes it)."""
     data = separator.join(batch)
     batch.clear()
-    return ujson_style_bytes(data)
+    return data.replace(b"/", b"\\/")
 
 
 def json_chunks(tasks: Iterable[dict[str, Any] | bytes], counter: list[int] | None = None) -> Iterator[bytes]:

@@ -15,7 +15,7 @@ from typing import Any
 
 import orjson
 
-from tessera.io.json_values import decode
+from tessera.io.json_values import FAST_MAX_CHARS, decode
 
 _COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
 _INDENTED = json.JSONEncoder(ensure_ascii=False, indent=2, check_circular=False)
@@ -44,12 +44,19 @@ def ujson_style(text: str, *, compact: bool = True) -> str:
     return text
 
 
-def ujson_style_bytes(data: bytes) -> bytes:
-    """`ujson_style` of compact JSON text as UTF-8 bytes (the same bytes as `to_utf8(ujson_style(text))`)."""
-    data = data.replace(b"/", b"\\/")
+def ujson_exponents(data: bytes) -> bytes:
+    """The exponents of compact JSON text (UTF-8 bytes of whole values) written as ujson writes them ("1e-7",
+    not "1e-07"): `ujson_style` of UTF-8 bytes but for the "/", which the JSON writers escape in each chunk
+    (`io.export_json.flush`), one pass for all of it."""
     if _has_exponent_bytes(data):
         data = _STRING_OR_EXPONENT_BYTES.sub(_exponent_bytes, data)
     return data
+
+
+def ujson_number(value: Any) -> bytes:
+    """`encode_scalar` of a column's value, a float's exponent written as ujson writes it."""
+    data = encode_scalar(value)
+    return data.replace(b"e-0", b"e-") if type(value) is float else data
 
 
 _NUMBER_START = frozenset(":,[")  # what comes before a number in compact JSON
@@ -186,22 +193,29 @@ def recompact(text: str) -> RawJSON:
     return RawJSON(_COMPACT.encode(value))
 
 
-_TRIVIAL = {"{}": b"{}", "[]": b"[]"}
+_TRIVIAL = {b"{}": b"{}", b"[]": b"[]"}
 
 
-def recompact_bytes(text: str) -> bytes:
-    """`recompact` of PostgreSQL's `jsonb` text, as UTF-8 bytes. `jsonb` writes numbers as `numeric` does,
-    never with an exponent, so a text without "." holds no float (and needs no walk to find one)."""
-    trivial = _TRIVIAL.get(text)
+def recompact_bytes(data: bytes, *, ujson: bool = False) -> bytes:
+    """`recompact` of PostgreSQL's `jsonb` text given as UTF-8 bytes (`db.raw_rows`), as UTF-8 bytes; with
+    `ujson`, its exponents written as ujson writes them (`ujson_exponents`), so that the JSON writers need not
+    look for them again. orjson parses it (up to `FAST_MAX_CHARS`) and writes it back when the value holds no
+    float: then its bytes are `json`'s. A float there is either one of the text's (`jsonb` writes numbers as
+    `numeric` does, so "0.0000001" is `json`'s "1e-07") or an integer beyond 64 bits that orjson read as a
+    float; both go to `json`, which spells them."""
+    trivial = _TRIVIAL.get(data)
     if trivial is not None:
         return trivial
-    value, _plain = decode(text)
-    if "." not in text or not _holds_float(value):
+    if len(data) <= FAST_MAX_CHARS:
         try:
-            return orjson.dumps(value)
-        except orjson.JSONEncodeError:
-            pass
-    return to_utf8(_COMPACT.encode(value))
+            value = orjson.loads(data)
+        except orjson.JSONDecodeError:
+            pass  # `json` says why (or reads what orjson refuses)
+        else:
+            if not _holds_float(value):
+                return orjson.dumps(value)
+    text = to_utf8(_COMPACT.encode(decode(data.decode("utf-8"))[0]))
+    return ujson_exponents(text) if ujson else text
 
 
 def encode_scalar(value: Any) -> bytes:
@@ -219,16 +233,20 @@ def encode_scalar(value: Any) -> bytes:
 
 
 def _holds_float(value: Any) -> bool:
+    """Whether a decoded JSON value holds a float (the scalars of each container looked at in place, only
+    containers go on the stack)."""
+    kind = type(value)
+    if kind is not dict and kind is not list:
+        return kind is float
     stack = [value]
     while stack:
         node = stack.pop()
-        kind = type(node)
-        if kind is dict:
-            stack.extend(node.values())
-        elif kind is list:
-            stack.extend(node)
-        elif kind is float:
-            return True
+        for item in node.values() if type(node) is dict else node:
+            kind = type(item)
+            if kind is float:
+                return True
+            if kind is dict or kind is list:
+                stack.append(item)
     return False
 
 

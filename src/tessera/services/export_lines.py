@@ -1,22 +1,27 @@
 """The JSON and JSONL exports' path: each task as the UTF-8 bytes of its compact JSON, made in one `%`
 format from the row's values and its annotations' and predictions' bytes, which are made the same way. On
 SQLite the stored JSON texts (`data`, `meta`, `result`, `presentation`) are read as bytes (`CAST(... AS
-BLOB)`) and copied, never decoded; on PostgreSQL `jsonb` text is made compact (`recompact_bytes`).
+BLOB)`) and copied, never decoded; on PostgreSQL `jsonb` text comes as bytes and is made compact
+(`recompact_bytes`), and the timestamps come as text made by the server.
 
-The bytes are `to_utf8(encode_task(task))` of the dicts `export_text.iter_task_texts` makes (before the
-writers' ujson rewrite), field for field in `ls_shapes`' order; `tests/services/test_export_text.py` checks
-the files against the decoded tasks.
+The bytes are `to_utf8(encode_task(task))` of the dicts `export_text.iter_task_texts` makes, field for field
+in `ls_shapes`' order, with the exponents of numbers already written as ujson writes them (the writers' "/"
+rewrite is all that is left); Parquet's columns keep `json`'s spelling. `tests/services/test_export_text.py`
+checks the files against the decoded tasks.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
+from functools import partial
 from typing import Any
 
-from sqlalchemy import Connection, LargeBinary, Text
+from sqlalchemy import Connection, LargeBinary
 
-from tessera.io.ls_json import encode_scalar, recompact_bytes
+from tessera.db.raw_rows import fetch_rows
+from tessera.io.ls_json import encode_scalar, recompact_bytes, ujson_exponents, ujson_number
+from tessera.io.read_ahead import read_ahead
 from tessera.services.export_text import Stamps, export_queries, task_batches
 from tessera.services.ls_shapes import iso
 
@@ -38,6 +43,11 @@ _PREDICTION = (
     b'"created_at":%b,"updated_at":%b,"model":null,"model_run":null,"task":%d,"project":%d}'
 )
 _NULL = b"null"
+# batches read ahead of the one being formatted: two keep the database busy while this thread catches up
+READ_AHEAD = 2
+# Parquet's batches of columns: half the JSON writers' (Arrow's copy of a batch, the row group it goes into and
+# the batch read ahead are held at once)
+COLUMN_BATCH = 2500
 SCAN_CACHE_SIZE = -2048  # SQLite's cache_size while the export reads (negative: in kB, so 2 MB)
 # `%d` only for the columns that are integers and NOT NULL (the driver gives an int); the others go through
 # `_int` or `encode_scalar`.
@@ -73,7 +83,7 @@ def iter_task_lines(
     """Each task's compact JSON as UTF-8 bytes, in id order. `annotation_where` filters the annotations (None:
     all); `drop_unannotated` leaves out the tasks left without any."""
     stamp = ByteStamps()
-    json, batches = _byte_batches(conn, project_id, stamp, ids, only_labeled, annotation_where)
+    json, batches = _byte_batches(conn, project_id, stamp, ids, only_labeled, annotation_where, lines=True)
     for tasks, anns, preds in batches:
         for tid, data, meta, created, updated, inner, total, cancelled, predicted, project, updated_by in tasks:
             task_anns = anns.get(tid)
@@ -114,7 +124,9 @@ def iter_task_columns(
     `iter_task_texts`), the times as ISO text, the rest as the driver gives them."""
     sqlite = conn.dialect.name == "sqlite"
     stamp = Stamps()
-    json, batches = _byte_batches(conn, project_id, ByteStamps(), ids, only_labeled, annotation_where)
+    json, batches = _byte_batches(
+        conn, project_id, ByteStamps(), ids, only_labeled, annotation_where, lines=False, batch=COLUMN_BATCH
+    )
     for tasks, anns, preds in batches:
         if drop_unannotated:
             tasks = [row for row in tasks if row[0] in anns]
@@ -149,20 +161,50 @@ def _byte_batches(
     ids: list[int] | None,
     only_labeled: bool,
     annotation_where: Any,
+    *,
+    lines: bool,
+    batch: int | None = None,
 ) -> tuple[Any, Iterator[Any]]:
     """The stored JSON's reader (the bytes as stored on SQLite, PostgreSQL's text made compact) and the batches
-    of (task rows, annotation lines by task, prediction lines by task), read with `_scan`."""
+    of (task rows, annotation lines by task, prediction lines by task), read with `_scan` on a second thread
+    `READ_AHEAD` batches ahead of the caller (`read_ahead`: the driver lets go of the GIL while the database
+    works), the lines made on the caller's thread (`_formatted`).
+    For `lines` (the JSON writers), numbers with an exponent are written as ujson writes them, here at the
+    source, so that the writers need not look for them; Parquet keeps `json`'s spelling. On PostgreSQL the
+    `jsonb` columns come as bytes (`raw_rows`) and the timestamps as the server's text (`ISO_UTC`)."""
     sqlite = conn.dialect.name == "sqlite"
     queries = export_queries(
         project_id,
         ids=ids,
         only_labeled=only_labeled,
         annotation_where=annotation_where,
-        json_as=LargeBinary if sqlite else Text,
+        json_as=LargeBinary if sqlite else None,
+        stamps_as_text=not sqlite,
     )
-    json = _stored_bytes if sqlite else _recompacted
-    batches = task_batches(conn, queries, _annotation_line(json, stamp), _prediction_line(json, stamp))
-    return json, _scan(conn, sqlite, batches)
+    if sqlite:
+        json = _stored_line_bytes if lines else _stored_bytes
+    else:
+        json = _recompacted_line if lines else _recompacted
+    number = ujson_number if lines else encode_scalar
+    annotation, prediction = _annotation_line(json, stamp, number), _prediction_line(json, stamp, number)
+    batches = task_batches(conn, queries, _row, _row, partial(fetch_rows, jsonb_bytes=True), batch)
+    ahead = read_ahead(_scan(conn, sqlite, batches), READ_AHEAD, name="export-read-ahead")
+    return json, _formatted(ahead, annotation, prediction)
+
+
+def _row(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    return row
+
+
+def _formatted(batches: Iterator[Any], annotation: Any, prediction: Any) -> Iterator[Any]:
+    """The batches with their annotation and prediction rows made into lines, on this thread: the reading
+    thread only reads, so the database is asked for the next batch as soon as there is room for it."""
+    for tasks, anns, preds in batches:
+        yield (
+            tasks,
+            {task: [annotation(row) for row in rows] for task, rows in anns.items()},
+            {task: [prediction(row) for row in rows] for task, rows in preds.items()},
+        )
 
 
 def _scan(conn: Connection, sqlite: bool, batches: Iterator[Any]) -> Iterator[Any]:
@@ -189,11 +231,19 @@ def _stored_bytes(value: bytes | None) -> bytes:
     return _NULL if value is None else value
 
 
-def _recompacted(value: str | None) -> bytes:
+def _stored_line_bytes(value: bytes | None) -> bytes:
+    return _NULL if value is None else ujson_exponents(value)
+
+
+def _recompacted(value: bytes | None) -> bytes:
     return _NULL if value is None else recompact_bytes(value)
 
 
-def _annotation_line(json: Any, stamp: ByteStamps) -> Any:
+def _recompacted_line(value: bytes | None) -> bytes:
+    return _NULL if value is None else recompact_bytes(value, ujson=True)
+
+
+def _annotation_line(json: Any, stamp: ByteStamps, number: Any) -> Any:
     def line(row: tuple[Any, ...]) -> bytes:
         task, aid, result, completed_by, cancelled, ground_truth, created, updated, lead_time, *rest = row
         import_id, action, project, updated_by, parent_prediction, parent_annotation, *rest = rest
@@ -206,7 +256,7 @@ def _annotation_line(json: Any, stamp: ByteStamps) -> Any:
             b"true" if ground_truth else b"false",
             stamp[created],
             stamp[updated],
-            _NULL if lead_time is None else encode_scalar(lead_time),
+            _NULL if lead_time is None else number(lead_time),
             _NULL if import_id is None else _int(import_id),
             _NULL if action is None else encode_scalar(action),
             task,
@@ -223,14 +273,14 @@ def _annotation_line(json: Any, stamp: ByteStamps) -> Any:
     return line
 
 
-def _prediction_line(json: Any, stamp: ByteStamps) -> Any:
+def _prediction_line(json: Any, stamp: ByteStamps, number: Any) -> Any:
     def line(row: tuple[Any, ...]) -> bytes:
         task, pid, result, model_version, score, created, updated, project = row
         return _PREDICTION % (
             pid,
             json(result),
             encode_scalar(model_version),
-            _NULL if score is None else encode_scalar(score),
+            _NULL if score is None else number(score),
             stamp[created],
             stamp[updated],
             task,

@@ -16,8 +16,9 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any, NamedTuple, TypeVar
 
-from sqlalchemy import Connection, Select, Text, cast, select
+from sqlalchemy import Connection, Select, Text, cast, func, select
 
+from tessera.db.raw_rows import fetch_rows
 from tessera.db.tables import Annotation, Prediction, Task
 from tessera.io.ls_json import RawJSON, encode_task, raw_list, recompact
 from tessera.services.ls_shapes import export_task, iso
@@ -52,25 +53,38 @@ def stored_text(dialect: str) -> Callable[[str | None], RawJSON | None]:
     return text
 
 
-def _tuples(conn: Connection, query: Select[Any]) -> list[tuple[Any, ...]]:
-    """The rows as the driver returns them (its own types: SQLite gives timestamps as text, booleans as 0/1)."""
-    return conn.execute(query).cursor.fetchall()
-
-
 class Queries(NamedTuple):
     tasks: Select[Any]
     annotations: Select[Any]
     predictions: Select[Any]
 
 
+# PostgreSQL's timestamps as the export writes them (`ls_shapes.iso`: UTC, microseconds, "Z"), made by the server
+ISO_UTC = 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'
+
+
 def export_queries(
-    project_id: int, *, ids: list[int] | None, only_labeled: bool, annotation_where: Any, json_as: Any = Text
+    project_id: int,
+    *,
+    ids: list[int] | None,
+    only_labeled: bool,
+    annotation_where: Any,
+    json_as: Any = Text,
+    stamps_as_text: bool = False,
 ) -> Queries:
-    """The export's three queries; `json_as` is the type the JSON columns are read as (`Text`, or
-    `LargeBinary` for SQLite's stored text as UTF-8 bytes)."""
+    """The export's three queries; `json_as` is the type the JSON columns are read as (`Text`, `LargeBinary`
+    for SQLite's stored text as UTF-8 bytes, or None for the column's own type). With `stamps_as_text`
+    (PostgreSQL), the timestamps come as the text `iso` makes of them (`ISO_UTC`), not as datetimes."""
     t, a, p = _TASK, _ANNOTATION, _PREDICTION
+
+    def json(column: Any) -> Any:
+        return column if json_as is None else cast(column, json_as)
+
+    def stamp(column: Any) -> Any:
+        return func.to_char(func.timezone("UTC", column), ISO_UTC) if stamps_as_text else column
+
     task_query = select(
-        t.id, cast(t.data, json_as), cast(t.meta, json_as), t.created_at, t.updated_at, t.inner_id,
+        t.id, json(t.data), json(t.meta), stamp(t.created_at), stamp(t.updated_at), t.inner_id,
         t.total_annotations, t.cancelled_annotations, t.total_predictions, t.project_id, t.updated_by,
     ).where(t.project_id == project_id)  # fmt: skip
     if ids is not None:
@@ -78,15 +92,17 @@ def export_queries(
     if only_labeled:
         task_query = task_query.where((t.total_annotations + t.cancelled_annotations) > 0)
     annotation_query = select(
-        a.task_id, a.id, cast(a.result, json_as), a.completed_by, a.was_cancelled, a.ground_truth, a.created_at,
-        a.updated_at, a.lead_time, a.import_id, a.last_action, a.project_id, a.updated_by, a.parent_prediction_id,
-        a.parent_annotation_id, a.unique_id, a.version, a.review_status, cast(a.presentation, json_as),
+        a.task_id, a.id, json(a.result), a.completed_by, a.was_cancelled, a.ground_truth, stamp(a.created_at),
+        stamp(a.updated_at), a.lead_time, a.import_id, a.last_action, a.project_id, a.updated_by,
+        a.parent_prediction_id, a.parent_annotation_id, a.unique_id, a.version, a.review_status,
+        json(a.presentation),
     )  # fmt: skip
     if annotation_where is not None:
         annotation_query = annotation_query.where(annotation_where)
     prediction_query = select(
-        p.task_id, p.id, cast(p.result, json_as), p.model_version, p.score, p.created_at, p.updated_at, p.project_id
-    )
+        p.task_id, p.id, json(p.result), p.model_version, p.score, stamp(p.created_at), stamp(p.updated_at),
+        p.project_id,
+    )  # fmt: skip
     return Queries(task_query, annotation_query, prediction_query)
 
 
@@ -95,13 +111,17 @@ def task_batches(
     queries: Queries,
     annotation: Callable[[tuple[Any, ...]], T],
     prediction: Callable[[tuple[Any, ...]], T],
+    fetch: Callable[[Connection, Select[Any]], list[tuple[Any, ...]]] = fetch_rows,
+    batch: int | None = None,
 ) -> Iterator[tuple[list[tuple[Any, ...]], dict[int, list[T]], dict[int, list[T]]]]:
-    """(task rows, annotations by task id, predictions by task id) a batch at a time, in task id order
-    (keyset); each annotation and prediction row as `annotation` and `prediction` make it."""
+    """(task rows, annotations by task id, predictions by task id) a batch at a time (`batch` tasks, `BATCH`
+    unless told), in task id order (keyset); each annotation and prediction row as `annotation` and
+    `prediction` make it; `fetch` reads the rows of a query."""
+    size = batch or BATCH
     t, a, p = _TASK, _ANNOTATION, _PREDICTION
     last = 0
     while True:
-        tasks = _tuples(conn, queries.tasks.where(t.id > last).order_by(t.id).limit(BATCH))
+        tasks = fetch(conn, queries.tasks.where(t.id > last).order_by(t.id).limit(size))
         if not tasks:
             return
         last = tasks[-1][0]
@@ -110,11 +130,11 @@ def task_batches(
         # tasks in the range but not in the batch (filtered out, or another project's) are skipped.
         wanted = {row[0] for row in tasks}
         anns: dict[int, list[T]] = {}
-        for row in _tuples(conn, queries.annotations.where(a.task_id.between(first, last)).order_by(a.id)):
+        for row in fetch(conn, queries.annotations.where(a.task_id.between(first, last)).order_by(a.id)):
             if row[0] in wanted:
                 anns.setdefault(row[0], []).append(annotation(row))
         preds: dict[int, list[T]] = {}
-        for row in _tuples(conn, queries.predictions.where(p.task_id.between(first, last)).order_by(p.id)):
+        for row in fetch(conn, queries.predictions.where(p.task_id.between(first, last)).order_by(p.id)):
             if row[0] in wanted:
                 preds.setdefault(row[0], []).append(prediction(row))
         yield tasks, anns, preds
