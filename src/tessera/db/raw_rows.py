@@ -5,17 +5,23 @@ decoded into a `str` nor parsed by the driver; the export makes them compact fro
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
-from psycopg.adapt import Loader
 from sqlalchemy import Connection, Select
 
 
-class _JsonbBytes(Loader):
-    """`jsonb` in the text format, as bytes."""
+@cache
+def _jsonb_bytes() -> type:
+    """psycopg's loader of `jsonb` in the text format, as bytes: made on the first PostgreSQL export, so that
+    a SQLite server never imports psycopg (about 20 MB)."""
+    from psycopg.adapt import Loader  # noqa: PLC0415 - heavy optional dependency
 
-    def load(self, data: Any) -> bytes:
-        return bytes(data)
+    class JsonbBytes(Loader):
+        def load(self, data: Any) -> bytes:
+            return bytes(data)
+
+    return JsonbBytes
 
 
 def fetch_rows(conn: Connection, query: Select[Any], *, jsonb_bytes: bool = False) -> list[tuple[Any, ...]]:
@@ -27,6 +33,6 @@ def fetch_rows(conn: Connection, query: Select[Any], *, jsonb_bytes: bool = Fals
     driver = conn.connection.dbapi_connection
     assert driver is not None
     with driver.cursor() as cursor:
-        cursor.adapters.register_loader("jsonb", _JsonbBytes)  # this cursor's only: the connection keeps its own
+        cursor.adapters.register_loader("jsonb", _jsonb_bytes())  # this cursor's only: the connection keeps its own
         cursor.execute(str(compiled), compiled.params)
         return cursor.fetchall()
