@@ -33,7 +33,7 @@ from pathlib import Path
 import httpx
 from live import run_tessera, serve, tessera_instance
 
-from tessera.db.bulk import insert_many, to_json
+from tessera.db.bulk import driver_value, insert_many, to_json
 from tessera.db.engine import Database
 from tessera.db.tables import Task
 
@@ -72,11 +72,11 @@ def mails() -> list[dict]:
 
 def seed(db: Database, project_id: int, count: int) -> None:
     corpus = mails()
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     columns = ["project_id", "inner_id", "data", "meta", "total_annotations", "cancelled_annotations"]
     columns += ["total_predictions", "is_labeled", "created_at", "updated_at"]
     with db.writer() as session:
         conn = session.connection()
+        now = driver_value(conn, Task.__table__.c.created_at, dt.datetime.now(dt.UTC))  # as imports write it
         for start in range(0, count, BATCH):
             rows = [
                 (project_id, i + 1, to_json(corpus[i % len(corpus)]), "{}", 0, 0, 0, False, now, now)

@@ -37,7 +37,7 @@ from pathlib import Path
 import httpx
 from api_bench import MemorySampler, free_port, tessera
 
-from tessera.db.bulk import insert_many, to_json
+from tessera.db.bulk import driver_value, insert_many, to_json
 from tessera.db.engine import Database
 from tessera.db.tables import Annotation, Task
 
@@ -144,10 +144,10 @@ def texts() -> list[str]:
 
 def seed(db: Database, project_id: int, count: int, make_data, make_result) -> None:
     """`count` tasks with one annotation each, inserted in batches the way imports insert them."""
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     t, a = Task.__table__, Annotation.__table__
     with db.writer() as session:
         conn = session.connection()
+        now = driver_value(conn, t.c.created_at, dt.datetime.now(dt.UTC))  # as imports write it (binary COPY)
         first = conn.exec_driver_sql("SELECT COALESCE(MAX(id), 0) FROM tasks").scalar() + 1
         first_ann = conn.exec_driver_sql("SELECT COALESCE(MAX(id), 0) FROM annotations").scalar() + 1
         for start in range(0, count, BATCH):

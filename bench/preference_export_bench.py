@@ -22,7 +22,7 @@ from pathlib import Path
 from export_bench import peak_rss
 from live import TESSERA, run_tessera, tessera_instance
 
-from tessera.db.bulk import insert_many, to_json
+from tessera.db.bulk import driver_value, insert_many, to_json
 from tessera.db.engine import Database
 from tessera.db.tables import Annotation, Task
 from tessera.services.actors import Actor
@@ -41,10 +41,10 @@ BATCH = 10_000
 def seed(db: Database, project_id: int, count: int, annotators: list[int]) -> None:
     with gzip.open(DATA, "rt", encoding="utf-8") as f:
         rows = [json.loads(line) for line in f]
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     t, a = Task.__table__, Annotation.__table__
     with db.writer() as session:
         conn = session.connection()
+        now = driver_value(conn, t.c.created_at, dt.datetime.now(dt.UTC))  # as imports write it (binary COPY)
         first = conn.exec_driver_sql("SELECT COALESCE(MAX(id), 0) FROM tasks").scalar() + 1
         ann_id = conn.exec_driver_sql("SELECT COALESCE(MAX(id), 0) FROM annotations").scalar() + 1
         for start in range(0, count, BATCH):
