@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 from typing import Any
 
 from tessera.db.tables import Export, Project
@@ -74,13 +75,18 @@ def test_a_job_snapshot_keeps_its_filters(world: World, manager: Person) -> None
     assert len(_download(world, manager, pid, r.json()["id"])) == 10
 
 
-def test_write_export_reports_its_progress(world: World, manager: Person, tmp_path) -> None:
-    pid = _project(world, manager, 2500)
+def _written(world: World, pid: int, fmt: str, path: Path) -> tuple[exports.ExportFile, list[int]]:
+    """`write_export` of the project in `fmt`, and the progress it reported."""
     heard: list[int] = []
     with world.db.reader() as session:
         project = session.get(Project, pid)
         assert project is not None
-        result = exports.write_export(session, project, "JSONL", tmp_path / "out.jsonl", progress=heard.append)
+        return exports.write_export(session, project, fmt, path, progress=heard.append), heard
+
+
+def test_write_export_reports_its_progress(world: World, manager: Person, tmp_path) -> None:
+    pid = _project(world, manager, 2500)
+    result, heard = _written(world, pid, "JSONL", tmp_path / "out.jsonl")
     assert result.task_count == 2500
     assert heard == [1000, 2000, 2500]
 
@@ -89,11 +95,7 @@ def test_a_parquet_export_reports_its_progress(world: World, manager: Person, tm
     import pyarrow.parquet as pq  # noqa: PLC0415 - only this test reads Parquet
 
     pid = _project(world, manager, 2500)
-    heard: list[int] = []
-    with world.db.reader() as session:
-        project = session.get(Project, pid)
-        assert project is not None
-        result = exports.write_export(session, project, "PARQUET", tmp_path / "out.parquet", progress=heard.append)
+    result, heard = _written(world, pid, "PARQUET", tmp_path / "out.parquet")
     assert result.task_count == 2500 and pq.read_table(tmp_path / "out.parquet").num_rows == 2500
     assert heard and heard[-1] == 2500 and heard == sorted(heard)
 
