@@ -3,6 +3,7 @@ meets another's COMMIT in SQLite's busy handler (which sleeps between tries)."""
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -40,4 +41,26 @@ def test_concurrent_writers_never_meet_a_commit_in_progress(tmp_path: Path) -> N
     kept = [i for i in range(800) if i % 7 and i % 11]
     with db.reader() as session:
         assert session.execute(text("SELECT count(*) FROM t")).scalar() == len(kept)
+    db.dispose()
+
+
+def test_a_writer_whose_connection_is_invalidated_lets_go_of_the_lock(tmp_path: Path) -> None:
+    db = Database(f"sqlite:///{tmp_path / 'writers.db'}")
+    with db.engine.begin() as conn:
+        conn.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY)"))
+    with db.writer() as session:
+        session.execute(text("INSERT INTO t DEFAULT VALUES"))
+        session.connection().invalidate()  # as on a lost connection: the pool closes it and gets a new one
+    done = []
+
+    def write() -> None:
+        with db.writer() as session:
+            session.execute(text("INSERT INTO t DEFAULT VALUES"))
+            session.commit()
+        done.append(True)
+
+    thread = threading.Thread(target=write, daemon=True)
+    thread.start()
+    thread.join(10)  # the lock waits 60 s before it gives up: still held, the writer would not be done
+    assert done == [True]
     db.dispose()

@@ -59,7 +59,7 @@ def insert_many(conn: Connection, table: Table, columns: Sequence[str], rows: Se
             for row in rows:
                 copy.write_row(row)
         return
-    marks = ", ".join("?" if conn.dialect.paramstyle == "qmark" else "%s" for _ in columns)
+    marks = ", ".join("?" for _ in columns)  # SQLite's: PostgreSQL copied above
     sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})"
     conn.exec_driver_sql(sql, list(rows))
 

@@ -113,8 +113,14 @@ def _sqlite_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "checkin")
     def _on_checkin(dbapi_conn: Any, _record: Any) -> None:
-        # A connection going back to the pool never keeps the lock, whatever happened to its transaction.
-        dbapi_conn.let_go()
+        # A connection going back to the pool never keeps the lock, whatever happened to its transaction (an
+        # invalidated one comes back without its DBAPI connection: `_on_invalidate` let go of the lock).
+        if dbapi_conn is not None:
+            dbapi_conn.let_go()
+
+    @event.listens_for(engine, "invalidate")
+    def _on_invalidate(dbapi_conn: Any, _record: Any, _exc: BaseException | None) -> None:
+        dbapi_conn.let_go()  # the connection is about to be closed, inside its transaction or not
 
     return engine
 
