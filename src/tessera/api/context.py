@@ -1,14 +1,21 @@
 """Per-request context: a database session (write transactions for unsafe methods) and the actor behind the
-credentials (`Token`, `Bearer` JWT or the session cookie with its CSRF token)."""
+credentials (`Token`, `Bearer` JWT or the session cookie with its CSRF token).
+
+Every router of the API is a `context_router`: its routes check the credentials on the thread that runs the
+endpoint, before the endpoint's body, and the dependencies that make the context run on the event loop without
+touching the database. A request then leaves the event loop once (FastAPI runs a sync endpoint on a worker
+thread), not twice."""
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
-from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
-from fastapi import Depends, Request
+from fastapi import APIRouter, Request
+from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 
 from tessera.db.engine import Database
@@ -26,12 +33,52 @@ CSRF_HEADER = "x-csrftoken"
 NO_CREDENTIALS = "Authentication credentials were not provided."
 
 
-@dataclass
 class Ctx:
-    session: Session
-    actor: Actor
-    settings: Settings
-    request: Request
+    """A request's context: its database session, the actor behind its credentials, the settings, the request.
+
+    The dependency that makes it (`context`) is async and touches no database, so FastAPI runs it on the event
+    loop. The credentials are checked on the thread that runs the endpoint: before its body (`ContextRoute`),
+    or at the first use of any of its fields. A sync dependency that checked them ran on a worker thread of its
+    own: a second hop off the event loop for every request, the endpoint's being the first."""
+
+    __slots__ = ("_session", "_request", "_admin_only", "_actor")
+
+    def __init__(self, session: Session, request: Request, *, admin_only: bool = False) -> None:
+        self._session = session
+        self._request = request
+        self._admin_only = admin_only
+        self._actor: Actor | None = None
+
+    def check(self) -> Actor:
+        """The actor, checked once: NotAuthenticated without live credentials, PermissionDenied for a
+        context of an admin's route and an actor who is not one."""
+        if self._actor is None:
+            actor = request_actor(self._request)
+            if actor is None:
+                raise NotAuthenticated(NO_CREDENTIALS)
+            if self._admin_only and not actor.is_admin:
+                raise PermissionDenied("only an instance admin can do this")
+            self._actor = actor
+        return self._actor
+
+    @property
+    def actor(self) -> Actor:
+        return self._actor or self.check()
+
+    @property
+    def session(self) -> Session:
+        self.check()
+        return self._session
+
+    @property
+    def settings(self) -> Settings:
+        self.check()
+        return settings_of(self._request)
+
+    @property
+    def request(self) -> Request:
+        self.check()
+        return self._request
 
     def commit(self) -> None:
         self.session.commit()
@@ -50,20 +97,33 @@ def outbound_client(request: Request) -> OutboundClient:
     return request.app.state.outbound
 
 
+def _open_session(request: Request, *, write: bool) -> Session:
+    db = database(request)
+    return db.writer() if write else db.reader()
+
+
+def _close_session(session: Session) -> None:
+    session.rollback()
+    session.close()
+
+
 async def db_session(request: Request) -> AsyncIterator[Session]:
     # Async, so that FastAPI runs it on the event loop rather than hopping to a worker thread to open the
     # session and again to close it: making a Session touches no database, and closing one after a commit
     # has nothing to send (after an error, one ROLLBACK).
-    db = database(request)
-    session = db.reader() if request.method in SAFE_METHODS else db.writer()
+    session = _open_session(request, write=request.method not in SAFE_METHODS)
     try:
         yield session
     finally:
-        session.rollback()
-        session.close()
+        _close_session(session)
 
 
-def _credentials_actor(request: Request, session: Session) -> Actor | None:
+def request_actor(request: Request) -> Actor | None:
+    """The actor behind the request's credentials (`Token`, `Bearer` JWT, or the session cookie with the CSRF
+    token on writes), None without any; NotAuthenticated or PermissionDenied for bad ones. Tokens and cookies
+    are looked up in a read of their own, outside the request's transaction: a write request holds its write
+    transaction (on SQLite, the one writer slot) only for its work."""
+    db = database(request)
     header = request.headers.get("authorization", "")
     if header:
         scheme, _, value = header.partition(" ")
@@ -71,70 +131,91 @@ def _credentials_actor(request: Request, session: Session) -> Actor | None:
         if scheme.lower() == "token" and value:
             if tokens.looks_like_jwt(value):
                 # The SDK sends a personal access token this way only after refreshing; accept both.
-                return auth.actor_for(tokens.user_for_access(session, value))
-            return tokens.actor_for_token(session, value)
+                return _access_actor(db, value)
+            return tokens.actor_for_token(db, value)
         if scheme.lower() == "bearer" and value:
-            return auth.actor_for(tokens.user_for_access(session, value))
+            return _access_actor(db, value)
         raise NotAuthenticated("Invalid token header.")
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
-        found = auth.resolve_session(session, cookie)
+        found = auth.session_actor(db, cookie)
         if found is None:
             return None
-        user, browser = found
+        actor, csrf_token = found
         if request.method not in SAFE_METHODS:
             sent = request.headers.get(CSRF_HEADER) or ""
-            if not sent or not same(sent, browser.csrf_token):
+            if not sent or not same(sent, csrf_token):
                 raise PermissionDenied("CSRF token missing or wrong: send the X-CSRFToken header")
-        return auth.actor_for(user)
+        return actor
     return None
 
 
-def _actor(request: Request, session: Session) -> Actor | None:
-    """A read request checks the credentials in its own session; a write request in a read transaction of
-    their own, so that it holds its write transaction (on SQLite, the one writer slot) only for the work."""
-    if request.method in SAFE_METHODS:
-        return _credentials_actor(request, session)
-    with database(request).reader() as reader:
+def _access_actor(db: Database, value: str) -> Actor:
+    with db.reader() as reader:
         try:
-            return _credentials_actor(request, reader)
+            return auth.actor_for(tokens.user_for_access(reader, value))
         finally:
             reader.rollback()
 
 
-def optional_actor(request: Request, session: Session = Depends(db_session)) -> Actor | None:
-    return _actor(request, session)
-
-
-def context(request: Request, session: Session = Depends(db_session)) -> Ctx:
-    actor = _actor(request, session)
-    if actor is None:
-        raise NotAuthenticated(NO_CREDENTIALS)
-    return Ctx(session, actor, settings_of(request), request)
-
-
-def write_context(request: Request) -> Iterator[Ctx]:
-    """A write transaction for a GET that writes (Label Studio's `GET .../next` claims a task): credentials
-    checked in a read transaction first, as for any write."""
-    with database(request).reader() as reader:
-        try:
-            actor = _credentials_actor(request, reader)
-        finally:
-            reader.rollback()
-    if actor is None:
-        raise NotAuthenticated(NO_CREDENTIALS)
-    session = database(request).writer()
+async def context(request: Request) -> AsyncIterator[Ctx]:
+    # One dependency that opens and closes the session itself: each dependency costs FastAPI's solver on the
+    # event loop, once per request.
+    session = _open_session(request, write=request.method not in SAFE_METHODS)
     try:
-        yield Ctx(session, actor, settings_of(request), request)
+        yield Ctx(session, request)
     finally:
-        session.rollback()
-        session.close()
+        _close_session(session)
 
 
-def admin_context(ctx: Ctx = Depends(context)) -> Ctx:
-    if not ctx.actor.is_admin:
-        raise PermissionDenied("only an instance admin can do this")
-    return ctx
+async def admin_context(request: Request) -> AsyncIterator[Ctx]:
+    session = _open_session(request, write=request.method not in SAFE_METHODS)
+    try:
+        yield Ctx(session, request, admin_only=True)
+    finally:
+        _close_session(session)
+
+
+async def write_context(request: Request) -> AsyncIterator[Ctx]:
+    """A write transaction for a GET that writes (Label Studio's `GET .../next` claims a task)."""
+    session = _open_session(request, write=True)
+    try:
+        yield Ctx(session, request)
+    finally:
+        _close_session(session)
+
+
+def context_router(**kwargs: Any) -> APIRouter:
+    """An APIRouter of `ContextRoute`s: every router of the API is made this way."""
+    return APIRouter(route_class=ContextRoute, **kwargs)
+
+
+class ContextRoute(APIRoute):
+    """A route whose sync endpoint takes a `Ctx` has its credentials checked first, on the endpoint's thread
+    (see `Ctx`): an anonymous request is a 401 before anything of the endpoint runs."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        super().__init__(path, _checked_first(endpoint), **kwargs)
+
+
+def _checked_first(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    if inspect.iscoroutinefunction(endpoint):
+        return endpoint
+    names = [
+        name
+        for name, param in inspect.signature(endpoint).parameters.items()
+        if getattr(param.default, "dependency", None) in (context, admin_context, write_context)
+    ]
+    if not names:
+        return endpoint
+
+    @functools.wraps(endpoint)  # FastAPI reads the signature and the annotations' module through the wrapper
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        for name in names:
+            kwargs[name].check()
+        return endpoint(*args, **kwargs)
+
+    return checked
 
 
 async def json_body(request: Request) -> Any:

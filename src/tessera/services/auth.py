@@ -8,6 +8,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
+from tessera.db.engine import Database
+from tessera.db.raw_sql import RawStatement
 from tessera.db.tables import BrowserSession, LoginAttempt, User, as_utc, utcnow
 from tessera.domain.errors import NotAuthenticated, TooMany
 from tessera.services.actors import Actor
@@ -69,6 +71,32 @@ _SESSION_AND_USER = (
     .join(User, User.id == BrowserSession.user_id)
     .where(BrowserSession.key_hash == bindparam("key_hash"))
 )
+
+
+_SESSION_ACTOR = RawStatement(
+    select(
+        User.__table__.c.id,
+        User.__table__.c.email,
+        User.__table__.c.is_admin,
+        User.__table__.c.is_active,
+        BrowserSession.__table__.c.expires_at,
+        BrowserSession.__table__.c.csrf_token,
+    )
+    .join_from(BrowserSession.__table__, User.__table__, User.__table__.c.id == BrowserSession.__table__.c.user_id)
+    .where(BrowserSession.__table__.c.key_hash == bindparam("key_hash"))
+)  # every request of the web app runs it
+
+
+def session_actor(db: Database, key: str) -> tuple[Actor, str] | None:
+    """The actor behind a browser session's cookie and the session's CSRF token, in one read of its own (as
+    `tokens.actor_for_token`); None when the session is unknown, expired or its user deactivated."""
+    row = _SESSION_ACTOR.first_in_own_read(db.engine, key_hash=hash_key(key))
+    if row is None:
+        return None
+    user_id, email, is_admin, is_active, expires_at, csrf_token = row
+    if _expired(expires_at) or not is_active:
+        return None
+    return Actor(user_id=user_id, email=email, is_admin=bool(is_admin)), csrf_token
 
 
 def resolve_session(session: Session, key: str) -> tuple[User, BrowserSession] | None:

@@ -20,6 +20,7 @@ from sqlalchemy import bindparam, case, delete, exists, func, literal, select
 from sqlalchemy.orm import Session
 
 from tessera.db.expressions import DataField
+from tessera.db.raw_sql import RawStatement
 from tessera.db.tables import Annotation, Prediction, Project, Task, TaskAssignment, TaskLock, utcnow
 from tessera.db.upsert import upsert
 from tessera.domain.errors import Conflict
@@ -87,7 +88,7 @@ _ASSIGNED = (
     )
     .limit(1)
 )
-_RELEASE = (
+_RELEASE = RawStatement(
     delete(TaskLock.__table__)
     .where(_LOCKS.task_id == bindparam("task_id"), _LOCKS.user_id == bindparam("user_id"))
     .returning(_LOCKS.expires_at)
@@ -320,7 +321,8 @@ def _lease(session: Session, actor: Actor, task: Task, until: datetime) -> None:
 def release(session: Session, actor: Actor, task_id: int) -> datetime | None:
     """End the actor's lease on a task (as their submit or skip is written); returns when it was to expire,
     None if they held none. A submit that `check_submit` then refuses rolls the release back with it."""
-    return session.execute(_RELEASE, {"task_id": task_id, "user_id": actor.user_id}).scalar()
+    row = _RELEASE.first(session.connection(), task_id=task_id, user_id=actor.user_id)
+    return None if row is None else row[0]
 
 
 def check_submit(

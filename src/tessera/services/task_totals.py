@@ -16,6 +16,7 @@ from weakref import WeakKeyDictionary
 from sqlalchemy import Select, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
+from tessera.db.raw_sql import RawStatement
 from tessera.db.tables import Project, Task
 
 Totals = tuple[int, int, int]
@@ -26,12 +27,14 @@ _lock = threading.Lock()
 
 
 _P = Project.__table__.c
-_BUMP = update(Project.__table__).where(_P.id == bindparam("project_id")).values(data_version=_P.data_version + 1)
+_BUMP = RawStatement(
+    update(Project.__table__).where(_P.id == bindparam("project_id")).values(data_version=_P.data_version + 1)
+)
 
 
 def changed(session: Session, project_id: int) -> None:
     """Mark the project's tasks as changed, in the caller's transaction."""
-    session.connection().execute(_BUMP, {"project_id": project_id})
+    _BUMP.first(session.connection(), project_id=project_id)
 
 
 def task_totals(session: Session, project: Project, matching: Select[Any], key: Any, *, steady: bool) -> Totals:

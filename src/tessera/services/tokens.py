@@ -12,6 +12,8 @@ import jwt
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
+from tessera.db.engine import Database
+from tessera.db.raw_sql import RawStatement
 from tessera.db.tables import ApiToken, User, as_utc, utcnow
 from tessera.domain.errors import NotAuthenticated, NotFound
 from tessera.services.actors import Actor
@@ -61,7 +63,7 @@ def revoke_token(session: Session, actor: Actor, token_id: int) -> None:
     session.flush()
 
 
-_TOKEN_ACTOR = (
+_TOKEN_ACTOR = RawStatement(
     select(
         User.__table__.c.id,
         User.__table__.c.email,
@@ -72,17 +74,21 @@ _TOKEN_ACTOR = (
     )
     .join_from(ApiToken.__table__, User.__table__, User.__table__.c.id == ApiToken.__table__.c.user_id)
     .where(ApiToken.__table__.c.key_hash == bindparam("key_hash"), ApiToken.__table__.c.kind == "legacy")
-)  # built once: every API request runs it
+)  # every API request with a token runs it
 
 
-def actor_for_token(session: Session, key: str) -> Actor:
-    """The actor behind a legacy API token, in one query; NotAuthenticated when it is unknown or dead."""
-    row = session.connection().execute(_TOKEN_ACTOR, {"key_hash": hash_key(key)}).first()
-    if row is None or row.revoked_at is not None or not row.is_active:
+def actor_for_token(db: Database, key: str) -> Actor:
+    """The actor behind a legacy API token, in one read of its own (no transaction of the request's is
+    opened or held for it); NotAuthenticated when it is unknown or dead."""
+    row = _TOKEN_ACTOR.first_in_own_read(db.engine, key_hash=hash_key(key))
+    if row is None:
         raise NotAuthenticated(INVALID)
-    if row.expires_at is not None and as_utc(row.expires_at) <= utcnow():
+    user_id, email, is_admin, is_active, revoked_at, expires_at = row
+    if revoked_at is not None or not is_active:
         raise NotAuthenticated(INVALID)
-    return Actor(user_id=row.id, email=row.email, is_admin=row.is_admin)
+    if expires_at is not None and as_utc(expires_at) <= utcnow():
+        raise NotAuthenticated(INVALID)
+    return Actor(user_id=user_id, email=email, is_admin=bool(is_admin))
 
 
 def _live_user(session: Session, record: ApiToken | None) -> User:

@@ -3,14 +3,14 @@ its paid edition). Staff only: reviewers, managers and admins."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 
-from tessera.api.context import Ctx, context, query_bool
+from tessera.api.context import Ctx, context, context_router, query_bool
 from tessera.domain.errors import InvalidInput
 from tessera.services import agreement
 from tessera.services.agreement import AgreementQuery
 
-router = APIRouter(tags=["agreement"])
+router = context_router(tags=["agreement"])
 
 
 def _names(request: Request, key: str) -> tuple[str, ...] | None:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import Depends, Response
 from fastapi.responses import JSONResponse
 
-from tessera.api.context import Ctx, context, json_body
+from tessera.api.context import Ctx, context, context_router, json_body
 from tessera.services import annotations
 from tessera.services.ls_shapes import annotation_dict
 
-router = APIRouter(tags=["annotations"])
+router = context_router(tags=["annotations"])
 
 
 @router.get("/api/tasks/{task_id}/annotations")

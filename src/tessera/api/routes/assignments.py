@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import Depends, Response
 
-from tessera.api.context import Ctx, context, json_body
+from tessera.api.context import Ctx, context, context_router, json_body
 from tessera.api.responses import FastJSON
 from tessera.services import assignments
 
-router = APIRouter(tags=["assignments"])
+router = context_router(tags=["assignments"])
 
 
 @router.post("/api/projects/{project_id}/tasks/assignees")

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 
-from tessera.api.context import Ctx, context, json_body
+from tessera.api.context import Ctx, context, context_router, json_body
 from tessera.api.schemas import connector_job_read
 from tessera.services import generation_jobs, judge_jobs, live_chat
 from tessera.services.chat_calls import ChatCaller
 from tessera.services.connector_jobs import read_connector_job
 
-router = APIRouter(tags=["connectors"])
+router = context_router(tags=["connectors"])
 KINDS = (generation_jobs.KIND, judge_jobs.KIND)
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import Depends, Response
 
-from tessera.api.context import Ctx, context, json_body
+from tessera.api.context import Ctx, context, context_router, json_body
 from tessera.api.schemas import connector_read
 from tessera.services import connectors
 
-router = APIRouter(tags=["connectors"])
+router = context_router(tags=["connectors"])
 
 
 @router.get("/api/projects/{project_id}/connectors")

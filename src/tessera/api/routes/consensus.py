@@ -3,13 +3,13 @@ confidence) and `GET /api/projects/{id}/accuracy` (each annotator against ground
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import Depends
 
-from tessera.api.context import Ctx, context
+from tessera.api.context import Ctx, context, context_router
 from tessera.api.responses import FastJSON
 from tessera.services import accuracy, consensus
 
-router = APIRouter(tags=["quality"])
+router = context_router(tags=["quality"])
 
 
 @router.get("/api/projects/{project_id}/consensus")

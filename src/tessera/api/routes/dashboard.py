@@ -4,13 +4,13 @@ red-team reports have their own routes; `reports` says which of them apply to th
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import Depends
 
-from tessera.api.context import Ctx, context
+from tessera.api.context import Ctx, context, context_router
 from tessera.api.responses import FastJSON
 from tessera.services.dashboard import project_dashboard
 
-router = APIRouter(tags=["quality"])
+router = context_router(tags=["quality"])
 
 
 @router.get("/api/projects/{project_id}/dashboard")

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import Depends, Response
 
-from tessera.api.context import Ctx, context, json_body
+from tessera.api.context import Ctx, context, context_router, json_body
 from tessera.services import drafts
 from tessera.services.ls_shapes import draft_dict
 
-router = APIRouter(tags=["drafts"])
+router = context_router(tags=["drafts"])
 
 
 @router.get("/api/tasks/{task_id}/drafts")

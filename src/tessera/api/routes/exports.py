@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import Depends, Query, Request, Response
 from fastapi.responses import FileResponse, StreamingResponse
 from starlette.background import BackgroundTask
 
-from tessera.api.context import Ctx, context, json_body, query_bool
+from tessera.api.context import Ctx, context, context_router, json_body, query_bool
 from tessera.api.schemas import export_read
 from tessera.db.tables import Export, User
 from tessera.services import export_jobs, exports, snapshots
 
-router = APIRouter(tags=["exports"])
+router = context_router(tags=["exports"])
 
 
 @router.get("/api/projects/{project_id}/export/formats")

@@ -9,9 +9,18 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 
-from tessera.api.context import Ctx, context, database, json_body, parse_json_plain, query_bool, settings_of
+from tessera.api.context import (
+    Ctx,
+    context,
+    context_router,
+    database,
+    json_body,
+    parse_json_plain,
+    query_bool,
+    settings_of,
+)
 from tessera.api.schemas import import_read
 from tessera.api.uploads import SpooledFile, Upload, spool_request
 from tessera.domain.errors import InvalidInput
@@ -20,7 +29,7 @@ from tessera.io.media_types import media_kind
 from tessera.services import dataset_imports, import_jobs, import_states, imports, media, predictions, remote_files
 from tessera.services.import_authors import AnnotatorMap, read_annotator_map
 
-router = APIRouter(tags=["import"])
+router = context_router(tags=["import"])
 URL_WAIT_SECONDS = 10.0
 # A task list body up to this size is parsed by orjson where that is exact (4 times faster than `json`; its
 # transient memory is a few times the body's size at worst, for one long string).

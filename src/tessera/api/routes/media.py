@@ -5,14 +5,14 @@ never runs in Tessera's origin even when opened directly."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import Depends
 from fastapi.responses import FileResponse
 
-from tessera.api.context import Ctx, context
+from tessera.api.context import Ctx, context, context_router
 from tessera.io.media_types import INLINE, SNIFF_BYTES, sniff
 from tessera.services import media
 
-router = APIRouter(tags=["media"])
+router = context_router(tags=["media"])
 MEDIA_CSP = "sandbox; default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'"
 
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import Depends, Response
 
-from tessera.api.context import Ctx, context, json_body
+from tessera.api.context import Ctx, context, context_router, json_body
 from tessera.api.schemas import user_read
 from tessera.domain.errors import InvalidInput
 from tessera.services import members
 
-router = APIRouter(tags=["members"])
+router = context_router(tags=["members"])
 
 
 @router.get("/api/projects/{project_id}/members")

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import Depends, Response
 
-from tessera.api.context import Ctx, context, json_body, outbound_client
+from tessera.api.context import Ctx, context, context_router, json_body, outbound_client
 from tessera.api.schemas import ml_read
 from tessera.db.tables import MLBackend
 from tessera.domain.errors import InvalidInput
 from tessera.net.outbound import OutboundClient
 from tessera.services import ml_backends, model_servers
 
-router = APIRouter(tags=["ml"])
+router = context_router(tags=["ml"])
 
 
 @router.get("/api/ml")

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import Depends, Response
 
-from tessera.api.context import Ctx, context, json_body
+from tessera.api.context import Ctx, context, context_router, json_body
 from tessera.domain.errors import InvalidInput
 from tessera.services import predictions
 from tessera.services.ls_shapes import prediction_dict
 
-router = APIRouter(tags=["predictions"])
+router = context_router(tags=["predictions"])
 
 
 def _opt_int(value: str | None, name: str) -> int | None:

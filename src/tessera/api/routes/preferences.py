@@ -3,12 +3,12 @@ only)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import Depends
 
-from tessera.api.context import Ctx, context
+from tessera.api.context import Ctx, context, context_router
 from tessera.services.preference_report import preference_report
 
-router = APIRouter(tags=["preferences"])
+router = context_router(tags=["preferences"])
 
 
 @router.get("/api/projects/{project_id}/preferences/report")

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import Depends, Response
 
-from tessera.api.context import Ctx, context, json_body
+from tessera.api.context import Ctx, context, context_router, json_body
 from tessera.api.paging import page_args, page_links
 from tessera.api.schemas import project_read
 from tessera.db.tables import User
 from tessera.domain.errors import InvalidInput, NotFound
 from tessera.services import media, projects, tasks
 
-router = APIRouter(tags=["projects"])
+router = context_router(tags=["projects"])
 
 
 def _read(ctx: Ctx, view: projects.ProjectView) -> dict:

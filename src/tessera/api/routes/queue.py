@@ -4,14 +4,14 @@ a data-manager selection, which the web app's "Label these" works through."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import Depends, Response
 
-from tessera.api.context import Ctx, context, write_context
+from tessera.api.context import Ctx, context, context_router, write_context
 from tessera.api.responses import FastJSON
 from tessera.domain.errors import InvalidInput, NotFound
 from tessera.services import task_queue, task_selection
 
-router = APIRouter(tags=["queue"])
+router = context_router(tags=["queue"])
 
 
 def _next(project_id: int, ctx: Ctx) -> dict | None:

@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 
-from tessera.api.context import Ctx, context
+from tessera.api.context import Ctx, context, context_router
 from tessera.services.redteam_report import redteam_report
 
-router = APIRouter(tags=["redteam"])
+router = context_router(tags=["redteam"])
 
 
 @router.get("/api/projects/{project_id}/redteam/report")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import Depends
 from sqlalchemy import select
 
-from tessera.api.context import Ctx, context, json_body
+from tessera.api.context import Ctx, context, context_router, json_body
 from tessera.api.paging import page_args
 from tessera.api.responses import FastJSON
 from tessera.db.tables import Review, Task
@@ -15,7 +15,7 @@ from tessera.services import reviews
 from tessera.services.ls_shapes import annotation_dict, iso
 from tessera.services.storage_links import resolve_links
 
-router = APIRouter(tags=["reviews"])
+router = context_router(tags=["reviews"])
 
 
 def review_dict(r: Review) -> dict[str, Any]:

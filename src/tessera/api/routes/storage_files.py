@@ -9,18 +9,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import ExitStack
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from fastapi.responses import FileResponse, Response, StreamingResponse
 from sqlalchemy.orm import Session
 
-from tessera.api.context import db_session, outbound_client, settings_of
+from tessera.api.context import context_router, db_session, outbound_client, settings_of
 from tessera.api.routes.media import MEDIA_CSP
 from tessera.io.media_types import INLINE, SNIFF_BYTES, sniff
 from tessera.net.outbound import OutboundClient
 from tessera.net.s3 import Bucket, get_object
 from tessera.services.storage_links import LINK_PATH, open_link
 
-router = APIRouter(tags=["storages"])
+router = context_router(tags=["storages"])
 MAX_OBJECT_BYTES = 64 * 1024 * 1024 * 1024
 PASSED_ON = ("content-length", "content-range", "accept-ranges", "etag", "last-modified")
 

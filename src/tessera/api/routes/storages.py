@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import Depends, Request, Response
 
-from tessera.api.context import Ctx, context, database, json_body, query_bool
+from tessera.api.context import Ctx, context, context_router, database, json_body, query_bool
 from tessera.api.schemas import storage_read
 from tessera.domain.errors import InvalidInput, NotFound
 from tessera.services import storage_sync_jobs, storages
 
-router = APIRouter(tags=["storages"])
+router = context_router(tags=["storages"])
 KINDS = "{kind}"
 SYNC_WAIT_SECONDS = 10.0  # 100,000 objects from a local folder sync in about 7 s (docs/storage.md)
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from sqlalchemy import text
 
 from tessera import __version__
+from tessera.api.context import context_router
 
-router = APIRouter(tags=["system"])
+router = context_router(tags=["system"])
 
 
 @router.get("/api/version")

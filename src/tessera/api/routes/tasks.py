@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import Depends, Request, Response
 
-from tessera.api.context import Ctx, context, json_body
+from tessera.api.context import Ctx, context, context_router, json_body
 from tessera.api.paging import page_args
 from tessera.api.responses import EncodedJSON, FastJSON
 from tessera.domain.errors import InvalidInput
 from tessera.io.ls_json import raw_list
 from tessera.services import tasks, views
 
-router = APIRouter(tags=["tasks"])
+router = context_router(tags=["tasks"])
 
 
 def _int(value: str | None, name: str) -> int | None:

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
-from tessera.api.context import Ctx, context, db_session, json_body
+from tessera.api.context import Ctx, context, context_router, db_session, json_body
 from tessera.api.schemas import token_read
 from tessera.domain.errors import InvalidInput
 from tessera.services import tokens
 
-router = APIRouter(tags=["tokens"])
+router = context_router(tags=["tokens"])
 
 
 def _refresh_of(body: Any) -> str:

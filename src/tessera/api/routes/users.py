@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import Depends, Response
 from sqlalchemy import select
 
-from tessera.api.context import Ctx, admin_context, context, json_body
+from tessera.api.context import Ctx, admin_context, context, context_router, json_body
 from tessera.api.schemas import token_read, user_read
 from tessera.db.tables import ProjectMember, User
 from tessera.domain.errors import InvalidInput, NotFound
 from tessera.services import invites, tokens, users
 
-router = APIRouter(tags=["users"])
+router = context_router(tags=["users"])
 
 
 def _me(ctx: Ctx) -> User:
