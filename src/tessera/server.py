@@ -12,6 +12,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from tessera import __version__
 from tessera.api import errors
+from tessera.api.context import closing_sessions
 from tessera.api.routes import (
     agreement,
     annotations,
@@ -103,6 +104,7 @@ class PathAndHeaders:
             body = errors.error_body(413, f"the body is larger than the limit of {self.max_body} bytes")
             await JSONResponse(body, status_code=413)(scope, receive, send_with_headers)
             return
+        close_sessions = closing_sessions(scope)
         try:
             await self.app(scope, receive, send_with_headers)
         except Exception as exc:  # the last line of defence: log it, answer 500 in the usual shape, with headers
@@ -110,6 +112,8 @@ class PathAndHeaders:
                 raise
             errors.log_unexpected(scope.get("method", "?"), scope["path"], exc)
             await errors.internal_error()(scope, receive, send_with_headers)
+        finally:
+            close_sessions()
 
 
 @asynccontextmanager

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import inspect
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable, MutableMapping
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -83,6 +83,10 @@ class Ctx:
     def commit(self) -> None:
         self.session.commit()
 
+    def abort(self) -> None:
+        """Roll the request's transaction back (its session is closed after the response is sent)."""
+        self._session.rollback()
+
 
 def database(request: Request) -> Database:
     return request.app.state.db
@@ -97,9 +101,14 @@ def outbound_client(request: Request) -> OutboundClient:
     return request.app.state.outbound
 
 
+SESSIONS = "tessera.sessions"  # the scope's list of the request's sessions, made by `closing_sessions`
+
+
 def _open_session(request: Request, *, write: bool) -> Session:
     db = database(request)
-    return db.writer() if write else db.reader()
+    session = db.writer() if write else db.reader()
+    request.scope[SESSIONS].append(session)
+    return session
 
 
 def _close_session(session: Session) -> None:
@@ -107,15 +116,25 @@ def _close_session(session: Session) -> None:
     session.close()
 
 
-async def db_session(request: Request) -> AsyncIterator[Session]:
-    # Async, so that FastAPI runs it on the event loop rather than hopping to a worker thread to open the
-    # session and again to close it: making a Session touches no database, and closing one after a commit
-    # has nothing to send (after an error, one ROLLBACK).
-    session = _open_session(request, write=request.method not in SAFE_METHODS)
-    try:
-        yield session
-    finally:
-        _close_session(session)
+def closing_sessions(scope: MutableMapping[str, Any]) -> Callable[[], None]:
+    """Give the request a list of its sessions and return what closes them. The app's outermost middleware
+    calls it when the response has been sent (a streamed export reads through its session until then): a
+    session closed there, not by a dependency with a `yield`, spares FastAPI's solver an exit stack on the
+    event loop for every request. After an error the endpoint's thread has rolled back already."""
+    sessions: list[Session] = []
+    scope[SESSIONS] = sessions
+
+    def close() -> None:
+        for session in sessions:
+            _close_session(session)
+
+    return close
+
+
+async def db_session(request: Request) -> Session:
+    # Async, so that FastAPI runs it on the event loop rather than hopping to a worker thread: making a
+    # Session touches no database. It is closed after the response (`closing_sessions`).
+    return _open_session(request, write=request.method not in SAFE_METHODS)
 
 
 def request_actor(request: Request) -> Actor | None:
@@ -158,31 +177,17 @@ def _access_actor(db: Database, value: str) -> Actor:
             reader.rollback()
 
 
-async def context(request: Request) -> AsyncIterator[Ctx]:
-    # One dependency that opens and closes the session itself: each dependency costs FastAPI's solver on the
-    # event loop, once per request.
-    session = _open_session(request, write=request.method not in SAFE_METHODS)
-    try:
-        yield Ctx(session, request)
-    finally:
-        _close_session(session)
+async def context(request: Request) -> Ctx:
+    return Ctx(_open_session(request, write=request.method not in SAFE_METHODS), request)
 
 
-async def admin_context(request: Request) -> AsyncIterator[Ctx]:
-    session = _open_session(request, write=request.method not in SAFE_METHODS)
-    try:
-        yield Ctx(session, request, admin_only=True)
-    finally:
-        _close_session(session)
+async def admin_context(request: Request) -> Ctx:
+    return Ctx(_open_session(request, write=request.method not in SAFE_METHODS), request, admin_only=True)
 
 
-async def write_context(request: Request) -> AsyncIterator[Ctx]:
+async def write_context(request: Request) -> Ctx:
     """A write transaction for a GET that writes (Label Studio's `GET .../next` claims a task)."""
-    session = _open_session(request, write=True)
-    try:
-        yield Ctx(session, request)
-    finally:
-        _close_session(session)
+    return Ctx(_open_session(request, write=True), request)
 
 
 def context_router(**kwargs: Any) -> APIRouter:
@@ -213,7 +218,12 @@ def _checked_first(endpoint: Callable[..., Any]) -> Callable[..., Any]:
     def checked(*args: Any, **kwargs: Any) -> Any:
         for name in names:
             kwargs[name].check()
-        return endpoint(*args, **kwargs)
+        try:
+            return endpoint(*args, **kwargs)
+        except BaseException:
+            for name in names:
+                kwargs[name].abort()  # here, off the event loop: on SQLite this lets go of the writer slot
+            raise
 
     return checked
 

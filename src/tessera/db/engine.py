@@ -8,7 +8,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.orm import Session, sessionmaker
 
 from tessera.db.bulk import to_json
@@ -64,6 +64,9 @@ class _SQLiteConnection(sqlite3.Connection):
             self.write_lock.release()
 
 
+_BEGIN = {"DEFERRED": "BEGIN DEFERRED", "IMMEDIATE": "BEGIN IMMEDIATE"}
+
+
 def _sqlite_engine(url: str) -> Engine:
     path = url.split("///", 1)[1] if "///" in url else ""
     if path and path != ":memory:":
@@ -106,7 +109,12 @@ def _sqlite_engine(url: str) -> Engine:
                 raise TimeoutError("the database stayed busy too long")
             dbapi_conn.holds_write_lock = True
         try:
-            conn.exec_driver_sql(f"BEGIN {mode}")
+            # On the driver's connection: every transaction sends it, and SQLAlchemy's own path for a statement
+            # (its execution context, events and result) costs more than SQLite takes to run it.
+            dbapi_conn.execute(_BEGIN[mode])
+        except sqlite3.Error as error:
+            dbapi_conn.let_go()
+            raise exc.DBAPIError.instance(_BEGIN[mode], (), error, sqlite3.Error, dialect=conn.dialect) from error
         except BaseException:
             dbapi_conn.let_go()
             raise
