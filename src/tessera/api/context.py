@@ -53,7 +53,7 @@ class Ctx:
         """The actor, checked once: NotAuthenticated without live credentials, PermissionDenied for a
         context of an admin's route and an actor who is not one."""
         if self._actor is None:
-            actor = request_actor(self._request)
+            actor = request_actor(self._request, self._session)
             if actor is None:
                 raise NotAuthenticated(NO_CREDENTIALS)
             if self._admin_only and not actor.is_admin:
@@ -137,11 +137,11 @@ async def db_session(request: Request) -> Session:
     return _open_session(request, write=request.method not in SAFE_METHODS)
 
 
-def request_actor(request: Request) -> Actor | None:
+def request_actor(request: Request, session: Session) -> Actor | None:
     """The actor behind the request's credentials (`Token`, `Bearer` JWT, or the session cookie with the CSRF
     token on writes), None without any; NotAuthenticated or PermissionDenied for bad ones. Tokens and cookies
-    are looked up in a read of their own, outside the request's transaction: a write request holds its write
-    transaction (on SQLite, the one writer slot) only for its work."""
+    are looked up before the request's work (`Database.read_first`): on SQLite outside the request's
+    transaction, so that a write request holds the one writer slot only for its work."""
     db = database(request)
     header = request.headers.get("authorization", "")
     if header:
@@ -151,13 +151,13 @@ def request_actor(request: Request) -> Actor | None:
             if tokens.looks_like_jwt(value):
                 # The SDK sends a personal access token this way only after refreshing; accept both.
                 return _access_actor(db, value)
-            return tokens.actor_for_token(db, value)
+            return tokens.actor_for_token(db, session, value)
         if scheme.lower() == "bearer" and value:
             return _access_actor(db, value)
         raise NotAuthenticated("Invalid token header.")
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
-        found = auth.session_actor(db, cookie)
+        found = auth.session_actor(db, session, cookie)
         if found is None:
             return None
         actor, csrf_token = found

@@ -12,6 +12,7 @@ from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.orm import Session, sessionmaker
 
 from tessera.db.bulk import to_json
+from tessera.db.raw_sql import RawStatement
 
 SQLITE_BUSY_TIMEOUT_S = 60
 # Each pooled connection has a page cache of its own, filled as it reads and kept while the connection lives: the
@@ -149,6 +150,15 @@ class Database:
 
     def writer(self) -> Session:
         return self._write()
+
+    def read_first(self, statement: RawStatement, session: Session, **params: Any) -> tuple[Any, ...] | None:
+        """The first row of a read that comes before a request's work (its credentials). On SQLite it runs
+        in a read of its own, outside the session's transaction: a writer's session takes the one writer slot
+        only for its work. Elsewhere it runs in the session's transaction, which spares the request a second
+        pooled connection (and its ping)."""
+        if self.is_sqlite:
+            return statement.first_in_own_read(self.engine, **params)
+        return statement.first(session.connection(), **params)
 
     def dispose(self) -> None:
         self.engine.dispose()

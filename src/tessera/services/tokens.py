@@ -77,10 +77,10 @@ _TOKEN_ACTOR = RawStatement(
 )  # every API request with a token runs it
 
 
-def actor_for_token(db: Database, key: str) -> Actor:
-    """The actor behind a legacy API token, in one read of its own (no transaction of the request's is
-    opened or held for it); NotAuthenticated when it is unknown or dead."""
-    row = _TOKEN_ACTOR.first_in_own_read(db.engine, key_hash=hash_key(key))
+def actor_for_token(db: Database, session: Session, key: str) -> Actor:
+    """The actor behind a legacy API token, in one statement before the request's work (`Database.read_first`);
+    NotAuthenticated when it is unknown or dead."""
+    row = db.read_first(_TOKEN_ACTOR, session, key_hash=hash_key(key))
     if row is None:
         raise NotAuthenticated(INVALID)
     user_id, email, is_admin, is_active, revoked_at, expires_at = row
