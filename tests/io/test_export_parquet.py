@@ -5,9 +5,18 @@ from __future__ import annotations
 import io
 import json
 
+import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 
-from tessera.io.export_parquet import COLUMNS, column_row_groups, row_groups, write_parquet, write_parquet_columns
+from tessera.io.export_parquet import (
+    COLUMNS,
+    _string_array,
+    column_row_groups,
+    row_groups,
+    write_parquet,
+    write_parquet_columns,
+)
 from tessera.io.ls_json import RawJSON, encode_compact
 from tessera.io.writers import write_export
 
@@ -79,3 +88,17 @@ def test_column_batches_make_the_same_row_groups_and_file() -> None:
     old, new = io.BytesIO(), io.BytesIO()
     assert write_parquet(iter(tasks), old, row_group=10) == write_parquet_columns(_columns(tasks, 7), new, row_group=10)
     assert new.getvalue() == old.getvalue()
+
+
+def test_string_arrays_from_one_buffer_equal_arrows_value_by_value() -> None:
+    for values in (
+        [b'{"text":"caf\xc3\xa9 \xe6\xbc\xa2\xe5\xad\x97 \xf0\x9f\x98\x80"}', b"", b"[]", b'"x"'],
+        [],
+        [b"{}"] * 3,
+        [b'{"a":1}', None, b"[]"],  # a null: value by value
+    ):
+        strings = _string_array(values)
+        assert strings.equals(pa.array(values, pa.string()))
+        assert strings.to_pylist() == [None if v is None else v.decode() for v in values]
+    with pytest.raises(pa.ArrowInvalid):  # not UTF-8: refused as `pa.array` refuses it
+        _string_array([b"ok", b"\xff"])

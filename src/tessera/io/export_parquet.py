@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import queue
 import threading
+from array import array
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from itertools import accumulate
@@ -80,7 +81,7 @@ def column_row_groups(
     pending: list[pa.RecordBatch] = []
     count = size = 0
     for columns in batches:
-        batch = pa.RecordBatch.from_pydict(columns, schema=SCHEMA)
+        batch = _record_batch(columns)
         columns.clear()  # the Python bytes, now in Arrow's buffers
         lengths = [pc.fill_null(pc.utf8_length(batch.column(name)), 0) for name in _JSON_COLUMNS]
         sizes = pc.add(pc.add(lengths[0], lengths[1]), pc.add(lengths[2], lengths[3])).to_pylist()
@@ -100,6 +101,31 @@ def column_row_groups(
             start = end + 1
     if pending:
         yield _one_batch(pending)
+
+
+def _record_batch(columns: dict[str, list[Any]]) -> pa.RecordBatch:
+    """`pa.RecordBatch.from_pydict(columns, schema=SCHEMA)`, the JSON columns made with `_string_array`."""
+    arrays = [
+        _string_array(columns[name]) if name in _JSON_COLUMNS else pa.array(columns[name], kind)
+        for name, kind in COLUMNS
+    ]
+    return pa.RecordBatch.from_arrays(arrays, schema=SCHEMA)
+
+
+def _string_array(values: list[Any]) -> pa.Array:
+    """A `string` array of UTF-8 bytes, made from one buffer of them all and their offsets: `pa.array` looks
+    at each Python object in turn, which was an eighth of a 1,000,000-task PostgreSQL export's time on the GIL
+    (docs/performance.md). Checked as UTF-8 all the same (`validate(full=True)`, as `pa.array` checks). A
+    column with a null (`meta` may be one), or beyond 2 GB, goes value by value."""
+    try:
+        offsets = array("i", accumulate(map(len, values), initial=0))
+    except (TypeError, OverflowError):  # None has no len; an offset beyond a 32-bit int
+        return pa.array(values, pa.string())
+    strings = pa.Array.from_buffers(
+        pa.string(), len(values), [None, pa.py_buffer(offsets), pa.py_buffer(b"".join(values))]
+    )
+    strings.validate(full=True)
+    return strings
 
 
 def _one_batch(batches: list[pa.RecordBatch]) -> pa.RecordBatch:

@@ -203,9 +203,10 @@ def recompact_bytes(data: bytes, *, ujson: bool = False) -> bytes:
     float: then its bytes are `json`'s. A float there is either one of the text's (`jsonb` writes numbers as
     `numeric` does, so "0.0000001" is `json`'s "1e-07") or an integer beyond 64 bits that orjson read as a
     float; both go to `json`, which spells them."""
-    trivial = _TRIVIAL.get(data)
-    if trivial is not None:
-        return trivial
+    if len(data) == 2:  # by length first: hashing a long text (to look it up) cost a quarter of its parse
+        trivial = _TRIVIAL.get(data)
+        if trivial is not None:
+            return trivial
     if len(data) <= FAST_MAX_CHARS:
         try:
             value = orjson.loads(data)

@@ -124,9 +124,9 @@ def iter_task_columns(
     `iter_task_texts`), the times as ISO text, the rest as the driver gives them."""
     sqlite = conn.dialect.name == "sqlite"
     stamp = Stamps()
-    json, batches = _byte_batches(
+    _json, batches = _byte_batches(
         conn, project_id, ByteStamps(), ids, only_labeled, annotation_where, lines=False, batch=COLUMN_BATCH
-    )
+    )  # `data` and `meta` are made compact below (`_recompacted` without its None check: a null stays one)
     for tasks, anns, preds in batches:
         if drop_unannotated:
             tasks = [row for row in tasks if row[0] in anns]
@@ -140,8 +140,8 @@ def iter_task_columns(
         yield {
             "id": list(tids),
             "inner_id": list(inner),
-            "data": list(data) if sqlite else [v if v is None else json(v) for v in data],
-            "meta": list(meta) if sqlite else [v if v is None else json(v) for v in meta],
+            "data": list(data) if sqlite else [v if v is None else recompact_bytes(v) for v in data],
+            "meta": list(meta) if sqlite else [v if v is None else recompact_bytes(v) for v in meta],
             "annotations": [b"[%b]" % b",".join(a) if (a := anns.get(tid)) else b"[]" for tid in tids],
             "predictions": [b"[%b]" % b",".join(p) if (p := preds.get(tid)) else b"[]" for tid in tids],
             "created_at": [stamp[at] for at in created],

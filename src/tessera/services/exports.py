@@ -29,6 +29,7 @@ from tessera.services.consensus import check_method, consensus_by_control
 from tessera.services.export_lines import iter_task_columns, iter_task_lines
 from tessera.services.export_text import Stamps, iter_task_texts
 from tessera.services.ls_shapes import annotation_dict, export_task, prediction_dict
+from tessera.services.rare_collections import rare_collections
 from tessera.services.users import email_lookup
 
 BATCH = 2000
@@ -229,7 +230,8 @@ def write_export(
             sink = HashedOutput(out) if fmt.sequential else None
             writer = fmt.columns if columns else fmt.writer
             try:
-                writer(tasks, sink or out, schema=schema, config=config, options=checked, people=people)
+                with rare_collections():  # millions of rows, no cycles: see `rare_collections`
+                    writer(tasks, sink or out, schema=schema, config=config, options=checked, people=people)
             finally:
                 md5 = sink.close() if sink else None
             out.flush()
