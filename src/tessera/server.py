@@ -3,6 +3,7 @@ Nothing is built at import time."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -116,9 +117,18 @@ class PathAndHeaders:
             close_sessions()
 
 
+SWITCH_INTERVAL_S = 0.0005
+
+
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """The job runner starts with the server (failing the jobs a dead process left running) and stops with it."""
+    """The job runner starts with the server (failing the jobs a dead process left running) and stops with it.
+
+    Python hands its lock between threads every 0.5 ms instead of 5: a request that holds SQLite's one writer
+    slot lets go of the interpreter at every statement and would otherwise wait up to 5 ms for it while the
+    event loop parses other requests, with every other writer queued behind it (paired runs of 3,000 submits
+    from 8 clients, 2026-11-29: p95 30.7 / 36.2 / 25.7 ms against 38.5 / 39.6 / 28.5 ms)."""
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
     app.state.jobs.start()
     sweep_stale_uploads(app.state.db, app.state.settings.data_dir / "uploads")
     yield
