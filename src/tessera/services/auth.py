@@ -9,10 +9,9 @@ from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
 from tessera.db.engine import Database
-from tessera.db.raw_sql import RawStatement
 from tessera.db.tables import BrowserSession, LoginAttempt, User, as_utc, utcnow
 from tessera.domain.errors import NotAuthenticated, TooMany
-from tessera.services.actors import Actor
+from tessera.services.actors import Actor, key_holder_lookup
 from tessera.services.secrets import hash_key, new_key
 from tessera.services.users import check_password, find_user_by_email, normalize_email
 
@@ -73,18 +72,9 @@ _SESSION_AND_USER = (
 )
 
 
-_SESSION_ACTOR = RawStatement(
-    select(
-        User.__table__.c.id,
-        User.__table__.c.email,
-        User.__table__.c.is_admin,
-        User.__table__.c.is_active,
-        BrowserSession.__table__.c.expires_at,
-        BrowserSession.__table__.c.csrf_token,
-    )
-    .join_from(BrowserSession.__table__, User.__table__, User.__table__.c.id == BrowserSession.__table__.c.user_id)
-    .where(BrowserSession.__table__.c.key_hash == bindparam("key_hash"))
-)  # every request of the web app runs it
+_SESSIONS = BrowserSession.__table__
+_SESSION_ACTOR = key_holder_lookup(_SESSIONS, _SESSIONS.c.expires_at, _SESSIONS.c.csrf_token)
+# every request of the web app runs it
 
 
 def session_actor(db: Database, session: Session, key: str) -> tuple[Actor, str] | None:

@@ -9,14 +9,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import jwt
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from tessera.db.engine import Database
-from tessera.db.raw_sql import RawStatement
 from tessera.db.tables import ApiToken, User, as_utc, utcnow
 from tessera.domain.errors import NotAuthenticated, NotFound
-from tessera.services.actors import Actor
+from tessera.services.actors import Actor, key_holder_lookup
 from tessera.services.secrets import hash_key, instance_secret, new_key
 
 ACCESS_MINUTES = 5
@@ -63,18 +62,9 @@ def revoke_token(session: Session, actor: Actor, token_id: int) -> None:
     session.flush()
 
 
-_TOKEN_ACTOR = RawStatement(
-    select(
-        User.__table__.c.id,
-        User.__table__.c.email,
-        User.__table__.c.is_admin,
-        User.__table__.c.is_active,
-        ApiToken.__table__.c.revoked_at,
-        ApiToken.__table__.c.expires_at,
-    )
-    .join_from(ApiToken.__table__, User.__table__, User.__table__.c.id == ApiToken.__table__.c.user_id)
-    .where(ApiToken.__table__.c.key_hash == bindparam("key_hash"), ApiToken.__table__.c.kind == "legacy")
-)  # every API request with a token runs it
+_TOKENS = ApiToken.__table__
+_TOKEN_ACTOR = key_holder_lookup(_TOKENS, _TOKENS.c.revoked_at, _TOKENS.c.expires_at, kind="legacy")
+# every API request with a token runs it
 
 
 def actor_for_token(db: Database, session: Session, key: str) -> Actor:
