@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import bindparam, delete, exc, insert, select, update
+from sqlalchemy import bindparam, delete, event, exc, insert, select, update
+from sqlalchemy.orm.attributes import instance_state
 
 from tessera.db.engine import Database
-from tessera.db.raw_sql import RawStatement
+from tessera.db.raw_sql import RawStatement, as_loaded
 from tessera.db.tables import ApiToken, User
 
 _U = User.__table__.c
@@ -69,3 +70,20 @@ def test_driver_errors_are_sqlalchemys(db: Database) -> None:
         assert DELETE_TOKEN.first(session.connection(), token_id=123456) is None
         session.commit()
     assert USER_BY_EMAIL.first_in_own_read(db.engine, email="twice@x.io") is not None
+
+
+def test_a_row_written_raw_joins_the_session_as_if_loaded(db: Database) -> None:
+    at = datetime(2026, 11, 29, 10, 0, tzinfo=UTC)
+    sent: list[str] = []
+    with db.writer() as session:
+        user_id, _at, _admin = INSERT_USER.first(session.connection(), email="loaded@x.io", is_admin=False, at=at)
+        user = as_loaded(User, {"id": user_id, "email": "loaded@x.io", "first_name": "", "is_admin": False})
+        event.listen(db.engine, "before_cursor_execute", lambda *args: sent.append(args[2]))
+        session.add(user)
+        assert instance_state(user).persistent
+        assert session.get(User, user_id) is user  # the identity map answers: no statement
+        user.first_name = "Ada"  # a change to it is written as to any loaded object
+        session.commit()
+    assert len(sent) == 1 and sent[0].lstrip().upper().startswith("UPDATE")
+    with db.reader() as session:
+        assert session.scalars(select(User.first_name).where(User.id == user_id)).one() == "Ada"

@@ -6,10 +6,10 @@ from typing import Any
 
 from sqlalchemy import bindparam, case, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from tessera.db.raw_sql import RawStatement
+from tessera.db.raw_sql import RawStatement, as_loaded
 from tessera.db.tables import Annotation, Prediction, Project, ProjectMember, Task, utcnow
 from tessera.domain.agreement.escalation import wants_another
 from tessera.domain.config import cached_config, validate_result
@@ -17,7 +17,7 @@ from tessera.domain.errors import Conflict, InvalidInput, NotFound, PermissionDe
 from tessera.domain.labeling import task_is_labeled
 from tessera.domain.policy import allows
 from tessera.domain.presentation import check_presentation
-from tessera.services.access import get_scoped, sees_all_annotations
+from tessera.services.access import ProjectRules, TaskToWrite, get_scoped, sees_all_annotations, task_for_write
 from tessera.services.actors import Actor
 from tessera.services.task_agreement import agreement_of_task
 from tessera.services.task_queue import check_submit, release
@@ -90,14 +90,16 @@ _SET_COUNTERS = RawStatement(
         total_annotations=bindparam("total_annotations"),
         cancelled_annotations=bindparam("cancelled_annotations"),
         is_labeled=bindparam("is_labeled"),
+        extra_overlap=bindparam("extra_overlap"),
         agreement=bindparam("agreement"),
         updated_at=bindparam("updated_at"),
     )
 )  # both built once: statements that every submit runs (see `db.raw_sql`)
 
 
-def refresh_counters(session: Session, task: Task, project: Project) -> None:
-    """Recompute a task's counters from its rows (the task row is locked by the caller)."""
+def refresh_counters(session: Session, task: Task | TaskToWrite, project: Project | ProjectRules) -> None:
+    """Recompute a task's counters from its rows (the task row is locked by the caller). An ORM task is
+    brought up to date; a `TaskToWrite` is a read of the row, left as it was read."""
     conn = session.connection()
     counts = _COUNT_ANNOTATIONS.first(conn, task_id=task.id)
     assert counts is not None
@@ -105,23 +107,26 @@ def refresh_counters(session: Session, task: Task, project: Project) -> None:
     skip_queue = project.settings.get("skip_queue", "")
     overlap = overlap_of_task(project, task.inner_id, task.extra_overlap)
     labeled = task_is_labeled(total, cancelled, overlap, skip_queue)
+    extra = task.extra_overlap or 0
     if labeled and not task.is_labeled and _disagree(session, task, project):
-        task.extra_overlap += 1  # one more person, then look again when they submit
+        extra += 1  # one more person, then look again when they submit
         labeled = task_is_labeled(total, cancelled, overlap + 1, skip_queue)
     values = {
         "total_annotations": total,
         "cancelled_annotations": cancelled,
         "is_labeled": labeled,
+        "extra_overlap": extra,
         "agreement": agreement_of_task(session, cached_config(project.label_config), task.id) if total >= 2 else None,
         "updated_at": utcnow(),
     }
     _SET_COUNTERS.first(conn, task_id=task.id, **values)
-    for key, value in values.items():
-        set_committed_value(task, key, value)
+    if isinstance(task, Task):
+        for key, value in values.items():
+            set_committed_value(task, key, value)
     changed(session, project.id)
 
 
-def _disagree(session: Session, task: Task, project: Project) -> bool:
+def _disagree(session: Session, task: Task | TaskToWrite, project: Project | ProjectRules) -> bool:
     """Low agreement on a task that just got all its annotations (`agreement_threshold`)."""
     settings = project.settings or {}
     threshold = settings.get("agreement_threshold")
@@ -156,13 +161,11 @@ def create_annotation(session: Session, actor: Actor, task_id: int, body: Any) -
     unique_id = body.get("unique_id")
     if unique_id is not None and (not isinstance(unique_id, str) or not 0 < len(unique_id) <= UNIQUE_ID_MAX):
         raise InvalidInput("unique_id must be a string of 1 to 64 characters", field_errors={"unique_id": ["invalid"]})
-    task, role = get_scoped(session, actor, Task, task_id, "annotations.create", for_update=True)
+    task, project, role = task_for_write(session, actor, task_id, "annotations.create")
     if unique_id:
         existing = _by_unique_id(session, actor, task, unique_id)
         if existing is not None:
             return existing, False
-    project = session.get(Project, task.project_id)
-    assert project is not None
     result = body.get("result", [])
     config = cached_config(project.label_config)
     validate_result(config, result, task.data)
@@ -227,13 +230,12 @@ def _insert(session: Session, values: dict[str, Any]) -> Annotation:
     inserted = _INSERT.first(session.connection(), **values)
     assert inserted is not None
     ann_id = inserted[0]
-    ann = Annotation(id=ann_id, **values)
-    make_transient_to_detached(ann)
+    ann = as_loaded(Annotation, {"id": ann_id, **values})
     session.add(ann)
     return ann
 
 
-def _by_unique_id(session: Session, actor: Actor, task: Task, unique_id: str) -> Annotation | None:
+def _by_unique_id(session: Session, actor: Actor, task: Task | TaskToWrite, unique_id: str) -> Annotation | None:
     existing = session.scalar(select(Annotation).where(Annotation.unique_id == unique_id))
     if existing is None:
         return None

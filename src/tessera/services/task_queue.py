@@ -26,7 +26,7 @@ from tessera.db.upsert import upsert
 from tessera.domain.errors import Conflict
 from tessera.domain.labeling import COHORT_STRIDE, counted_done, task_overlap
 from tessera.domain.policy import allows
-from tessera.services.access import get_project
+from tessera.services.access import ProjectRules, TaskToWrite, get_project
 from tessera.services.actors import Actor
 from tessera.services.tasks import cohort_of, overlap_of, shape_tasks
 
@@ -48,7 +48,7 @@ class QueueRules:
     seed: int | None = None  # sampling_seed
 
     @classmethod
-    def of(cls, project: Project) -> QueueRules:
+    def of(cls, project: Project | ProjectRules) -> QueueRules:
         settings = project.settings or {}
         return cls(
             overlap=max(1, overlap_of(project)),
@@ -302,7 +302,7 @@ def _claim(session: Session, actor: Actor, project: Project, rules: QueueRules, 
     return None
 
 
-def _slot_free(session: Session, actor: Actor, task: Task, rules: QueueRules, now: datetime) -> bool:
+def _slot_free(session: Session, actor: Actor, task: Task | TaskToWrite, rules: QueueRules, now: datetime) -> bool:
     """Count again, in a new statement (a fresh snapshot), now that the task row is locked."""
     row = session.execute(
         select(Task.total_annotations, Task.cancelled_annotations, _others_leases(task.id, actor.user_id, now)).where(
@@ -326,7 +326,13 @@ def release(session: Session, actor: Actor, task_id: int) -> datetime | None:
 
 
 def check_submit(
-    session: Session, actor: Actor, role: str, task: Task, project: Project, cancelled: bool, expires: datetime | None
+    session: Session,
+    actor: Actor,
+    role: str,
+    task: Task | TaskToWrite,
+    project: Project | ProjectRules,
+    cancelled: bool,
+    expires: datetime | None,
 ) -> None:
     """An annotator's late submit (the task row locked by the caller) may not push a task past its overlap:
     with a live lease (`expires`, from `release`) the slot is theirs; with a lease that expired (its row stays

@@ -16,7 +16,7 @@ from tessera.domain.errors import InvalidInput, NotFound
 from tessera.domain.labeling import task_overlap
 from tessera.io.ls_json import RawJSON, encode_compact
 from tessera.services import task_rows
-from tessera.services.access import get_project, get_scoped, sees_all_annotations
+from tessera.services.access import ProjectRules, get_project, get_scoped, sees_all_annotations
 from tessera.services.actors import Actor
 from tessera.services.ls_shapes import task_dict, user_brief
 from tessera.services.storage_links import resolve_links
@@ -44,15 +44,15 @@ class TaskPage:
     next_cursor: str | None = None
 
 
-def overlap_of(project: Project) -> int:
+def overlap_of(project: Project | ProjectRules) -> int:
     return int((project.settings or {}).get("maximum_annotations", 1))
 
 
-def cohort_of(project: Project) -> int:
+def cohort_of(project: Project | ProjectRules) -> int:
     return int((project.settings or {}).get("overlap_cohort_percentage", 100))
 
 
-def overlap_of_task(project: Project, inner_id: int, extra: int = 0) -> int:
+def overlap_of_task(project: Project | ProjectRules, inner_id: int, extra: int = 0) -> int:
     """The annotations this task wants: the project's overlap, or one outside its overlap cohort, plus those
     added after low agreement."""
     return task_overlap(overlap_of(project), cohort_of(project), inner_id) + (extra or 0)
