@@ -3,8 +3,8 @@ credentials (`Token`, `Bearer` JWT or the session cookie with its CSRF token).
 
 Every router of the API is a `context_router`: its routes check the credentials on the thread that runs the
 endpoint, before the endpoint's body, and the dependencies that make the context run on the event loop without
-touching the database. A request then leaves the event loop once (FastAPI runs a sync endpoint on a worker
-thread), not twice."""
+touching the database. A request then leaves the event loop once, not twice: the route's endpoint is a
+coroutine that hands the sync body to an endpoint thread (`endpoint_threads`)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from fastapi import APIRouter, Request
 from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 
+from tessera.api.endpoint_threads import run_off_loop
 from tessera.db.engine import Database
 from tessera.domain.errors import InvalidInput, NotAuthenticated, PermissionDenied
 from tessera.io.json_values import NonFiniteNumber, decode, problem_in
@@ -197,7 +198,8 @@ def context_router(**kwargs: Any) -> APIRouter:
 
 class ContextRoute(APIRoute):
     """A route whose sync endpoint takes a `Ctx` has its credentials checked first, on the endpoint's thread
-    (see `Ctx`): an anonymous request is a 401 before anything of the endpoint runs."""
+    (see `Ctx`): an anonymous request is a 401 before anything of the endpoint runs. Its body runs on one of
+    `endpoint_threads`, handed over by a coroutine, not by FastAPI's thread pool."""
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         super().__init__(path, _checked_first(endpoint), **kwargs)
@@ -214,8 +216,7 @@ def _checked_first(endpoint: Callable[..., Any]) -> Callable[..., Any]:
     if not names:
         return endpoint
 
-    @functools.wraps(endpoint)  # FastAPI reads the signature and the annotations' module through the wrapper
-    def checked(*args: Any, **kwargs: Any) -> Any:
+    def run(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         for name in names:
             kwargs[name].check()
         try:
@@ -224,6 +225,11 @@ def _checked_first(endpoint: Callable[..., Any]) -> Callable[..., Any]:
             for name in names:
                 kwargs[name].abort()  # here, off the event loop: on SQLite this lets go of the writer slot
             raise
+
+    # A coroutine, so that FastAPI awaits it on the event loop; the body runs on an endpoint thread.
+    @functools.wraps(endpoint)  # FastAPI reads the signature and the annotations' module through the wrapper
+    async def checked(*args: Any, **kwargs: Any) -> Any:
+        return await run_off_loop(run, args, kwargs)
 
     return checked
 
