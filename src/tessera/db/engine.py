@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,45 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     url = normalize_url(url)
     if url.startswith("sqlite"):
         return _sqlite_engine(url)
-    return create_engine(url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True)
+    return _postgres_engine(url, pool_size)
+
+
+# A pooled PostgreSQL connection that waited in the pool longer than this is pinged before it is handed out,
+# and replaced if the ping fails (the server restarted, or closed it). SQLAlchemy's `pool_pre_ping` pings on
+# every checkout: one round trip per request, 0.12 M of a submit's 3.64 M instructions in the server under
+# load (callgrind, 2026-11-29). A connection back in use within this time had just answered a statement.
+IDLE_PING_S = 0.25
+
+
+def _postgres_engine(url: str, pool_size: int) -> Engine:
+    engine = create_engine(url, pool_size=pool_size, max_overflow=20)
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_conn: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since < IDLE_PING_S:
+            return  # a new connection, or one that answered a moment ago
+        try:
+            ping(dbapi_conn)
+        except engine.dialect.loaded_dbapi.Error as error:
+            # The pool drops this connection and hands out a new one (it tries three times).
+            raise exc.DisconnectionError(f"a pooled connection did not answer: {error}") from error
+
+    return engine
+
+
+def ping(dbapi_conn: Any) -> None:
+    """One round trip on a pooled driver connection (as `pool_pre_ping` sends; the pool ends its transaction
+    when the connection goes back)."""
+    cursor = dbapi_conn.cursor()
+    try:
+        cursor.execute("SELECT 1")
+    finally:
+        cursor.close()
 
 
 class _SQLiteConnection(sqlite3.Connection):
