@@ -3,7 +3,9 @@
     python bench/api_bench.py [--tasks 100000] [--database-url postgresql://postgres@127.0.0.1/postgres]
 
 With --database-url, a fresh database is created on that server for the run and dropped afterwards.
-The server's memory is sampled from /proc while the run goes on (peak resident set size).
+The server's memory is sampled from /proc while the run goes on (peak resident set size). The submits' rows
+include the CPU time the server (its worker processes too) and this client spent per submit: the client runs on
+the same cores, and a figure of CPU moves less than a time with the machine's load.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import shutil
 import statistics
 import subprocess
@@ -63,6 +66,22 @@ class MemorySampler(threading.Thread):
         kb = rss_kb(self.pid)
         self.phases.append((name, max(self.phase_peak_kb, kb), kb))
         self.phase_peak_kb = kb
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of a process and of its running children (the worker processes of
+    `--workers`), from /proc."""
+    total = 0.0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            total += cpu_seconds(int(child))
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return total + (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def p95(values: list[float]) -> float:
@@ -170,12 +189,15 @@ def main() -> None:
                 with lock:
                     times.append(time.perf_counter() - t)
 
-            t0 = time.perf_counter()
+            t0, server_cpu, client_cpu = time.perf_counter(), cpu_seconds(server.pid), own_cpu_seconds()
             with ThreadPoolExecutor(args.clients) as pool:
                 list(pool.map(submit, targets))
             wall = time.perf_counter() - t0
+            server_cpu, client_cpu = cpu_seconds(server.pid) - server_cpu, own_cpu_seconds() - client_cpu
             rows.append((f"annotation submit, {args.clients} clients (p95)", f"{p95(times) * 1000:.1f} ms"))
             rows.append(("annotation submits per second", f"{len(targets) / wall:.0f}"))
+            per_submit = f"{server_cpu / len(targets) * 1000:.2f} / {client_cpu / len(targets) * 1000:.2f} ms"
+            rows.append(("  CPU per submit: server / this client", per_submit))
             sampler.phase("annotation submits")
 
             t0 = time.perf_counter()
