@@ -25,6 +25,7 @@ from queue_bench import RESULT
 from sqlalchemy import event
 from starlette.testclient import TestClient
 
+from tessera.db import raw_sql
 from tessera.server import create_app
 from tessera.settings import load_settings
 
@@ -91,6 +92,7 @@ def statement_counts(live: Live, project_id: int, email: str, show: bool) -> dic
     app = create_app(load_settings(data_dir=live.data_dir, database_url=live.env.get("TESSERA_DATABASE_URL")))
     sent: list[str] = []
     event.listen(app.state.db.engine, "before_cursor_execute", lambda *a: sent.append(" ".join(a[2].split())))
+    stop_watching = raw_sql.watch(lambda sql: sent.append(" ".join(sql.split())))  # those below SQLAlchemy's events
     counts = {}
     with TestClient(app) as client:
         sign_in(client, email)
@@ -107,6 +109,7 @@ def statement_counts(live: Live, project_id: int, email: str, show: bool) -> dic
                 print(f"--- {kind}")
                 for statement in sent:
                     print("   ", statement[:240])
+    stop_watching()
     app.state.db.dispose()
     return counts
 

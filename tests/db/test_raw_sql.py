@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import bindparam, delete, event, exc, insert, select, update
 from sqlalchemy.orm.attributes import instance_state
 
+from tessera.db import raw_sql
 from tessera.db.engine import Database
 from tessera.db.raw_sql import RawStatement, as_loaded
 from tessera.db.tables import ApiToken, User
@@ -87,3 +88,17 @@ def test_a_row_written_raw_joins_the_session_as_if_loaded(db: Database) -> None:
     assert len(sent) == 1 and sent[0].lstrip().upper().startswith("UPDATE")
     with db.reader() as session:
         assert session.scalars(select(User.first_name).where(User.id == user_id)).one() == "Ada"
+
+
+def test_watchers_see_every_statement_run_below_sqlalchemys_events(db: Database) -> None:
+    seen: list[str] = []
+    stop = raw_sql.watch(seen.append)
+    try:
+        with db.writer() as session:
+            INSERT_USER.first(session.connection(), email="watched@x.io", is_admin=False, at=datetime.now(UTC))
+            session.commit()
+        USER_BY_EMAIL.first_in_own_read(db.engine, email="watched@x.io")
+    finally:
+        stop()
+    USER_BY_EMAIL.first_in_own_read(db.engine, email="watched@x.io")  # no longer watched
+    assert [sql.split()[0].upper() for sql in seen] == ["INSERT", "SELECT"]
