@@ -5,6 +5,7 @@ decoded into a `str` nor parsed by the driver; the export makes them compact fro
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -24,15 +25,26 @@ def _jsonb_bytes() -> type:
     return JsonbBytes
 
 
-def fetch_rows(conn: Connection, query: Select[Any], *, jsonb_bytes: bool = False) -> list[tuple[Any, ...]]:
-    """All the rows of `query` as tuples; on PostgreSQL with `jsonb_bytes`, its `jsonb` columns as bytes. The
-    query runs on the connection's own transaction (the cursor is the connection's driver's)."""
+Rows = list[tuple[Any, ...]]
+
+
+def row_reader(conn: Connection, query: Select[Any], *, jsonb_bytes: bool = False) -> Callable[[dict[str, Any]], Rows]:
+    """What reads all the rows of `query` as tuples, given the values of its bind parameters: the export runs
+    each of its queries once a batch with new bounds. On PostgreSQL with `jsonb_bytes`, the query is compiled
+    once here (a compile per batch took about 1 ms, 3 % of a Parquet export's time with the GIL held) and its
+    `jsonb` columns come as bytes. The rows are read on the connection's own transaction."""
     if not jsonb_bytes or conn.dialect.name != "postgresql":
-        return conn.execute(query).cursor.fetchall()  # type: ignore[union-attr]
+        return lambda params: conn.execute(query, params).cursor.fetchall()  # type: ignore[union-attr]
     compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
-    driver = conn.connection.dbapi_connection
-    assert driver is not None
-    with driver.cursor() as cursor:
-        cursor.adapters.register_loader("jsonb", _jsonb_bytes())  # this cursor's only: the connection keeps its own
-        cursor.execute(str(compiled), compiled.params)
-        return cursor.fetchall()
+    sql, fixed = str(compiled), compiled.params
+    loader = _jsonb_bytes()
+
+    def read(params: dict[str, Any]) -> Rows:
+        driver = conn.connection.dbapi_connection
+        assert driver is not None
+        with driver.cursor() as cursor:
+            cursor.adapters.register_loader("jsonb", loader)  # this cursor's only: the connection keeps its own
+            cursor.execute(sql, {**fixed, **params})
+            return cursor.fetchall()
+
+    return read

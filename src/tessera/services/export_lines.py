@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import Connection, LargeBinary
 
-from tessera.db.raw_rows import fetch_rows
+from tessera.db.raw_rows import row_reader
 from tessera.io.ls_json import encode_scalar, recompact_bytes, ujson_exponents, ujson_number
 from tessera.io.read_ahead import read_ahead
 from tessera.services.export_text import Stamps, export_queries, task_batches
@@ -187,7 +187,7 @@ def _byte_batches(
         json = _recompacted_line if lines else _recompacted
     number = ujson_number if lines else encode_scalar
     annotation, prediction = _annotation_line(json, stamp, number), _prediction_line(json, stamp, number)
-    batches = task_batches(conn, queries, _row, _row, partial(fetch_rows, jsonb_bytes=True), batch)
+    batches = task_batches(conn, queries, _row, _row, partial(row_reader, jsonb_bytes=True), batch)
     ahead = read_ahead(_scan(conn, sqlite, batches), READ_AHEAD, name="export-read-ahead")
     return json, _formatted(ahead, annotation, prediction)
 

@@ -16,9 +16,9 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any, NamedTuple, TypeVar
 
-from sqlalchemy import Connection, Select, Text, cast, func, select
+from sqlalchemy import Connection, Select, Text, bindparam, cast, func, select
 
-from tessera.db.raw_rows import fetch_rows
+from tessera.db.raw_rows import Rows, row_reader
 from tessera.db.tables import Annotation, Prediction, Task
 from tessera.io.ls_json import RawJSON, encode_task, raw_list, recompact
 from tessera.services.ls_shapes import export_task, iso
@@ -111,30 +111,37 @@ def task_batches(
     queries: Queries,
     annotation: Callable[[tuple[Any, ...]], T],
     prediction: Callable[[tuple[Any, ...]], T],
-    fetch: Callable[[Connection, Select[Any]], list[tuple[Any, ...]]] = fetch_rows,
+    reader: Callable[[Connection, Select[Any]], Callable[[dict[str, Any]], Rows]] = row_reader,
     batch: int | None = None,
 ) -> Iterator[tuple[list[tuple[Any, ...]], dict[int, list[T]], dict[int, list[T]]]]:
     """(task rows, annotations by task id, predictions by task id) a batch at a time (`batch` tasks, `BATCH`
     unless told), in task id order (keyset); each annotation and prediction row as `annotation` and
-    `prediction` make it; `fetch` reads the rows of a query."""
+    `prediction` make it; `reader` makes what reads the rows of a query for given bounds (each query is
+    built once, with the bounds as bind parameters)."""
     size = batch or BATCH
     t, a, p = _TASK, _ANNOTATION, _PREDICTION
+    # The batch's id range, not an IN list (which costs more to build and parse than to run); rows of tasks in
+    # the range but not in the batch (filtered out, or another project's) are skipped.
+    # (Each with a value, which every batch replaces: a query is compiled with the values of its parameters.)
+    in_range = (bindparam("first_id", 0), bindparam("last_id", 0))
+    after = t.id > bindparam("after", 0)
+    read_tasks = reader(conn, queries.tasks.where(after).order_by(t.id).limit(bindparam("size", size)))
+    read_annotations = reader(conn, queries.annotations.where(a.task_id.between(*in_range)).order_by(a.id))
+    read_predictions = reader(conn, queries.predictions.where(p.task_id.between(*in_range)).order_by(p.id))
     last = 0
     while True:
-        tasks = fetch(conn, queries.tasks.where(t.id > last).order_by(t.id).limit(size))
+        tasks = read_tasks({"after": last, "size": size})
         if not tasks:
             return
         last = tasks[-1][0]
-        first = tasks[0][0]
-        # The batch's id range, not an IN list (which costs more to build and parse than to run); rows of
-        # tasks in the range but not in the batch (filtered out, or another project's) are skipped.
+        bounds = {"first_id": tasks[0][0], "last_id": last}
         wanted = {row[0] for row in tasks}
         anns: dict[int, list[T]] = {}
-        for row in fetch(conn, queries.annotations.where(a.task_id.between(first, last)).order_by(a.id)):
+        for row in read_annotations(bounds):
             if row[0] in wanted:
                 anns.setdefault(row[0], []).append(annotation(row))
         preds: dict[int, list[T]] = {}
-        for row in fetch(conn, queries.predictions.where(p.task_id.between(first, last)).order_by(p.id)):
+        for row in read_predictions(bounds):
             if row[0] in wanted:
                 preds.setdefault(row[0], []).append(prediction(row))
         yield tasks, anns, preds
