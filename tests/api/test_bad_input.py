@@ -194,3 +194,24 @@ def test_missing_field_in_json_body_import(world: World, manager: Person) -> Non
     pid = world.project(manager, config=CONFIG)
     r = world.client.post(f"/api/projects/{pid}/import", json=[{"data": {"body": "x"}}], headers=manager.headers)
     assert r.status_code == 400 and "'text'" in r.json()["detail"]
+
+
+HUGE = 2**64 + 5  # no 64-bit column holds it: the drivers refuse it with an error of their own
+
+
+def test_ids_beyond_64_bits_are_not_found_not_a_server_error(world: World, manager: Person) -> None:
+    pid, task_ids = world.project_with_tasks(manager, 1)
+    h = manager.headers
+    for method, url in (
+        ("GET", f"/api/projects/{HUGE}"),
+        ("GET", f"/api/tasks/{HUGE}"),
+        ("POST", f"/api/tasks/{HUGE}/annotations"),
+        ("GET", f"/api/annotations/{HUGE}"),
+        ("DELETE", f"/api/predictions/{HUGE}"),
+    ):
+        r = world.client.request(method, url, json={}, headers=h)
+        assert r.status_code == 404, (method, url, r.status_code, r.text)
+    for body, field in (({"parent_prediction": HUGE}, "parent_prediction"), ({"completed_by": HUGE}, "completed_by")):
+        r = world.client.post(f"/api/tasks/{task_ids[0]}/annotations", json={"result": [], **body}, headers=h)
+        assert r.status_code == 400 and field in r.json()["validation_errors"], r.text
+    assert world.client.get(f"/api/tasks/{task_ids[0]}", headers=h).json()["total_annotations"] == 0

@@ -56,9 +56,20 @@ def require(role: str | None, action: str, what: str = "project") -> None:
         raise PermissionDenied(f"your role ({role}) does not allow {action}")
 
 
+def is_row_id(value: Any) -> bool:
+    """Whether `value` can be a row's id: an integer (not a boolean) that a 64-bit column holds. Any other is
+    no row of ours (a 404), and never reaches the driver, which refuses an integer it cannot store."""
+    return type(value) is int and 0 < value <= MAX_ROW_ID
+
+
+MAX_ROW_ID = 2**63 - 1
+
+
 def get_project(
     session: Session, actor: Actor, project_id: int, action: str = "project.view", *, for_update: bool = False
 ) -> tuple[Project, str]:
+    if not is_row_id(project_id):
+        raise NotFound("project not found")
     project, role = _with_role(session, actor, Project, project_id, for_update)
     if project is None or role is None:
         raise NotFound("project not found")
@@ -72,7 +83,7 @@ def get_scoped(
     """Fetch a task, annotation, prediction, export, ML backend, view, connector or storage through its project's
     membership."""
     what = NAMES[model]
-    if not isinstance(object_id, int):
+    if not is_row_id(object_id):
         raise NotFound(f"{what} not found")
     obj, role = _with_role(session, actor, model, object_id, for_update)
     if obj is None or role is None:
@@ -151,7 +162,7 @@ def task_for_write(session: Session, actor: Actor, task_id: int, action: str) ->
     annotations (a submit), with the same answers as `get_scoped`. Only the columns such a write reads, on the
     driver's cursor: loading the whole task and project as ORM objects cost a submit about as much again as
     the rest of its reads and writes."""
-    if not isinstance(task_id, int):
+    if not is_row_id(task_id):
         raise NotFound("task not found")
     row = _TASK_FOR_WRITE.first(session.connection(), id=task_id, user=actor.user_id)
     role = None if row is None else ADMIN if actor.is_admin else row[len(TaskToWrite._fields)]

@@ -17,7 +17,14 @@ from tessera.domain.errors import Conflict, InvalidInput, NotFound, PermissionDe
 from tessera.domain.labeling import task_is_labeled
 from tessera.domain.policy import allows
 from tessera.domain.presentation import check_presentation
-from tessera.services.access import ProjectRules, TaskToWrite, get_scoped, sees_all_annotations, task_for_write
+from tessera.services.access import (
+    ProjectRules,
+    TaskToWrite,
+    get_scoped,
+    is_row_id,
+    sees_all_annotations,
+    task_for_write,
+)
 from tessera.services.actors import Actor
 from tessera.services.task_agreement import agreement_of_task
 from tessera.services.task_queue import check_submit, release
@@ -148,7 +155,7 @@ def _author(session: Session, actor: Actor, role: str, project_id: int, value: A
         return actor.user_id or None
     if not allows(role, "annotations.change_any") or not isinstance(value, int):
         raise PermissionDenied("you can create annotations only in your own name")
-    if session.get(ProjectMember, (project_id, value)) is None:
+    if not is_row_id(value) or session.get(ProjectMember, (project_id, value)) is None:
         raise InvalidInput(
             "completed_by is not a member of this project", field_errors={"completed_by": ["not a member"]}
         )
@@ -174,7 +181,7 @@ def create_annotation(session: Session, actor: Actor, task_id: int, body: Any) -
     check_submit(session, actor, role, task, project, bool(body.get("was_cancelled", False)), lease)
     parent_prediction = body.get("parent_prediction")
     if parent_prediction is not None:
-        pred = session.get(Prediction, parent_prediction) if isinstance(parent_prediction, int) else None
+        pred = session.get(Prediction, parent_prediction) if is_row_id(parent_prediction) else None
         if pred is None or pred.task_id != task.id:
             raise InvalidInput(
                 "parent_prediction is not a prediction of this task", field_errors={"parent_prediction": ["not found"]}
