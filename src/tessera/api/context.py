@@ -206,7 +206,7 @@ class ContextRoute(APIRoute):
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         checked = _checked_first(endpoint)
         steps = None if checked is endpoint else lean_steps(path, endpoint, LEAN_DEPENDENCIES)
-        self.lean_steps = steps if LEAN_ROUTES else None  # read by `get_route_handler`, which __init__ calls
+        self.lean_steps = steps  # read by `get_route_handler`, which __init__ calls
         super().__init__(path, checked, **kwargs)
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
@@ -214,9 +214,6 @@ class ContextRoute(APIRoute):
         if self.lean_steps is None or self.dependencies:
             return handler
         return lean_handler(self.lean_steps, self.endpoint, handler)  # type: ignore[return-value]
-
-
-LEAN_ROUTES = True  # tests turn it off to compare the answers with FastAPI's handler
 
 
 def _checked_first(endpoint: Callable[..., Any]) -> Callable[..., Any]:

@@ -62,9 +62,9 @@ def lean_handler(steps: list[Step], endpoint: Callable[..., Awaitable[Any]], fal
 
     async def handle(request: Request) -> Response:
         path = request.path_params
-        for _name, kind in steps:
+        for name, kind in steps:
             if kind is int:
-                raw = path[_name]
+                raw = path[name]
                 if not (raw.isascii() and raw.isdigit() and len(raw) <= LARGEST_ID_DIGITS):
                     return await fallback(request)
         kwargs: dict[str, Any] = {}
