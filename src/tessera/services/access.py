@@ -68,8 +68,6 @@ MAX_ROW_ID = 2**63 - 1
 def get_project(
     session: Session, actor: Actor, project_id: int, action: str = "project.view", *, for_update: bool = False
 ) -> tuple[Project, str]:
-    if not is_row_id(project_id):
-        raise NotFound("project not found")
     project, role = _with_role(session, actor, Project, project_id, for_update)
     if project is None or role is None:
         raise NotFound("project not found")
@@ -83,8 +81,6 @@ def get_scoped(
     """Fetch a task, annotation, prediction, export, ML backend, view, connector or storage through its project's
     membership."""
     what = NAMES[model]
-    if not is_row_id(object_id):
-        raise NotFound(f"{what} not found")
     obj, role = _with_role(session, actor, model, object_id, for_update)
     if obj is None or role is None:
         raise NotFound(f"{what} not found")
@@ -99,6 +95,8 @@ def _with_role(
 ) -> tuple[Any, str | None]:
     """The object with the id and the actor's role in its project, in one statement (every request that names
     a project object runs it): (None, None) when there is no such object, (object, None) for an outsider."""
+    if not is_row_id(object_id):
+        return None, None
     found = session.execute(_object_and_role(model, for_update), {"id": object_id, "user": actor.user_id}).first()
     if found is None:
         return None, None
@@ -155,6 +153,7 @@ _TASK_FOR_WRITE = RawStatement(
     .where(_T.id == bindparam("id"))
     .with_for_update(of=Task.__table__)
 )  # built once: every submit runs it (see `db.raw_sql`)
+_ROLE_AT = len(TaskToWrite._fields)  # the row: the task's columns, the role, the project's columns
 
 
 def task_for_write(session: Session, actor: Actor, task_id: int, action: str) -> tuple[TaskToWrite, ProjectRules, str]:
@@ -165,12 +164,11 @@ def task_for_write(session: Session, actor: Actor, task_id: int, action: str) ->
     if not is_row_id(task_id):
         raise NotFound("task not found")
     row = _TASK_FOR_WRITE.first(session.connection(), id=task_id, user=actor.user_id)
-    role = None if row is None else ADMIN if actor.is_admin else row[len(TaskToWrite._fields)]
+    role = None if row is None else ADMIN if actor.is_admin else row[_ROLE_AT]
     if row is None or role is None:
         raise NotFound("task not found")
     require(role, action, "task")
-    split = len(TaskToWrite._fields)
-    return TaskToWrite._make(row[:split]), ProjectRules._make(row[split + 1 :]), role
+    return TaskToWrite._make(row[:_ROLE_AT]), ProjectRules._make(row[_ROLE_AT + 1 :]), role
 
 
 def visible_projects(actor: Actor) -> Select[tuple[Project]]:

@@ -130,7 +130,7 @@ def task_batches(
     read_predictions = reader(conn, queries.predictions.where(p.task_id.between(*in_range)).order_by(p.id))
     last = 0
     while True:
-        tasks = read_tasks({"after": last, "size": size})
+        tasks = read_tasks({"after": last})
         if not tasks:
             return
         last = tasks[-1][0]
