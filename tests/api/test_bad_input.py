@@ -215,3 +215,112 @@ def test_ids_beyond_64_bits_are_not_found_not_a_server_error(world: World, manag
         r = world.client.post(f"/api/tasks/{task_ids[0]}/annotations", json={"result": [], **body}, headers=h)
         assert r.status_code == 400 and field in r.json()["validation_errors"], r.text
     assert world.client.get(f"/api/tasks/{task_ids[0]}", headers=h).json()["total_annotations"] == 0
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "field"),
+    [
+        ("PATCH", "/api/current-user", {"password": 12345678}, "password"),
+        ("PATCH", "/api/current-user", {"password": None}, "password"),
+        ("PATCH", "/api/current-user", {"first_name": ["Ada"]}, "first_name"),
+        ("PATCH", "/api/current-user", {"last_name": "x" * 151}, "last_name"),
+        ("PATCH", "/api/users/{me}", {"is_active": "no"}, "is_active"),
+        ("POST", "/api/users", {"email": "new@example.com", "password": 123456789}, "password"),
+        ("POST", "/api/users", {"email": "new@example.com", "password": "password123", "username": {}}, "username"),
+        ("POST", "/api/projects/{p}/members", {"user": HUGE, "role": "annotator"}, "user"),
+        ("POST", "/api/projects/{p}/members", {"user": str(HUGE), "role": "annotator"}, "user"),
+        ("PATCH", "/api/projects/{p}", {"maximum_annotations": HUGE}, "maximum_annotations"),
+    ],
+)
+def test_values_of_the_wrong_type_or_size_name_their_field(
+    world: World, admin: Person, method: str, path: str, body: dict, field: str
+) -> None:
+    """Each was a 500 (a TypeError in the service, or the driver refusing the value) until 2026-11-29."""
+    pid = world.project(admin)
+    state = ["/api/current-user", "/api/users", f"/api/projects/{pid}/members", f"/api/projects/{pid}"]
+    before = [world.client.get(url, headers=admin.headers).json() for url in state]
+    r = world.client.request(method, path.format(me=admin.id, p=pid), json=body, headers=admin.headers)
+    assert r.status_code == 400 and field in r.json()["validation_errors"], r.text
+    assert [world.client.get(url, headers=admin.headers).json() for url in state] == before
+
+
+def test_a_value_no_check_caught_is_a_400_not_a_500(world: World, manager: Person) -> None:
+    """The backstop for a value a column cannot hold that no check named: the driver's refusal (here SQLite's
+    or psycopg's, binding an integer beyond 64 bits in a route made for the test) answers 400, with the
+    transaction rolled back."""
+    from sqlalchemy import select
+
+    from tessera.db.tables import Project
+
+    pid = world.project(manager)
+
+    def unchecked() -> dict:
+        with world.db.writer() as s:
+            s.get(Project, pid).title = "changed"  # type: ignore[union-attr]
+            s.flush()
+            s.execute(select(Project).where(Project.id == HUGE))
+            s.commit()
+        return {}
+
+    world.app.add_api_route("/test/unchecked", unchecked)
+    r = world.client.get("/test/unchecked")
+    assert r.status_code == 400 and "does not fit" in r.json()["detail"], r.text
+    assert world.client.get(f"/api/projects/{pid}", headers=manager.headers).json()["title"] == "P"
+
+
+LONG = "x" * 3000  # longer than any of these columns (PostgreSQL refuses it; SQLite would keep it)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "field"),
+    [
+        ("POST", "/api/tasks/{t}/drafts", {"result": [], "annotation": HUGE}, "annotation"),
+        ("POST", "/api/tasks/{t}/drafts", {"result": [], "annotation": True}, "annotation"),
+        ("POST", "/api/projects/{p}/import/predictions", [{"task": [1], "result": []}], "task"),
+        ("POST", "/api/projects/{p}/import/predictions", [{"task": HUGE, "result": []}], "task"),
+        ("POST", "/api/projects/{p}/import/predictions", [{"task": "{t}", "model_version": LONG}], "model_version"),
+        ("POST", "/api/predictions", {"task": "{t}", "result": [], "model_version": LONG}, "model_version"),
+        ("POST", "/api/dm/views", {"project": "{p}", "data": {"ordering": 1}}, "ordering"),
+        (
+            "POST",
+            "/api/projects/{p}/tasks/assignees",
+            {"type": "AN", "users": [], "selectedItems": {"included": 5}},
+            None,
+        ),
+        ("POST", "/api/dm/actions?id=delete_tasks&project={p}", {"selectedItems": {"included": ["x"]}}, None),
+        ("POST", "/api/dm/actions?id=delete_tasks&project={p}", {"selectedItems": {"included": [HUGE]}}, None),
+        ("POST", "/api/invites", {"email": ["a@example.com"]}, "email"),
+        ("POST", "/api/invites", {"email": LONG + "@example.com"}, "email"),
+        ("POST", "/api/projects/{p}/exports", {"title": LONG}, "title"),
+        ("POST", "/api/ml", {"project": "{p}", "url": "http://127.0.0.1:9/", "title": LONG}, "title"),
+    ],
+)
+def test_bodies_that_were_server_errors_are_refused(
+    world: World, admin: Person, method: str, path: str, body: object, field: str | None
+) -> None:
+    """Each of these was a 500 until 2026-11-29 (on SQLite, on PostgreSQL or on both): a TypeError on a value of
+    the wrong type, or the driver refusing a value its column cannot hold. Now a 400 that names the field,
+    and nothing stored."""
+    pid, task_ids = world.project_with_tasks(admin, 2)
+    ids = {"p": pid, "t": task_ids[0]}
+    h = admin.headers
+
+    def state() -> list[object]:
+        urls = [f"/api/tasks?project={pid}&fields=all", f"/api/dm/views?project={pid}", f"/api/ml?project={pid}"]
+        return [world.client.get(url, headers=h).json() for url in [*urls, f"/api/projects/{pid}/exports"]]
+
+    before = state()
+    r = world.client.request(method, path.format(**ids), json=_filled(body, ids), headers=h)
+    assert r.status_code == 400, r.text
+    assert field is None or field in r.json()["validation_errors"], r.text
+    assert state() == before
+
+
+def _filled(value: object, ids: dict[str, int]) -> object:
+    if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
+        return ids[value[1:-1]]
+    if isinstance(value, list):
+        return [_filled(v, ids) for v in value]
+    if isinstance(value, dict):
+        return {k: _filled(v, ids) for k, v in value.items()}
+    return value

@@ -19,6 +19,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 
 from tessera.api.endpoint_threads import run_off_loop
+from tessera.api.id_params import refuse_wide_ints
 from tessera.api.lean_handler import lean_handler, lean_steps
 from tessera.db.engine import Database
 from tessera.domain.errors import InvalidInput, NotAuthenticated, PermissionDenied
@@ -210,9 +211,9 @@ class ContextRoute(APIRoute):
         super().__init__(path, checked, **kwargs)
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
+        handler = refuse_wide_ints(self.dependant, super().get_route_handler())
         if self.lean_steps is None or self.dependencies:
-            return handler
+            return handler  # type: ignore[return-value]
         return lean_handler(self.lean_steps, self.endpoint, handler)  # type: ignore[return-value]
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tessera import __version__
@@ -72,6 +73,17 @@ def install(app: FastAPI) -> None:
             fields.setdefault(name, []).append(str(err.get("msg", "invalid")))
         detail = "; ".join(f"{k}: {v[0]}" for k, v in fields.items())
         return error_response(400, detail or "invalid request", fields)
+
+    @app.exception_handler(DataError)
+    @app.exception_handler(OverflowError)
+    async def _unfit(request: Request, exc: Exception) -> JSONResponse:
+        # A value no column holds (PostgreSQL: a string over a column's length, a number out of range; the
+        # drivers: an integer beyond 64 bits) that no check before the query caught: still the request's
+        # fault, and its transaction was rolled back. Logged, as the check that should have named the field
+        # is missing.
+        log.warning("unchecked value on %s %s", request.method, request.url.path, exc_info=exc)
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        return error_response(400, f"a value does not fit where it is stored: {reason}")
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tessera.domain.errors import InvalidInput
+from tessera.domain.errors import InvalidInput, NotFound
+from tessera.domain.ids import MAX_ROW_ID
 
 MAX_PAGE_SIZE = 10_000
 
@@ -17,7 +18,10 @@ def page_args(page: str | None, page_size: str | None, *, default_size: int = 30
         ) from exc
     if p < 1 or size < 1:
         raise InvalidInput("page and page_size must be at least 1", field_errors={"page": ["must be at least 1"]})
-    return p, min(size, MAX_PAGE_SIZE)
+    size = min(size, MAX_PAGE_SIZE)
+    if (p - 1) * size > MAX_ROW_ID:  # past any table's end, and past what the drivers bind as an offset
+        raise NotFound("Invalid page.")
+    return p, size
 
 
 def page_links(base: str, page: int, size: int, total: int) -> tuple[str | None, str | None]:

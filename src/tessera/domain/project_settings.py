@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from tessera.domain.errors import InvalidInput
+from tessera.domain.ids import MAX_ROW_ID
 
 FIELD_NAME = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")
 SAMPLING = ("Sequential sampling", "Uniform sampling", "Uncertainty sampling")
@@ -122,7 +123,9 @@ def check_changes(body: dict[str, Any], *, current: dict[str, Any] | None = None
                 errors[key] = [f"must be of type {' or '.join(t.__name__ for t in types if t is not type(None))}"]
                 continue
             verdict = check(value) if check else True
-            if verdict is not True:
+            if type(value) is int and abs(value) > MAX_ROW_ID:  # stored in a 64-bit column or compared with one
+                errors[key] = ["is out of range"]
+            elif verdict is not True:
                 errors[key] = [str(verdict)]
             else:
                 options[key] = value

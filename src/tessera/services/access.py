@@ -23,6 +23,7 @@ from tessera.db.tables import (
     View,
 )
 from tessera.domain.errors import NotFound, PermissionDenied
+from tessera.domain.ids import is_row_id
 from tessera.domain.policy import ADMIN, allows
 from tessera.services.actors import Actor
 
@@ -42,6 +43,8 @@ NAMES = {
 
 
 def project_role(session: Session, actor: Actor, project_id: int) -> str | None:
+    if not is_row_id(project_id):
+        return None
     if actor.is_admin:
         return ADMIN
     return session.scalar(
@@ -54,15 +57,6 @@ def require(role: str | None, action: str, what: str = "project") -> None:
         raise NotFound(f"{what} not found")
     if not allows(role, action):
         raise PermissionDenied(f"your role ({role}) does not allow {action}")
-
-
-def is_row_id(value: Any) -> bool:
-    """Whether `value` can be a row's id: an integer (not a boolean) that a 64-bit column holds. Any other is
-    no row of ours (a 404), and never reaches the driver, which refuses an integer it cannot store."""
-    return type(value) is int and 0 < value <= MAX_ROW_ID
-
-
-MAX_ROW_ID = 2**63 - 1
 
 
 def get_project(

@@ -14,6 +14,7 @@ from tessera.db.tables import Annotation, Prediction, Project, ProjectMember, Ta
 from tessera.domain.agreement.escalation import wants_another
 from tessera.domain.config import cached_config, validate_result
 from tessera.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from tessera.domain.ids import is_row_id
 from tessera.domain.labeling import task_is_labeled
 from tessera.domain.policy import allows
 from tessera.domain.presentation import check_presentation
@@ -21,7 +22,6 @@ from tessera.services.access import (
     ProjectRules,
     TaskToWrite,
     get_scoped,
-    is_row_id,
     sees_all_annotations,
     task_for_write,
 )

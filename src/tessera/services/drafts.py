@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from tessera.db.tables import Annotation, Draft, Task, utcnow
 from tessera.domain.errors import InvalidInput, NotFound
+from tessera.domain.ids import is_row_id
 from tessera.services.access import get_scoped, project_role, require
 from tessera.services.actors import Actor
 
@@ -39,7 +40,7 @@ def _check(body: Any) -> dict[str, Any]:
 def _annotation_of(session: Session, actor: Actor, task: Task, annotation_id: Any) -> int | None:
     if annotation_id is None:
         return None
-    ann = session.get(Annotation, annotation_id) if isinstance(annotation_id, int) else None
+    ann = session.get(Annotation, annotation_id) if is_row_id(annotation_id) else None
     if ann is None or ann.task_id != task.id or ann.completed_by != actor.user_id:
         raise InvalidInput("annotation is not yours on this task", field_errors={"annotation": ["not found"]})
     return ann.id

@@ -11,7 +11,7 @@ from tessera.db.tables import Invite, User, as_utc, utcnow
 from tessera.domain.errors import InvalidInput, NotFound, PermissionDenied
 from tessera.services.actors import Actor
 from tessera.services.secrets import hash_key, new_key
-from tessera.services.users import count_users, create_user
+from tessera.services.users import count_users, create_user, validate_new_user
 
 SETUP_HOURS = 24
 INVITE_DAYS = 7
@@ -32,6 +32,8 @@ def create_setup_link_key(session: Session) -> str | None:
 def create_invite(session: Session, actor: Actor, *, email: str | None = None, is_admin: bool = False) -> str:
     if not actor.is_admin:
         raise PermissionDenied("only an instance admin can invite users")
+    if email is not None and (problems := validate_new_user(email, None)):
+        raise InvalidInput(f"email: {problems['email'][0]}", field_errors=problems)
     key = new_key(24)
     session.add(
         Invite(

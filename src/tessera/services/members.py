@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from tessera.db.tables import ProjectMember, User
 from tessera.domain.errors import InvalidInput, NotFound
+from tessera.domain.ids import is_row_id
 from tessera.domain.policy import ROLES
 from tessera.services.access import get_project
 from tessera.services.actors import Actor
@@ -27,11 +28,13 @@ def list_members(session: Session, actor: Actor, project_id: int) -> list[tuple[
 
 
 def _find_user(session: Session, ref: Any) -> User:
+    if isinstance(ref, str) and ref.isascii() and ref.isdigit():
+        ref = int(ref)
     user = None
-    if isinstance(ref, int) and not isinstance(ref, bool):
+    if is_row_id(ref):
         user = session.get(User, ref)
     elif isinstance(ref, str):
-        user = session.get(User, int(ref)) if ref.isdigit() else find_user_by_email(session, ref)
+        user = find_user_by_email(session, ref)
     if user is None:
         raise InvalidInput("no such user", field_errors={"user": ["no user with this id or e-mail"]})
     return user

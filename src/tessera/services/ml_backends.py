@@ -30,6 +30,8 @@ FIELDS = {
     "auto_update",
 }
 AUTH_METHODS = ("NONE", "BASIC_AUTH")
+# The columns' lengths.
+TEXT_LIMITS = {"title": 500, "model_version": 255, "basic_auth_user": 255, "basic_auth_pass": 255}
 
 
 def _check(body: Any, *, creating: bool) -> dict[str, Any]:
@@ -54,6 +56,9 @@ def _check(body: Any, *, creating: bool) -> dict[str, Any]:
     for flag in ("is_interactive", "auto_update"):
         if flag in body and not isinstance(body[flag], bool):
             errors[flag] = ["must be a boolean"]
+    for key, limit in TEXT_LIMITS.items():
+        if body.get(key) is not None and len(str(body[key])) > limit:
+            errors[key] = [f"must have at most {limit} characters"]
     if errors:
         raise InvalidInput("; ".join(f"{k}: {v[0]}" for k, v in errors.items()), field_errors=errors)
     return body

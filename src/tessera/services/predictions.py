@@ -10,11 +10,13 @@ from sqlalchemy.orm import Session
 from tessera.db.tables import Prediction, Project, Task, utcnow
 from tessera.domain.config import LabelConfig, cached_config, expand_prediction_shorthand, validate_result
 from tessera.domain.errors import InvalidInput, NotFound, ResultError
+from tessera.domain.ids import is_row_id
 from tessera.services.access import get_project, get_scoped
 from tessera.services.actors import Actor
 from tessera.services.task_totals import changed
 
 FIELDS = {"task", "result", "score", "model_version", "project", "cluster", "neighbors", "mislabeling"}
+MODEL_VERSION_MAX = 255  # the column's length
 
 
 def _check(body: Any, *, where: str = "") -> dict[str, Any]:
@@ -29,8 +31,9 @@ def _check(body: Any, *, where: str = "") -> dict[str, Any]:
     if score is not None and (isinstance(score, bool) or not isinstance(score, int | float)):
         raise InvalidInput(f"{where}score must be a number", field_errors={"score": ["must be a number"]})
     mv = body.get("model_version")
-    if mv is not None and not isinstance(mv, str | int | float):
-        raise InvalidInput(f"{where}model_version must be a string", field_errors={"model_version": ["invalid"]})
+    if mv is not None and (not isinstance(mv, str | int | float) or len(str(mv)) > MODEL_VERSION_MAX):
+        detail = f"must be a string of at most {MODEL_VERSION_MAX} characters"
+        raise InvalidInput(f"{where}model_version {detail}", field_errors={"model_version": [detail]})
     return body
 
 
@@ -76,18 +79,13 @@ def import_predictions(session: Session, actor: Actor, project_id: int, items: A
     if not isinstance(items, list):
         raise InvalidInput("the body must be a JSON list of predictions")
     config = cached_config(project.label_config)
-    task_ids = {i.get("task") for i in items if isinstance(i, dict)}
-    tasks = {
-        t.id: t
-        for t in session.scalars(
-            select(Task).where(Task.project_id == project.id, Task.id.in_([t for t in task_ids if isinstance(t, int)]))
-        )
-    }
+    task_ids = {t for i in items if isinstance(i, dict) and is_row_id(t := i.get("task"))}
+    tasks = {t.id: t for t in session.scalars(select(Task).where(Task.project_id == project.id, Task.id.in_(task_ids)))}
     rows = []
     for i, item in enumerate(items):
         where = f"item {i}: "
         body = _check(item, where=where)
-        task = tasks.get(body.get("task"))  # type: ignore[arg-type]
+        task = tasks.get(body["task"]) if is_row_id(body.get("task")) else None
         if task is None:
             raise InvalidInput(
                 f"{where}task {body.get('task')!r} is not a task of this project",

@@ -12,13 +12,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tessera.db.tables import Export, Project, utcnow
-from tessera.domain.errors import Conflict, NotFound, PermissionDenied
+from tessera.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from tessera.domain.policy import allows
 from tessera.domain.preference_prompt import OPTION_NAMES, PreferenceOptions
 from tessera.services.access import get_project, get_scoped
 from tessera.services.actors import Actor
 from tessera.services.consensus import check_method
 from tessera.services.exports import AnnotationFilter, ExportFile, export_format, write_export
+
+TITLE_MAX = 2048  # the column's length
 
 
 def create_snapshot(session: Session, actor: Actor, project_id: int, data_dir: Path, body: Any) -> Export:
@@ -34,6 +36,8 @@ def new_snapshot(session: Session, actor: Actor, project_id: int, body: Any) -> 
     format asked for besides JSON (`export_type`) is kept in its options, so that it is listed while written."""
     project, _role = get_project(session, actor, project_id, "exports.create")
     body = body if isinstance(body, dict) else {}
+    if len(str(body.get("title") or "")) > TITLE_MAX:
+        raise InvalidInput(f"title must have at most {TITLE_MAX} characters", field_errors={"title": ["too long"]})
     also = asked_format(body)
     asked = _snapshot_options(body)
     export_options = PreferenceOptions.of(asked)

@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, Select, and_, exists, false, func, literal
 from tessera.db.expressions import ContainsText, DataContains, DataField, holds_json_string, like_pattern, valid_path
 from tessera.db.tables import Annotation, Task
 from tessera.domain.errors import InvalidInput
+from tessera.domain.ids import id_from_text, is_row_id
 
 
 def _of_task(*conds: ColumnElement[bool], author: int | None) -> list[ColumnElement[bool]]:
@@ -213,20 +214,39 @@ def apply_query(
     selected = query.get("selectedItems")
     if isinstance(selected, dict):
         if selected.get("all"):
-            excluded = [int(x) for x in selected.get("excluded") or []]
+            excluded = _selected_ids(selected, "excluded")
             if excluded:
                 q = q.where(Task.id.not_in(excluded))
         else:
-            included = [int(x) for x in selected.get("included") or []]
+            included = _selected_ids(selected, "included")
             q = q.where(Task.id.in_(included) if included else false())
     if ids is not None:
         q = q.where(Task.id.in_(ids) if ids else false())
     return q
 
 
+def _selected_ids(selected: dict[str, Any], key: str) -> list[int]:
+    """The task ids of `selectedItems.included` or `.excluded`: integers, or their digits as text."""
+    values = selected.get(key) or []
+    ids = (
+        [x if is_row_id(x) else id_from_text(x) if isinstance(x, str) else None for x in values]
+        if isinstance(values, list)
+        else [None]
+    )
+    if None in ids:
+        raise InvalidInput(
+            f"selectedItems.{key} must be a list of task ids", field_errors={f"selectedItems.{key}": ["not task ids"]}
+        )
+    return ids  # type: ignore[return-value]
+
+
 def _ordering(query: dict[str, Any]) -> list[str]:
     ordering = query.get("ordering") or []
-    return [ordering] if isinstance(ordering, str) else [str(name) for name in ordering]
+    if isinstance(ordering, str):
+        return [ordering]
+    if not isinstance(ordering, list):
+        raise InvalidInput("query.ordering must be a list of column names", field_errors={"ordering": ["not a list"]})
+    return [str(name) for name in ordering]
 
 
 @dataclass(frozen=True)

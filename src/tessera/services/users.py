@@ -20,6 +20,8 @@ _hasher = PasswordHasher()
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD = 8
 PROFILE_FIELDS = {"first_name", "last_name", "username"}
+NAME_MAX = 150  # the columns' length
+EMAIL_MAX = 254
 # Label Studio profile fields that its clients send; accepted and not kept.
 IGNORED_PROFILE_FIELDS = {"phone", "allow_newsletters", "custom_hotkeys"}
 
@@ -54,10 +56,25 @@ def find_user_by_email(session: Session, email: str) -> User | None:
 
 def validate_new_user(email: str, password: str | None) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
-    if not EMAIL_RE.match(normalize_email(email)):
+    if not isinstance(email, str) or len(email) > EMAIL_MAX or not EMAIL_RE.match(normalize_email(email)):
         errors["email"] = ["enter a valid e-mail address"]
-    if password is not None and len(password) < MIN_PASSWORD:
+    if password is not None and not isinstance(password, str):
+        errors["password"] = ["the password must be a string"]
+    elif password is not None and len(password) < MIN_PASSWORD:
         errors["password"] = [f"the password must have at least {MIN_PASSWORD} characters"]
+    return errors
+
+
+def profile_errors(fields: dict[str, Any]) -> dict[str, list[str]]:
+    """What is wrong with the profile fields among `fields` (names, flags), by field."""
+    errors: dict[str, list[str]] = {}
+    for key in PROFILE_FIELDS & set(fields):
+        value = fields[key]
+        if value is not None and not (isinstance(value, str) and len(value) <= NAME_MAX):
+            errors[key] = [f"must be a string of at most {NAME_MAX} characters"]
+    for key in {"is_active", "is_admin"} & set(fields):
+        if not isinstance(fields[key], bool):
+            errors[key] = ["must be true or false"]
     return errors
 
 
@@ -112,6 +129,8 @@ def update_user(session: Session, actor: Actor, user_id: int, changes: dict[str,
     if actor.user_id != user_id and not actor.is_admin:
         raise PermissionDenied("you can change only your own profile")
     user = get_user(session, actor, user_id)
+    if not isinstance(changes, dict):
+        raise InvalidInput("the body must be a JSON object")
     allowed = PROFILE_FIELDS | ({"is_active", "is_admin"} if actor.is_admin else set())
     unknown = sorted(set(changes) - allowed - {"password"} - IGNORED_PROFILE_FIELDS)
     if unknown:
@@ -119,12 +138,17 @@ def update_user(session: Session, actor: Actor, user_id: int, changes: dict[str,
             f"these fields cannot be changed: {', '.join(unknown)}",
             field_errors={k: ["cannot be changed"] for k in unknown},
         )
-    for key in allowed & set(changes):
-        setattr(user, key, changes[key])
+    errors = profile_errors(changes)
     if "password" in changes:
-        errors = validate_new_user(user.email, changes["password"])
-        if errors.get("password"):
-            raise InvalidInput(errors["password"][0], field_errors={"password": errors["password"]})
+        if changes["password"] is None:
+            errors["password"] = ["the password must be a string"]
+        elif problem := validate_new_user(user.email, changes["password"]).get("password"):
+            errors["password"] = problem
+    if errors:
+        raise InvalidInput("; ".join(f"{k}: {v[0]}" for k, v in sorted(errors.items())), field_errors=errors)
+    for key in allowed & set(changes):
+        setattr(user, key, "" if changes[key] is None else changes[key])  # a name sent as null is cleared
+    if "password" in changes:
         user.password_hash = hash_password(changes["password"])
     session.flush()
     return user

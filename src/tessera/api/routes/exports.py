@@ -9,6 +9,7 @@ from fastapi.responses import FileResponse, StreamingResponse
 from starlette.background import BackgroundTask
 
 from tessera.api.context import Ctx, context, context_router, json_body, query_bool
+from tessera.api.id_params import id_list
 from tessera.api.schemas import export_read
 from tessera.db.tables import Export, User
 from tessera.services import export_jobs, exports, snapshots
@@ -41,11 +42,11 @@ def export(
     REWARD_PAIRS_JSONL, KTO_JSONL, SFT_JSONL); `consensus=majority_vote|dawid_skene` adds each task's consensus
     label per whole-task control (JSON and JSONL)."""
     params = request.query_params
-    ids = _ints(params.getlist("ids") + params.getlist("ids[]")) or None
+    ids = id_list(params.getlist("ids") + params.getlist("ids[]")) or None
     raw_annotators = params.getlist("annotators") + params.getlist("annotators[]")
     kept = exports.AnnotationFilter(
         frozenset({"ground_truth"}) if query_bool(ground_truth, False) else frozenset(),
-        tuple(_ints(raw_annotators)) if raw_annotators else None,
+        tuple(id_list(raw_annotators)) if raw_annotators else None,
         exports.check_reviewed(reviewed),
     )
     result = exports.sync_export(
@@ -71,10 +72,6 @@ def export(
         filename=result.filename,
         background=BackgroundTask(result.path.unlink, missing_ok=True),
     )
-
-
-def _ints(values: list[str]) -> list[int]:
-    return [int(x) for part in values for x in part.split(",") if x.strip().isdigit()]
 
 
 def _read(ctx: Ctx, record: Export) -> dict:

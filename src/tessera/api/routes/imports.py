@@ -78,13 +78,13 @@ def _url_payload(url: str) -> Payload:
     return Payload(body=value)
 
 
-async def spooled(request: Request, ctx: Ctx = Depends(context)) -> AsyncIterator[Upload]:
+async def spooled(project_id: int, request: Request, ctx: Ctx = Depends(context)) -> AsyncIterator[Upload]:
     """The request body received into the data folder (size limit enforced while receiving); removed after
     the request unless a job took its files over. Someone who may not import is refused before any of it is
     received, and no transaction is held while it arrives."""
     with database(request).reader() as reader:  # a read transaction: no write slot is waited for or held
         try:
-            remote_files.check_may_import(reader, ctx.actor, int(request.path_params["project_id"]))
+            remote_files.check_may_import(reader, ctx.actor, project_id)
         finally:
             reader.rollback()
     settings = settings_of(request)

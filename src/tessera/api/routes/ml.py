@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import Depends, Response
 
 from tessera.api.context import Ctx, context, context_router, json_body, outbound_client
+from tessera.api.id_params import optional_id
 from tessera.api.schemas import ml_read
 from tessera.db.tables import MLBackend
 from tessera.domain.errors import InvalidInput
@@ -19,9 +20,7 @@ router = context_router(tags=["ml"])
 
 @router.get("/api/ml")
 def list_backends(project: str | None = None, ctx: Ctx = Depends(context)) -> list:
-    if project not in (None, "") and not str(project).isdigit():
-        raise InvalidInput("project must be an integer", field_errors={"project": ["must be an integer"]})
-    pid = int(project) if project else None
+    pid = optional_id(project, "project")
     return [ml_read(b) for b in ml_backends.list_backends(ctx.session, ctx.actor, pid)]
 
 

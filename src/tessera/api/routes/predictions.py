@@ -7,25 +7,17 @@ from typing import Any
 from fastapi import Depends, Response
 
 from tessera.api.context import Ctx, context, context_router, json_body
-from tessera.domain.errors import InvalidInput
+from tessera.api.id_params import optional_id
 from tessera.services import predictions
 from tessera.services.ls_shapes import prediction_dict
 
 router = context_router(tags=["predictions"])
 
 
-def _opt_int(value: str | None, name: str) -> int | None:
-    if value in (None, ""):
-        return None
-    if not str(value).isdigit():
-        raise InvalidInput(f"{name} must be an integer", field_errors={name: ["must be an integer"]})
-    return int(value)  # type: ignore[arg-type]
-
-
 @router.get("/api/predictions")
 def list_predictions(task: str | None = None, project: str | None = None, ctx: Ctx = Depends(context)) -> list:
     found = predictions.list_predictions(
-        ctx.session, ctx.actor, task_id=_opt_int(task, "task"), project_id=_opt_int(project, "project")
+        ctx.session, ctx.actor, task_id=optional_id(task, "task"), project_id=optional_id(project, "project")
     )
     return [prediction_dict(p) for p in found]
 

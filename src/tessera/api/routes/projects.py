@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import Depends, Response
 
 from tessera.api.context import Ctx, context, context_router, json_body
+from tessera.api.id_params import id_list
 from tessera.api.paging import page_args, page_links
 from tessera.api.schemas import project_read
 from tessera.db.tables import User
@@ -30,8 +31,8 @@ def list_projects(
     ctx: Ctx = Depends(context),
 ) -> dict:
     p, size = page_args(page, page_size)
-    id_list = [int(x) for x in ids.split(",") if x.strip().isdigit()] if ids else None
-    total, views = projects.list_projects(ctx.session, ctx.actor, page=p, page_size=size, title=title, ids=id_list)
+    wanted = id_list([ids]) if ids else None
+    total, views = projects.list_projects(ctx.session, ctx.actor, page=p, page_size=size, title=title, ids=wanted)
     if p > 1 and (p - 1) * size >= total:
         raise NotFound("Invalid page.")
     nxt, prev = page_links(str(ctx.request.url.remove_query_params(["page", "page_size"])), p, size, total)

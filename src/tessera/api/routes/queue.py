@@ -9,6 +9,7 @@ from fastapi import Depends, Response
 from tessera.api.context import Ctx, context, context_router, write_context
 from tessera.api.responses import FastJSON
 from tessera.domain.errors import InvalidInput, NotFound
+from tessera.domain.ids import id_from_text
 from tessera.services import task_queue, task_selection
 
 router = context_router(tags=["queue"])
@@ -43,8 +44,8 @@ def next_selected_task(
     """The first task of the data-manager `query` (filters, ordering, selectedItems) that the caller has not
     annotated or skipped, leaving out `passed` (comma-separated ids), with the selection's size and how much
     of it is left. `task` is null at the end: the end of a selection is not an error."""
-    names = [x for x in (passed or "").split(",") if x.strip()]
-    if not all(x.strip().isdigit() for x in names):
+    ids = [id_from_text(x) for x in (passed or "").split(",") if x.strip()]
+    if None in ids:
         raise InvalidInput("passed must be task ids separated by commas", field_errors={"passed": ["not ids"]})
-    step = task_selection.next_selected_task(ctx.session, ctx.actor, project_id, query, passed=[int(x) for x in names])
+    step = task_selection.next_selected_task(ctx.session, ctx.actor, project_id, query, passed=ids)  # type: ignore[arg-type]
     return FastJSON({"task": step.task, "total": step.total, "remaining": step.remaining})

@@ -10,8 +10,9 @@ from typing import Any
 from fastapi import Depends, Request, Response
 
 from tessera.api.context import Ctx, context, context_router, database, json_body, query_bool
+from tessera.api.id_params import required_id
 from tessera.api.schemas import storage_read
-from tessera.domain.errors import InvalidInput, NotFound
+from tessera.domain.errors import NotFound
 from tessera.services import storage_sync_jobs, storages
 
 router = context_router(tags=["storages"])
@@ -25,12 +26,6 @@ def _kind(kind: str) -> str:
     return kind
 
 
-def _project(project: str | None) -> int:
-    if not project or not project.isdigit():
-        raise InvalidInput("project is required", field_errors={"project": ["must be a project id"]})
-    return int(project)
-
-
 @router.get("/api/storages/types")
 def storage_types(ctx: Ctx = Depends(context)) -> list:
     return [{"name": name, "title": title} for name, title in storages.KINDS.items()]
@@ -38,12 +33,15 @@ def storage_types(ctx: Ctx = Depends(context)) -> list:
 
 @router.get("/api/storages")
 def all_storages(project: str | None = None, ctx: Ctx = Depends(context)) -> list:
-    return [storage_read(s) for s in storages.list_storages(ctx.session, ctx.actor, _project(project))]
+    return [storage_read(s) for s in storages.list_storages(ctx.session, ctx.actor, required_id(project, "project"))]
 
 
 @router.get(f"/api/storages/{KINDS}")
 def list_storages(kind: str, project: str | None = None, ctx: Ctx = Depends(context)) -> list:
-    return [storage_read(s) for s in storages.list_storages(ctx.session, ctx.actor, _project(project), _kind(kind))]
+    return [
+        storage_read(s)
+        for s in storages.list_storages(ctx.session, ctx.actor, required_id(project, "project"), _kind(kind))
+    ]
 
 
 @router.post(f"/api/storages/{KINDS}", status_code=201)

@@ -7,22 +7,13 @@ from typing import Any
 from fastapi import Depends, Request, Response
 
 from tessera.api.context import Ctx, context, context_router, json_body
+from tessera.api.id_params import id_list, optional_id, required_id
 from tessera.api.paging import page_args
 from tessera.api.responses import EncodedJSON, FastJSON
-from tessera.domain.errors import InvalidInput
 from tessera.io.ls_json import raw_list
 from tessera.services import tasks, views
 
 router = context_router(tags=["tasks"])
-
-
-def _int(value: str | None, name: str) -> int | None:
-    if value in (None, ""):
-        return None
-    try:
-        return int(value)  # type: ignore[arg-type]
-    except ValueError as exc:
-        raise InvalidInput(f"{name} must be an integer", field_errors={name: ["must be an integer"]}) from exc
 
 
 @router.get("/api/tasks")
@@ -41,17 +32,13 @@ def list_tasks(
 ) -> EncodedJSON:
     p, size = page_args(page, page_size, default_size=100)
     view_query = None
-    view_id = _int(view, "view")
+    view_id = optional_id(view, "view")
     if view_id is not None:
         saved = views.read_view(ctx.session, ctx.actor, view_id)
         view_query = views.view_query(saved)
         project = project or str(saved.project_id)
-    project_id = _int(project, "project")
-    if project_id is None:
-        raise InvalidInput("project is required", field_errors={"project": ["this field is required"]})
-    ids = [
-        int(x) for x in request.query_params.getlist("ids") + request.query_params.getlist("ids[]") if x.isdigit()
-    ] or None
+    project_id = required_id(project, "project")
+    ids = id_list(request.query_params.getlist("ids") + request.query_params.getlist("ids[]")) or None
     page_ = tasks.list_tasks(
         ctx.session,
         ctx.actor,

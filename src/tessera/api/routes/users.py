@@ -103,6 +103,8 @@ def create_user(body: Any = Depends(json_body), ctx: Ctx = Depends(admin_context
         raise InvalidInput(
             f"unknown fields: {', '.join(unknown)}", field_errors={k: ["unknown field"] for k in unknown}
         )
+    if errors := users.profile_errors(body):
+        raise InvalidInput("; ".join(f"{k}: {v[0]}" for k, v in sorted(errors.items())), field_errors=errors)
     user = users.create_user(
         ctx.session,
         ctx.actor,

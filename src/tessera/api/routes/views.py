@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import Depends, Response
 
 from tessera.api.context import Ctx, context, context_router, json_body
+from tessera.api.id_params import required_id
 from tessera.api.schemas import view_read
 from tessera.domain.errors import InvalidInput
 from tessera.services import tasks, views
@@ -16,9 +17,7 @@ router = context_router(tags=["views"])
 
 @router.get("/api/dm/views")
 def list_views(project: str | None = None, ctx: Ctx = Depends(context)) -> list:
-    if not project or not project.isdigit():
-        raise InvalidInput("project is required", field_errors={"project": ["this field is required"]})
-    return [view_read(v) for v in views.list_views(ctx.session, ctx.actor, int(project))]
+    return [view_read(v) for v in views.list_views(ctx.session, ctx.actor, required_id(project, "project"))]
 
 
 @router.post("/api/dm/views", status_code=201)
@@ -56,8 +55,7 @@ def run_action(
     ctx: Ctx = Depends(context),
 ) -> dict:
     """Label Studio's data-manager actions on the selected tasks; `delete_tasks` is the one Tessera has."""
-    if not project or not project.isdigit():
-        raise InvalidInput("project is required", field_errors={"project": ["this field is required"]})
+    project_id = required_id(project, "project")
     if id != "delete_tasks":
         raise InvalidInput(f"unknown action {id!r}: the actions are delete_tasks", field_errors={"id": ["unknown"]})
     query = body if isinstance(body, dict) else {}
@@ -66,6 +64,6 @@ def run_action(
             "selectedItems is required: {all: false, included: [ids]} or {all: true, excluded: [ids]}",
             field_errors={"selectedItems": ["this field is required"]},
         )
-    count = tasks.delete_project_tasks(ctx.session, ctx.actor, int(project), query=query)
+    count = tasks.delete_project_tasks(ctx.session, ctx.actor, project_id, query=query)
     ctx.commit()
     return {"processed_items": count, "detail": f"Deleted {count} tasks"}
