@@ -324,3 +324,39 @@ def _filled(value: object, ids: dict[str, int]) -> object:
     if isinstance(value, dict):
         return {k: _filled(v, ids) for k, v in value.items()}
     return value
+
+
+def _item(filter_: object, operator: object, type_: object, value: object) -> dict:
+    return {
+        "filters": {
+            "conjunction": "and",
+            "items": [{"filter": filter_, "operator": operator, "type": type_, "value": value}],
+        }
+    }
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"filters": {"conjunction": "and", "items": True}},
+        {"ordering": -1},
+        {"selectedItems": {"all": False, "included": "1,2"}},
+        _item("filter:tasks:data.text", ["contains"], "String", "x"),
+        _item("filter:tasks:total_annotations", "greater", "Number", None),
+        _item("filter:tasks:total_annotations", "greater", "Number", [1]),
+        _item("filter:tasks:total_annotations", "greater", "Number", True),
+        _item("filter:tasks:id", "equal", "Number", "abc"),
+        _item("filter:tasks:id", "equal", "Number", HUGE),
+        _item("filter:tasks:created_at", "less", "Datetime", "yesterday"),
+        _item("filter:tasks:created_at", "in", "Datetime", {"min": 1, "max": 2}),
+        _item("filter:tasks:annotators", "contains", "List", True),
+    ],
+)
+def test_data_manager_queries_that_were_server_errors_are_refused(world: World, manager: Person, query: dict) -> None:
+    """Each was a 500 until 2026-11-29, on SQLite, on PostgreSQL or on both."""
+    pid, _ = world.project_with_tasks(manager, 2)
+    params = {"project": pid, "query": json.dumps(query)}
+    r = world.client.get("/api/tasks", params=params, headers=manager.headers)
+    assert r.status_code == 400, r.text
+    named = r.json()["detail"].split(":")[0].split(" ")[0]  # the query's part at fault
+    assert named.startswith(("query.", "selectedItems.")), r.text

@@ -7,7 +7,7 @@ import json
 import re
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, String, Text, cast, literal
+from sqlalchemy import Boolean, ColumnElement, Float, String, Text, cast, literal
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnClause
@@ -83,7 +83,7 @@ class ContainsText(ColumnElement[bool]):
     def __init__(self, expr: ColumnElement[Any], pattern: ColumnElement[Any]) -> None:
         self.expr = expr
         self.pattern = pattern
-        self.type = String()
+        self.type = Boolean()  # a predicate: `not_()` of it is NOT (…), for "not_contains"
 
 
 def like_pattern(text: str) -> str:
@@ -124,7 +124,7 @@ class DataContains(ColumnElement[bool]):
         self.field = field
         self.pattern = literal(like_pattern(text))
         self.prefilter = raw_text_may_hold(text)
-        self.type = String()
+        self.type = Boolean()
 
 
 _NUMBER_CHARS = frozenset("0123456789.+-eE")

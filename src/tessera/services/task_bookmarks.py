@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from tessera.db.tables import Project, Task
 from tessera.services.task_cursor import Row, rows_after
-from tessera.services.task_query import SortKey
+from tessera.services.task_query import SortKey, ordering_names
 
 STEP = 100  # a boundary every STEP rows: a page of 100 starts on one
 CACHE_SIZE = 256  # listings remembered per database
@@ -41,9 +41,7 @@ def _names(query: dict[str, Any]) -> list[str]:
     filters = query.get("filters") or {}
     items = filters.get("items") if isinstance(filters, dict) else None
     names = [str(item.get("filter", "")) for item in items or [] if isinstance(item, dict)]
-    ordering = query.get("ordering") or []
-    names += [ordering] if isinstance(ordering, str) else [str(name) for name in ordering]
-    return names
+    return names + ordering_names(query)
 
 
 def steady(query: dict[str, Any]) -> bool:

@@ -8,12 +8,27 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, false, func, literal, not_, null, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    and_,
+    cast,
+    exists,
+    false,
+    func,
+    literal,
+    not_,
+    null,
+    or_,
+    select,
+)
 
 from tessera.db.expressions import ContainsText, DataContains, DataField, holds_json_string, like_pattern, valid_path
 from tessera.db.tables import Annotation, Task
 from tessera.domain.errors import InvalidInput
 from tessera.domain.ids import id_from_text, is_row_id
+from tessera.services.filter_values import filter_value
 
 
 def _of_task(*conds: ColumnElement[bool], author: int | None) -> list[ColumnElement[bool]]:
@@ -129,7 +144,7 @@ def _filter(item: Any, i: int, author: int | None) -> ColumnElement[bool]:
     if not isinstance(item, dict):
         raise InvalidInput(f"{where} must be an object")
     op = item.get("operator")
-    if op not in OPERATORS:
+    if not isinstance(op, str) or op not in OPERATORS:
         raise InvalidInput(f"{where}: unknown operator {op!r}", field_errors={"query": [f"unknown operator {op!r}"]})
     name = str(item.get("filter", ""))
     kind = str(item.get("type", "String"))
@@ -147,18 +162,22 @@ def _filter(item: Any, i: int, author: int | None) -> ColumnElement[bool]:
     if op in ("contains", "not_contains"):
         if isinstance(col, DataField):
             cond: ColumnElement[bool] = DataContains(col, str(value))
-        else:
-            cond = ContainsText(col, literal(like_pattern(str(value))))
+        else:  # a number or a time is searched in its text, as SQLite does by itself
+            text = col if issubclass(col.type._type_affinity or String, String) else cast(col, String)
+            cond = ContainsText(text, literal(like_pattern(str(value))))
         return cond if op == "contains" else or_(not_(cond), col.is_(None))
     if op == "regex":
         raise InvalidInput(f"{where}: the regex operator is not supported; use contains")
     if op in ("in", "not_in"):
         if not isinstance(value, dict) or "min" not in value or "max" not in value:
             raise InvalidInput(f"{where}: 'in' needs a value {{min, max}}")
-        cond = and_(col >= value["min"], col <= value["max"])
+        cond = and_(col >= filter_value(value["min"], col, where), col <= filter_value(value["max"], col, where))
         return cond if op == "in" else not_(cond)
     if kind == "Boolean" or key == "is_labeled":
         value = _truthy(value)
+    if value is None and op not in ("equal", "not_equal"):
+        raise InvalidInput(f"{where}: {op} needs a value", field_errors={"query": [f"{op} needs a value"]})
+    value = filter_value(value, col, where)
     return {
         "equal": lambda: col == value,
         "not_equal": lambda: col != value,
@@ -171,7 +190,7 @@ def _filter(item: Any, i: int, author: int | None) -> ColumnElement[bool]:
 
 def _annotators(op: str, value: Any, where: str, author: int | None) -> ColumnElement[bool]:
     ids = value if isinstance(value, list) else [value]
-    if not all(isinstance(v, int) for v in ids):
+    if not all(is_row_id(v) for v in ids):
         raise InvalidInput(f"{where}: annotators take user ids")
     cond = exists().where(*_of_task(Annotation.completed_by.in_(ids), author=author))
     if op in ("contains", "equal", "in"):
@@ -205,6 +224,8 @@ def apply_query(
     filters on annotations look only at that user's (see `_of_task`)."""
     filters = query.get("filters") or {}
     items = filters.get("items") if isinstance(filters, dict) else None
+    if items is not None and not isinstance(items, list):
+        raise InvalidInput("query.filters.items must be a list", field_errors={"query": ["filters.items: not a list"]})
     if items:
         conds = [_filter(item, i, author) for i, item in enumerate(items)]
         conj = filters.get("conjunction", "and")
@@ -240,7 +261,8 @@ def _selected_ids(selected: dict[str, Any], key: str) -> list[int]:
     return ids  # type: ignore[return-value]
 
 
-def _ordering(query: dict[str, Any]) -> list[str]:
+def ordering_names(query: dict[str, Any]) -> list[str]:
+    """The column names of the query's `ordering` (a name, or a list of names), each "-" prefixed if descending."""
     ordering = query.get("ordering") or []
     if isinstance(ordering, str):
         return [ordering]
@@ -264,7 +286,7 @@ def sort_keys(query: dict[str, Any], *, dialect: str, author: int | None = None)
     """The query's ordering terms, without the final tie-break on the task id (which follows the direction of
     the last term). NULLs sort as the smallest value on SQLite and as the largest on PostgreSQL."""
     out = []
-    for i, name in enumerate(_ordering(query)):
+    for i, name in enumerate(ordering_names(query)):
         desc = name.startswith("-")
         key = name.lstrip("-")
         col = _column(key, f"query.ordering[{i}]", author=author)
@@ -290,14 +312,14 @@ def order_by(query: dict[str, Any], *, author: int | None = None) -> list[Column
 
 def ordering_data_paths(query: dict[str, Any]) -> list[tuple[str, ...]]:
     """The `data.<path>` keys the query orders by that an expression index can serve."""
-    keys = [_task_key(name.lstrip("-")) or "" for name in _ordering(query)]
+    keys = [_task_key(name.lstrip("-")) or "" for name in ordering_names(query)]
     paths = [tuple(key[5:].split(".")) for key in keys if key.startswith("data.")]
     return [path for path in paths if valid_path(path)]
 
 
 def ordering_task_columns(query: dict[str, Any]) -> list[str]:
     """The task columns the query orders by (counters, times): each gets an index on first use."""
-    keys = [_task_key(name.lstrip("-")) or "" for name in _ordering(query)]
+    keys = [_task_key(name.lstrip("-")) or "" for name in ordering_names(query)]
     return [key for key in keys if key in COLUMNS]
 
 
