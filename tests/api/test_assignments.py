@@ -70,6 +70,9 @@ def test_bad_assignments_are_refused_and_nothing_changes(world: World, manager: 
     r = c.post(f"/api/projects/{pid}/tasks/assignees", json={"users": [a.id]}, headers=h)
     assert r.status_code == 400 and "selectedItems is required" in r.text
     assert c.get(url, headers=h).json() == []
+    for users in ("x", "9" * 30, "\u00b2"):
+        r = c.delete(url, params={"users": users}, headers=h)
+        assert r.status_code == 400 and "users" in r.json()["validation_errors"], r.text
     assert c.post(url, json={"type": "AN", "users": [a.id]}, headers=a.headers).status_code == 403
     assert c.get(url, headers=stranger.headers).status_code == 404
     other, other_ids = world.project_with_tasks(manager, 1)

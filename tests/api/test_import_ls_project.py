@@ -108,6 +108,7 @@ def test_an_annotation_that_cannot_be_credited_refuses_the_import(world: World, 
     for bad_map, message in (
         ("{", "not valid JSON"),
         ('{"x": "a@b.c"}', "'x' is not a user id"),
+        ('{"99999999999999999999": "a@b.c"}', "is not a user id"),
         ('[{"id": 1}]', "[0]"),
     ):
         r = _import(world, manager, pid, [ok], annotator_map=bad_map)

@@ -172,6 +172,7 @@ def test_tampered_and_expired_links_are_refused(
     query = parse_qs(urlsplit(link).query)
     assert api.get(link.replace(query["key"][0], "b.png" if query["key"][0] != "b.png" else "a.png")).status_code == 403
     assert api.get(link.replace(f"expires={query['expires'][0]}", "expires=9999999999")).status_code == 403
+    assert api.get(link.replace(f"expires={query['expires'][0]}", "expires=%C2%B2")).status_code == 403  # "²"
     assert api.get(link[:-2] + ("AA" if not link.endswith("AA") else "BB")).status_code == 403
     with world.db.reader() as s:
         secret = link_key(s)

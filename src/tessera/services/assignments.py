@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from tessera.db.tables import ProjectMember, Task, TaskAssignment
 from tessera.domain.errors import InvalidInput, NotFound
+from tessera.domain.ids import id_from_text
 from tessera.services.access import get_project, get_scoped
 from tessera.services.actors import Actor
 from tessera.services.ls_shapes import iso
@@ -114,10 +115,9 @@ def unassign_task(
     if kind is not None:
         q = q.where(TaskAssignment.type == _check(session, project_id, {"type": kind}, need_users=False)[0])
     if users:
-        try:
-            ids = [int(u) for u in users.split(",") if u.strip()]
-        except ValueError:
-            raise InvalidInput("users must be comma-separated user ids", field_errors={"users": ["invalid"]}) from None
+        ids = [id_from_text(u) for u in users.split(",") if u.strip()]
+        if None in ids:
+            raise InvalidInput("users must be comma-separated user ids", field_errors={"users": ["invalid"]})
         q = q.where(TaskAssignment.user_id.in_(ids))
     return session.execute(q).rowcount or 0
 

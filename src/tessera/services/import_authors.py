@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from tessera.db.tables import ProjectMember, User
 from tessera.domain.errors import InvalidInput
+from tessera.domain.ids import id_from_text, is_row_id
 from tessera.io.json_values import DECODER
 from tessera.services.users import normalize_email
 
@@ -53,10 +54,9 @@ def parse_annotator_map(value: Any) -> AnnotatorMap:
         raise InvalidInput("the annotator map must be an object of id: email, or a list of users with id and email")
     out: AnnotatorMap = {}
     for key, email in pairs:
-        try:
-            ident = int(key)
-        except (TypeError, ValueError):
-            raise InvalidInput(f"annotator map: {key!r} is not a user id") from None
+        ident = key if is_row_id(key) else id_from_text(key) if isinstance(key, str) else None
+        if ident is None:
+            raise InvalidInput(f"annotator map: {key!r} is not a user id")
         if not isinstance(email, str) or "@" not in email:
             raise InvalidInput(f"annotator map: user {ident} has no e-mail address")
         out[ident] = normalize_email(email)

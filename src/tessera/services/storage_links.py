@@ -165,7 +165,7 @@ def open_link(
     session: Session, storage_id: int, key: str, expires: str, sig: str, root: Path | None, now: float | None = None
 ) -> LinkedObject:
     """Check a link (403 when tampered with or expired) and say what it opens (404 when it is gone)."""
-    if not expires.isdigit() or not sig:
+    if not (expires.isascii() and expires.isdigit()) or not sig:
         raise PermissionDenied("this link is not valid")
     expected = signature(link_key(session), storage_id, key, int(expires))
     if not hmac.compare_digest(expected, sig):
