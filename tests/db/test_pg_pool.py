@@ -56,3 +56,17 @@ def test_a_connection_back_in_use_at_once_is_not_pinged(pg: Database, monkeypatc
         session.execute(text("SELECT 1")).scalar_one()
     assert len(pings) == 1
     pg.dispose()
+
+
+def test_a_pinged_connection_can_be_taken_for_autocommit(pg: Database) -> None:
+    """The ping opens no transaction: the background vacuum after an import takes a pooled connection for
+    `AUTOCOMMIT`, which psycopg refuses on a connection in a transaction (it failed so until 2026-11-29, when
+    the connection had waited long enough in the pool to be pinged)."""
+    with pg.reader() as session:
+        session.execute(text("SELECT 1")).scalar_one()
+    time.sleep(IDLE_PING_S + 0.05)
+    with pg.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("VACUUM (ANALYZE) tasks")
+    with pg.reader() as session:  # and back in the pool, it is an ordinary connection again
+        session.execute(text("SELECT 1")).scalar_one()
+    pg.dispose()

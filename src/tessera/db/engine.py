@@ -67,13 +67,18 @@ def _postgres_engine(url: str, pool_size: int) -> Engine:
 
 
 def ping(dbapi_conn: Any) -> None:
-    """One round trip on a pooled driver connection (as `pool_pre_ping` sends; the pool ends its transaction
-    when the connection goes back)."""
-    cursor = dbapi_conn.cursor()
+    """One round trip on a pooled driver connection, in autocommit so that it opens no transaction: a
+    connection left in one could not be switched to `AUTOCOMMIT` by its next user (the background vacuum
+    after an import failed so: "can't change 'autocommit' now"), and a request's transaction would begin
+    at the ping. Switching psycopg's autocommit on an idle connection sends nothing to the server."""
+    autocommit = dbapi_conn.autocommit
+    dbapi_conn.autocommit = True
     try:
-        cursor.execute("SELECT 1")
+        with dbapi_conn.cursor() as cursor:
+            cursor.execute("SELECT 1")
     finally:
-        cursor.close()
+        if not dbapi_conn.closed:
+            dbapi_conn.autocommit = autocommit
 
 
 class _SQLiteConnection(sqlite3.Connection):
