@@ -16,6 +16,13 @@ def is_row_id(value: Any) -> bool:
     return type(value) is int and 0 < value <= MAX_ROW_ID
 
 
+def as_row_id(value: Any) -> int | None:
+    """The row id that `value` is (an integer) or spells (ASCII digits), or None."""
+    if is_row_id(value):
+        return value  # type: ignore[no-any-return]
+    return id_from_text(value) if isinstance(value, str) else None
+
+
 def id_from_text(text: str) -> int | None:
     """The row id that `text` spells in ASCII digits (spaces around allowed), or None if it spells none."""
     text = text.strip()

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from tessera.db.tables import ProjectMember, User
 from tessera.domain.errors import InvalidInput
-from tessera.domain.ids import id_from_text, is_row_id
+from tessera.domain.ids import as_row_id
 from tessera.io.json_values import DECODER
 from tessera.services.users import normalize_email
 
@@ -54,7 +54,7 @@ def parse_annotator_map(value: Any) -> AnnotatorMap:
         raise InvalidInput("the annotator map must be an object of id: email, or a list of users with id and email")
     out: AnnotatorMap = {}
     for key, email in pairs:
-        ident = key if is_row_id(key) else id_from_text(key) if isinstance(key, str) else None
+        ident = as_row_id(key)
         if ident is None:
             raise InvalidInput(f"annotator map: {key!r} is not a user id")
         if not isinstance(email, str) or "@" not in email:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from tessera.db.tables import ProjectMember, User
 from tessera.domain.errors import InvalidInput, NotFound
-from tessera.domain.ids import is_row_id
+from tessera.domain.ids import as_row_id
 from tessera.domain.policy import ROLES
 from tessera.services.access import get_project
 from tessera.services.actors import Actor
@@ -28,11 +28,9 @@ def list_members(session: Session, actor: Actor, project_id: int) -> list[tuple[
 
 
 def _find_user(session: Session, ref: Any) -> User:
-    if isinstance(ref, str) and ref.isascii() and ref.isdigit():
-        ref = int(ref)
     user = None
-    if is_row_id(ref):
-        user = session.get(User, ref)
+    if (user_id := as_row_id(ref)) is not None:
+        user = session.get(User, user_id)
     elif isinstance(ref, str):
         user = find_user_by_email(session, ref)
     if user is None:

@@ -27,7 +27,7 @@ from sqlalchemy import (
 from tessera.db.expressions import ContainsText, DataContains, DataField, holds_json_string, like_pattern, valid_path
 from tessera.db.tables import Annotation, Task
 from tessera.domain.errors import InvalidInput
-from tessera.domain.ids import id_from_text, is_row_id
+from tessera.domain.ids import as_row_id, is_row_id
 from tessera.services.filter_values import filter_value
 
 
@@ -249,11 +249,7 @@ def apply_query(
 def _selected_ids(selected: dict[str, Any], key: str) -> list[int]:
     """The task ids of `selectedItems.included` or `.excluded`: integers, or their digits as text."""
     values = selected.get(key) or []
-    ids = (
-        [x if is_row_id(x) else id_from_text(x) if isinstance(x, str) else None for x in values]
-        if isinstance(values, list)
-        else [None]
-    )
+    ids = [as_row_id(x) for x in values] if isinstance(values, list) else [None]
     if None in ids:
         raise InvalidInput(
             f"selectedItems.{key} must be a list of task ids", field_errors={f"selectedItems.{key}": ["not task ids"]}
