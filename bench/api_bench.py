@@ -3,15 +3,22 @@
     python bench/api_bench.py [--tasks 100000] [--database-url postgresql://postgres@127.0.0.1/postgres]
 
 With --database-url, a fresh database is created on that server for the run and dropped afterwards.
-The server's memory is sampled from /proc while the run goes on (peak resident set size). The submits' rows
-include the CPU time the server (its worker processes too) and this client spent per submit: the client runs on
-the same cores, and a figure of CPU moves less than a time with the machine's load.
+The server's memory is sampled from /proc while the run goes on (peak resident set size, its worker processes'
+added in). The submits are timed twice, 1,000 each: from 8 client processes, each with one keep-alive
+connection and the standard library's HTTP client (the headline: what the server gives), and from 8 httpx
+clients on threads of this one process, as before. The clients share the server's 2 cores; the threads also
+share one GIL, so a reply that has arrived waits for its thread to be scheduled, which the threads' figure
+counts as the server's time. Each row also has the CPU time the server (its worker processes too), the
+clients and, on PostgreSQL, the database's backends spent per submit: a figure of CPU moves less than a time
+with the machine's load.
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
+import multiprocessing
 import os
 import random
 import resource
@@ -24,6 +31,7 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import httpx
 from live import TESSERA, free_port
@@ -37,10 +45,19 @@ WORDS = "the quick brown fox jumps over lazy dog data label model review token s
 
 
 def rss_kb(pid: int) -> int:
+    """Resident memory of a process and of its children (the worker processes of `--workers`), in kB."""
+    total = sum(rss_kb(int(child)) for task in Path(f"/proc/{pid}/task").iterdir() for child in _children(task))
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
+            return total + int(line.split()[1])
+    return total
+
+
+def _children(task: Path) -> list[str]:
+    try:
+        return (task / "children").read_text().split()
+    except OSError:  # the thread ended meanwhile
+        return []
 
 
 class MemorySampler(threading.Thread):
@@ -73,15 +90,94 @@ def cpu_seconds(pid: int) -> float:
     `--workers`), from /proc."""
     total = 0.0
     for task in Path(f"/proc/{pid}/task").iterdir():
-        for child in (task / "children").read_text().split():
+        for child in _children(task):
             total += cpu_seconds(int(child))
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return total + (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def database_cpu_seconds(database_url: str | None, db_name: str | None) -> float:
+    """CPU time of the PostgreSQL backends serving the bench's database, when the server runs on this machine
+    (0 on SQLite, or when its processes are not visible here)."""
+    if not database_url:
+        return 0.0
+    import psycopg
+
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        pids = [row[0] for row in conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", (db_name,))]
+    total = 0.0
+    for backend in pids:
+        try:
+            total += cpu_seconds(backend)
+        except OSError:
+            pass
+    return total
+
+
 def own_cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+    """CPU time of this process and of the client processes it has waited for."""
+    return sum(
+        usage.ru_utime + usage.ru_stime
+        for usage in (resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN))
+    )
+
+
+RESULT = [{"from_name": "sentiment", "to_name": "text", "type": "choices", "value": {"choices": ["Positive"]}}]
+
+
+def submit_one_client(base: str, headers: dict[str, str], task_ids: list[int], out: Any) -> None:
+    """One client process: its submits in turn on one keep-alive connection (as a browser keeps one), with the
+    standard library's HTTP client; the seconds of each go to `out`."""
+    host, port = base.removeprefix("http://").split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=60)
+    body = json.dumps({"result": RESULT}).encode()
+    sent = {**headers, "Content-Type": "application/json"}
+    times = []
+    for task_id in task_ids:
+        t = time.perf_counter()
+        conn.request("POST", f"/api/tasks/{task_id}/annotations", body, sent)
+        response = conn.getresponse()
+        response.read()
+        times.append(time.perf_counter() - t)
+        if response.status != 201:
+            raise RuntimeError(f"submit to task {task_id}: HTTP {response.status}")
+    out.put(times)
+
+
+def submits_from_processes(base: str, headers: dict[str, str], targets: list[int], clients: int) -> list[float]:
+    """The submits from `clients` processes at once, each with its share of the tasks."""
+    out: multiprocessing.Queue[list[float]] = multiprocessing.Queue()
+    procs = [
+        multiprocessing.Process(target=submit_one_client, args=(base, headers, targets[k::clients], out))
+        for k in range(clients)
+    ]
+    for proc in procs:
+        proc.start()
+    times = [t for _ in procs for t in out.get(timeout=600)]
+    for proc in procs:
+        proc.join()
+        if proc.exitcode:
+            raise RuntimeError(f"a client process failed (exit {proc.exitcode})")
+    return times
+
+
+def submits_from_threads(base: str, headers: dict[str, str], targets: list[int], clients: int) -> list[float]:
+    """The submits from `clients` threads of this process, each with its own httpx client."""
+    times: list[float] = []
+    lock = threading.Lock()
+    local = threading.local()  # one keep-alive connection per client, as a browser keeps one
+
+    def submit(task_id: int) -> None:
+        if not hasattr(local, "client"):
+            local.client = httpx.Client(base_url=base, headers=headers, timeout=60)
+        t = time.perf_counter()
+        local.client.post(f"/api/tasks/{task_id}/annotations", json={"result": RESULT}).raise_for_status()
+        with lock:
+            times.append(time.perf_counter() - t)
+
+    with ThreadPoolExecutor(clients) as pool:
+        list(pool.map(submit, targets))
+    return times
 
 
 def p95(values: list[float]) -> float:
@@ -95,7 +191,7 @@ def main() -> None:
     ap.add_argument("--annotations", type=int, default=1000)
     ap.add_argument("--clients", type=int, default=8)
     ap.add_argument("--database-url")
-    ap.add_argument("--workers", type=int, default=1, help="server processes (memory is then the supervisor's)")
+    ap.add_argument("--workers", type=int, default=1, help="server processes (memory and CPU are then their sum)")
     args = ap.parse_args()
 
     data_dir = Path(tempfile.mkdtemp(prefix="tessera-bench-"))
@@ -172,32 +268,23 @@ def main() -> None:
                 rows.append((f"{label} (p95 of {args.pages})", f"{p95(times) * 1000:.1f} ms"))
             sampler.phase("task pages")
 
-            result = [
-                {"from_name": "sentiment", "to_name": "text", "type": "choices", "value": {"choices": ["Positive"]}}
-            ]
-            targets = ids[: args.annotations]
-            times: list[float] = []
-            lock = threading.Lock()
-
-            local = threading.local()  # one keep-alive connection per client, as a browser keeps one
-
-            def submit(task_id: int) -> None:
-                if not hasattr(local, "client"):
-                    local.client = httpx.Client(base_url=base, headers=headers, timeout=60)
-                t = time.perf_counter()
-                local.client.post(f"/api/tasks/{task_id}/annotations", json={"result": result}).raise_for_status()
-                with lock:
-                    times.append(time.perf_counter() - t)
-
-            t0, server_cpu, client_cpu = time.perf_counter(), cpu_seconds(server.pid), own_cpu_seconds()
-            with ThreadPoolExecutor(args.clients) as pool:
-                list(pool.map(submit, targets))
-            wall = time.perf_counter() - t0
-            server_cpu, client_cpu = cpu_seconds(server.pid) - server_cpu, own_cpu_seconds() - client_cpu
-            rows.append((f"annotation submit, {args.clients} clients (p95)", f"{p95(times) * 1000:.1f} ms"))
-            rows.append(("annotation submits per second", f"{len(targets) / wall:.0f}"))
-            per_submit = f"{server_cpu / len(targets) * 1000:.2f} / {client_cpu / len(targets) * 1000:.2f} ms"
-            rows.append(("  CPU per submit: server / this client", per_submit))
+            for label, submit_all in [
+                (f"{args.clients} client processes", submits_from_processes),
+                (f"{args.clients} httpx threads in one process", submits_from_threads),
+            ]:
+                targets, ids = ids[: args.annotations], ids[args.annotations :]
+                cpu_before = cpu_seconds(server.pid), database_cpu_seconds(args.database_url, db_name)
+                t0, client_before = time.perf_counter(), own_cpu_seconds()
+                times = submit_all(base, headers, targets, args.clients)
+                wall, client_cpu = time.perf_counter() - t0, own_cpu_seconds() - client_before
+                server_cpu = cpu_seconds(server.pid) - cpu_before[0]
+                db_cpu = database_cpu_seconds(args.database_url, db_name) - cpu_before[1]
+                rows.append((f"annotation submit, {label} (p95)", f"{p95(times) * 1000:.1f} ms"))
+                rows.append(("  submits per second", f"{len(targets) / wall:.0f}"))
+                per_submit = f"{server_cpu / len(targets) * 1000:.2f} / {client_cpu / len(targets) * 1000:.2f} ms"
+                rows.append(("  CPU per submit: server / the clients", per_submit))
+                if args.database_url:
+                    rows.append(("  CPU per submit: PostgreSQL's backends", f"{db_cpu / len(targets) * 1000:.2f} ms"))
             sampler.phase("annotation submits")
 
             t0 = time.perf_counter()
