@@ -85,6 +85,34 @@ def test_counters_follow_create_cancel_and_delete(world: World, manager: Person)
         assert (row.total_annotations, row.cancelled_annotations) == (0, 0)
 
 
+def test_counters_and_agreement_follow_a_second_annotation_and_its_delete(world: World, manager: Person) -> None:
+    """Overlap 2: one annotation leaves the task unlabeled, a second labels it and gives it an agreement, an
+    edit that disagrees changes the agreement, and a delete takes the task back to one annotation, unlabeled,
+    without an agreement (the counts and the label are written in one statement, the agreement when it
+    changes)."""
+    pid, (task,) = _task(world, manager)
+    c, h = world.client, manager.headers
+    assert c.patch(f"/api/projects/{pid}", json={"maximum_annotations": 2}, headers=h).status_code == 200
+
+    def stored() -> tuple[int, int, bool, float | None]:
+        with world.db.reader() as s:
+            row = s.get(Task, task)
+            return row.total_annotations, row.cancelled_annotations, row.is_labeled, row.agreement
+
+    other = world.person("second-annotator@example.com")
+    world.join(pid, other, "annotator")
+    first = c.post(f"/api/tasks/{task}/annotations", json={"result": RESULT}, headers=h).json()
+    assert stored() == (1, 0, False, None)
+    second = c.post(f"/api/tasks/{task}/annotations", json={"result": RESULT}, headers=other.headers).json()
+    assert stored() == (2, 0, True, 1.0)
+    negative = [{**RESULT[0], "value": {"choices": ["Negative"]}}]
+    r = c.patch(f"/api/annotations/{second['id']}", json={"result": negative}, headers=other.headers)
+    assert r.status_code == 200, r.text
+    assert stored() == (2, 0, True, 0.0)
+    assert c.delete(f"/api/annotations/{first['id']}", headers=h).status_code == 204
+    assert stored() == (1, 0, False, None)
+
+
 def test_import_with_one_bad_row_imports_nothing(world: World, manager: Person) -> None:
     pid = world.project(manager)
     rows = [{"text": f"ok {i}"} for i in range(5000)]
