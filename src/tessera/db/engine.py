@@ -46,7 +46,9 @@ IDLE_PING_S = 0.25
 
 
 def _postgres_engine(url: str, pool_size: int) -> Engine:
-    engine = create_engine(url, pool_size=pool_size, max_overflow=20)
+    # psycopg prepares none of its own statements: it would send DEALLOCATE ALL after every rollback of a
+    # connection holding some, which takes away the statements `libpq_statements` prepared on it too
+    engine = create_engine(url, pool_size=pool_size, max_overflow=20, connect_args={"prepare_threshold": None})
 
     @event.listens_for(engine, "checkin")
     def _on_checkin(_dbapi_conn: Any, record: Any) -> None:

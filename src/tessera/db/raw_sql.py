@@ -12,7 +12,8 @@ and tests that count what a request sends.
 `first_in_own_read` reads on a pooled driver connection of its own: in autocommit on SQLite
 (`engine._on_connect` takes transaction control away from the sqlite3 module); on PostgreSQL the driver's
 implicit transaction is rolled back by the pool when the connection goes back. `first` runs inside a
-Connection's transaction, on its driver connection.
+Connection's transaction, on its driver connection. On PostgreSQL the statement goes to libpq directly
+(`libpq_statements`) when the connection allows it.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from sqlalchemy import Connection, Engine, exc
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import manager_of_class
 from sqlalchemy.sql.expression import ReturnsRows, UpdateBase
+
+from tessera.db import libpq_statements
 
 Mapped = TypeVar("Mapped")
 
@@ -44,6 +47,7 @@ class _Compiled:
     defaults: dict[str, Any]  # the values written into the statement (`column == "legacy"`)
     binds: dict[str, Callable[[Any], Any]]  # parameter name → the type's conversion, where it has one
     results: tuple[Callable[[Any], Any] | None, ...]
+    libpq: libpq_statements.Prepared | None  # PostgreSQL's form of it, for `libpq_statements.first_row`
 
 
 class RawStatement:
@@ -64,11 +68,11 @@ class RawStatement:
 
     def first_in_own_read(self, engine: Engine, **params: Any) -> tuple[Any, ...] | None:
         """Run on a pooled driver connection of its own, outside any transaction of the caller's."""
-        driver = engine.raw_connection()
+        pooled = engine.raw_connection()
         try:
-            return self._run(engine, driver, params)
+            return self._run(engine, pooled.driver_connection, params)
         finally:
-            driver.close()  # back to the pool, which ends the driver's transaction, if any
+            pooled.close()  # back to the pool, which ends the driver's transaction, if any
 
     def _run(self, engine: Engine, driver: Any, params: dict[str, Any]) -> tuple[Any, ...] | None:
         compiled = self._by_dialect.get(engine.dialect.name) or self._compile(engine)
@@ -78,16 +82,15 @@ class RawStatement:
         args: Any = values if compiled.names is None else [values[name] for name in compiled.names]
         for watcher in _watchers:
             watcher(compiled.sql)
-        cursor = driver.cursor()
         try:
-            cursor.execute(compiled.sql, args)
-            row = cursor.fetchone() if cursor.description else None
+            if compiled.libpq is not None and libpq_statements.begin(driver):
+                row = libpq_statements.first_row(driver, compiled.libpq, values)
+            else:
+                row = _first_row_by_cursor(driver, compiled.sql, args)
         except engine.dialect.loaded_dbapi.Error as error:
             raise exc.DBAPIError.instance(
                 compiled.sql, args, error, engine.dialect.loaded_dbapi.Error, dialect=engine.dialect
             ) from error
-        finally:
-            cursor.close()
         if row is None:
             return None
         return tuple(v if f is None or v is None else f(v) for f, v in zip(compiled.results, row, strict=True))
@@ -104,9 +107,19 @@ class RawStatement:
         columns = self.statement.exported_columns  # a SELECT's columns, or what an INSERT… RETURNING gives
         results = tuple(column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns)
         positional = compiled.positiontup
-        found = _Compiled(compiled.string, tuple(positional) if positional else None, defaults, binds, results)
+        libpq = libpq_statements.prepared(compiled.string) if dialect.name == "postgresql" else None
+        found = _Compiled(compiled.string, tuple(positional) if positional else None, defaults, binds, results, libpq)
         self._by_dialect[dialect.name] = found
         return found
+
+
+def _first_row_by_cursor(driver: Any, sql: str, args: Any) -> Any:
+    cursor = driver.cursor()
+    try:
+        cursor.execute(sql, args)
+        return cursor.fetchone() if cursor.description else None
+    finally:
+        cursor.close()
 
 
 def as_loaded(cls: type[Mapped], values: dict[str, Any]) -> Mapped:

@@ -1,0 +1,118 @@
+"""RawStatements on PostgreSQL go to libpq directly (`db.libpq_statements`): the same values as a cursor gives,
+in the same transaction, with the same errors, and prepared statements that outlive a rollback."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    MetaData,
+    String,
+    Table,
+    bindparam,
+    exc,
+    insert,
+    literal_column,
+    select,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+from tessera.db import libpq_statements
+from tessera.db.engine import Database
+from tessera.db.raw_sql import RawStatement
+
+_meta = MetaData()
+_things = Table(
+    "zz_things",
+    _meta,
+    Column("id", BigInteger, primary_key=True),
+    Column("name", String(50), unique=True),
+    Column("at", DateTime(timezone=True)),
+    Column("flag", Boolean),
+    Column("doc", JSONB),
+)
+_T = _things.c
+_INSERT = RawStatement(
+    insert(_things)
+    .values(name=bindparam("name"), at=bindparam("at"), flag=bindparam("flag"), doc=bindparam("doc"))
+    .returning(_T.id, _T.name, _T.at, _T.flag, _T.doc)
+)
+_BY_NAME = RawStatement(select(_T.id, _T.name, _T.at, _T.flag, _T.doc).where(_T.name == bindparam("name")))
+_PERCENT = RawStatement(select(literal_column("'50%'"), _T.id).where(_T.name == bindparam("name")))
+AT = dt.datetime(2026, 11, 29, 18, 30, 0, 123456, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def pg(db: Database) -> Database:
+    if not db.engine.dialect.name == "postgresql":
+        pytest.skip("libpq is PostgreSQL's")
+    _meta.create_all(db.engine)
+    return db
+
+
+def _prepared_on(conn: object) -> set[bytes]:
+    state = libpq_statements._states.get(conn.connection.dbapi_connection)  # type: ignore[attr-defined]
+    return state.prepared if state else set()
+
+
+def test_a_row_is_what_a_cursor_gives(pg: Database) -> None:
+    with pg.engine.begin() as conn:
+        inserted = _INSERT.first(conn, name="a", at=AT, flag=True, doc={"k": [1, "é", None], "f": 1.5})
+        assert _INSERT._by_dialect["postgresql"].libpq.name in _prepared_on(conn)  # type: ignore[union-attr]
+        by_cursor = conn.execute(select(_T.id, _T.name, _T.at, _T.flag, _T.doc).where(_T.name == "a")).one()
+    assert inserted == tuple(by_cursor)
+    assert inserted[1:] == ("a", AT, True, {"k": [1, "é", None], "f": 1.5})
+    with pg.engine.begin() as conn:
+        assert _BY_NAME.first(conn, name="a") == inserted
+        assert _BY_NAME.first(conn, name="nobody") is None
+        assert _PERCENT.first(conn, name="a") == ("50%", inserted[0])
+        assert _INSERT.first(conn, name="b", at=None, flag=None, doc=None)[1:] == ("b", None, None, None)  # type: ignore[index]
+
+
+def test_the_first_statement_begins_the_transaction(pg: Database) -> None:
+    """A statement on an idle connection opens the transaction the driver would: a rollback undoes it."""
+    with pg.engine.connect() as conn:
+        conn.begin()
+        _INSERT.first(conn, name="undone", at=AT, flag=False, doc=[])
+        conn.rollback()
+        conn.begin()
+        assert _BY_NAME.first(conn, name="undone") is None
+        _INSERT.first(conn, name="kept", at=AT, flag=False, doc=[])
+        conn.commit()
+    with pg.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM zz_things WHERE name = 'kept'")).scalar_one() == 1
+
+
+def test_prepared_statements_outlive_rollbacks(pg: Database) -> None:
+    """psycopg sent DEALLOCATE ALL after a rollback while it held prepared statements of its own, which took
+    these away in the middle of a connection's life (a 500 after 210 submits, 2026-11-29)."""
+    with pg.engine.connect() as conn:
+        for round_ in range(8):
+            conn.begin()
+            for _ in range(6):  # more than psycopg's threshold for preparing a statement of its own
+                conn.execute(select(_T.id).where(_T.name == "x")).all()
+            assert _BY_NAME.first(conn, name="x") is None
+            conn.execute(text("SAVEPOINT s"))
+            conn.execute(text("ROLLBACK TO SAVEPOINT s"))
+            assert _BY_NAME.first(conn, name=f"y{round_}") is None
+            conn.rollback()
+
+
+def test_a_unique_violation_is_an_integrity_error_and_the_connection_goes_on(pg: Database) -> None:
+    with pg.engine.connect() as conn:
+        conn.begin()
+        _INSERT.first(conn, name="twice", at=AT, flag=True, doc={})
+        conn.commit()
+        conn.begin()
+        with pytest.raises(exc.IntegrityError):
+            _INSERT.first(conn, name="twice", at=AT, flag=True, doc={})
+        conn.rollback()
+        conn.begin()
+        assert _BY_NAME.first(conn, name="twice") is not None
+        conn.commit()
