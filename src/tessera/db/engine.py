@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.orm import Session, sessionmaker
 
+from tessera.db import libpq_statements
 from tessera.db.bulk import to_json
 from tessera.db.raw_sql import RawStatement
 
@@ -46,9 +47,11 @@ IDLE_PING_S = 0.25
 
 
 def _postgres_engine(url: str, pool_size: int) -> Engine:
-    # psycopg prepares none of its own statements: it would send DEALLOCATE ALL after every rollback of a
-    # connection holding some, which takes away the statements `libpq_statements` prepared on it too
-    engine = create_engine(url, pool_size=pool_size, max_overflow=20, connect_args={"prepare_threshold": None})
+    engine = create_engine(url, pool_size=pool_size, max_overflow=20)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        libpq_statements.follow_deallocations(dbapi_conn)
 
     @event.listens_for(engine, "checkin")
     def _on_checkin(_dbapi_conn: Any, record: Any) -> None:

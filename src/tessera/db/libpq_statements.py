@@ -3,9 +3,10 @@ per connection under a name of their own, their values made text by psycopg's du
 its loaders, so that they are converted exactly as a cursor converts them, without the cursor's bookkeeping
 around each statement (a statement cost 78 µs of CPU through a cursor and about 30 µs so, 2026-11-29).
 
-The prepared statements stay on their connection for its life: the engine turns psycopg's own preparing off
-(`prepare_threshold=None`), because psycopg sends `DEALLOCATE ALL` after a rollback whenever it holds
-prepared statements of its own, which would take these away too.
+psycopg prepares statements of its own (those run five times on a connection) and drops them all with
+`DEALLOCATE ALL` after a rollback, and after a statement that may change what they refer to (DROP, ALTER):
+that takes these away too. `follow_deallocations`, on each new connection, has psycopg's clearing make this
+module forget what it prepared there, so the next statement prepares again.
 
 A transaction: psycopg looks at the connection's status, which libpq keeps, to know whether it must send
 `BEGIN` before a statement. `begin` sends it here when psycopg would (a connection not in autocommit, idle,
@@ -63,6 +64,26 @@ class _State:
 
 
 _states: WeakKeyDictionary[Any, _State] = WeakKeyDictionary()
+
+
+def follow_deallocations(driver: Any) -> None:
+    """Forget the statements prepared on the driver connection whenever psycopg clears its own (it then sends
+    `DEALLOCATE ALL`). Where psycopg keeps that elsewhere than this version does, its preparing is turned off,
+    which leaves these alone."""
+    manager = getattr(driver, "_prepared", None)
+    clear = getattr(manager, "clear", None)
+    if clear is None:
+        driver.prepare_threshold = None
+        return
+
+    def clear_both() -> bool:
+        cleared = bool(clear())  # True: psycopg sends DEALLOCATE ALL next
+        state = _states.get(driver)
+        if cleared and state is not None:
+            state.prepared.clear()
+        return cleared
+
+    manager.clear = clear_both  # type: ignore[union-attr]
 
 
 def begin(driver: Any) -> bool:
