@@ -116,3 +116,18 @@ def test_a_unique_violation_is_an_integrity_error_and_the_connection_goes_on(pg:
         conn.begin()
         assert _BY_NAME.first(conn, name="twice") is not None
         conn.commit()
+
+
+def test_a_statement_gone_unseen_fails_once_and_is_prepared_again(pg: Database) -> None:
+    """A DEALLOCATE that psycopg does not see (here sent to libpq behind its back) fails the statement that
+    meets it, and the next use prepares it again."""
+    with pg.engine.connect() as conn:
+        conn.begin()
+        assert _BY_NAME.first(conn, name="x") is None
+        conn.connection.dbapi_connection.pgconn.exec_(b"DEALLOCATE ALL")  # type: ignore[union-attr]
+        with pytest.raises(exc.ProgrammingError, match="does not exist"):
+            _BY_NAME.first(conn, name="x")
+        conn.rollback()
+        conn.begin()
+        assert _BY_NAME.first(conn, name="x") is None
+        conn.rollback()

@@ -64,6 +64,8 @@ class _State:
 
 
 _states: WeakKeyDictionary[Any, _State] = WeakKeyDictionary()
+_states_lock = threading.Lock()  # a connection's first statement adds its state; the threads share the map
+INVALID_STATEMENT_NAME = "26000"  # SQLSTATE: the prepared statement is not there
 
 
 def follow_deallocations(driver: Any) -> None:
@@ -114,7 +116,8 @@ def first_row(driver: Any, statement: Prepared, values: dict[str, Any]) -> tuple
 
     state = _states.get(driver)
     if state is None:
-        state = _states[driver] = _State(driver)
+        with _states_lock:
+            state = _states.setdefault(driver, _State(driver))
     pgconn = driver.pgconn
     if statement.name not in state.prepared:
         result = pgconn.prepare(statement.name, statement.sql)
@@ -125,6 +128,8 @@ def first_row(driver: Any, statement: Prepared, values: dict[str, Any]) -> tuple
     tx = state.transformer
     result = pgconn.exec_prepared(statement.name, tx.dump_sequence(args, [PyFormat.TEXT] * len(args)))
     if result.status not in (pq.ExecStatus.TUPLES_OK, pq.ExecStatus.COMMAND_OK):
+        if result.error_field(pq.DiagnosticField.SQLSTATE) == INVALID_STATEMENT_NAME.encode():
+            state.prepared.discard(statement.name)  # gone some way not followed: the next use prepares it again
         raise errors.error_from_result(result, encoding=driver.info.encoding)
     if not result.ntuples or not result.nfields:
         return None
