@@ -140,20 +140,26 @@ def submit_one_client(base: str, headers: dict[str, str], task_ids: list[int], o
         response.read()
         times.append(time.perf_counter() - t)
         if response.status != 201:
+            out.put(None)  # the bench stops at once rather than wait for this client's times
             raise RuntimeError(f"submit to task {task_id}: HTTP {response.status}")
     out.put(times)
 
 
 def submits_from_processes(base: str, headers: dict[str, str], targets: list[int], clients: int) -> list[float]:
     """The submits from `clients` processes at once, each with its share of the tasks."""
-    out: multiprocessing.Queue[list[float]] = multiprocessing.Queue()
+    out: multiprocessing.Queue[list[float] | None] = multiprocessing.Queue()
     procs = [
         multiprocessing.Process(target=submit_one_client, args=(base, headers, targets[k::clients], out))
         for k in range(clients)
     ]
     for proc in procs:
         proc.start()
-    times = [t for _ in procs for t in out.get(timeout=600)]
+    times: list[float] = []
+    for _ in procs:
+        got = out.get(timeout=600)
+        if got is None:
+            raise RuntimeError("a client's submit failed (its error is above)")
+        times += got
     for proc in procs:
         proc.join()
         if proc.exitcode:
