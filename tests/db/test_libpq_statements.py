@@ -80,6 +80,7 @@ def test_the_first_statement_begins_the_transaction(pg: Database) -> None:
     with pg.engine.connect() as conn:
         conn.begin()
         _INSERT.first(conn, name="undone", at=AT, flag=False, doc=[])
+        assert _INSERT._by_dialect["postgresql"].libpq.name in _prepared_on(conn)  # type: ignore[union-attr]
         conn.rollback()
         conn.begin()
         assert _BY_NAME.first(conn, name="undone") is None
