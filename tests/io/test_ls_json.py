@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import random
 import struct
 
 import pytest
 
-from tessera.io.ls_json import dumps_compact, dumps_indented, recompact_bytes, to_utf8, ujson_number
+from tessera.io.ls_json import dumps_compact, dumps_indented, to_utf8, ujson_number
 
 ujson = pytest.importorskip("ujson")
 
@@ -55,25 +54,6 @@ def test_lone_surrogates_become_escapes() -> None:
 def test_exponents_after_a_key_and_in_strings_like_ujson() -> None:
     value = {"a": 1e-07, "b": [-2.5e-08, {"c": 3e-09}], "s": "p = 3.9e-06, x:1e-05", "t": ":1e-05"}
     assert dumps_compact(value) == ujson.dumps(value, ensure_ascii=False)
-
-
-JSONB_TEXTS = [  # as PostgreSQL's jsonb writes them: a space after ":" and ",", numbers as `numeric` writes them
-    '{"a": 1, "b": [true, null, "x: y, z"]}',
-    '{"big": 123456789012345678901234567890, "neg": -9223372036854775809}',
-    '{"f": 0.0000001, "g": 1.50, "h": 100000000000000000000.5, "s": "1e-07 \\" a/b"}',
-    '[0.00001, {"é": "漢字 😀", "t": "tab\\t nl\\n"}]',
-    "{}",
-    "[]",
-]
-
-
-@pytest.mark.parametrize("text", JSONB_TEXTS)
-def test_recompact_bytes_of_jsonb_text_is_jsons_spelling_and_ujsons_with_ujson(text: str) -> None:
-    value = json.loads(text)
-    compact = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
-    assert recompact_bytes(text.encode()) == compact
-    ujson_spelled = ujson.dumps(value, ensure_ascii=False).encode().replace(b"\\/", b"/")
-    assert recompact_bytes(text.encode(), ujson=True) == ujson_spelled
 
 
 @pytest.mark.parametrize("value", [1e-05, -1.5e-07, 0.1, 12.5, 1e16, 3, "e-05"])

@@ -15,7 +15,7 @@ from typing import Any
 
 import orjson
 
-from tessera.io.json_values import FAST_MAX_CHARS, decode
+from tessera.io.json_values import decode
 
 _COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
 _INDENTED = json.JSONEncoder(ensure_ascii=False, indent=2, check_circular=False)
@@ -191,32 +191,6 @@ def recompact(text: str) -> RawJSON:
         except orjson.JSONEncodeError:
             pass
     return RawJSON(_COMPACT.encode(value))
-
-
-_TRIVIAL = {b"{}": b"{}", b"[]": b"[]"}
-
-
-def recompact_bytes(data: bytes, *, ujson: bool = False) -> bytes:
-    """`recompact` of PostgreSQL's `jsonb` text given as UTF-8 bytes (`db.raw_rows`), as UTF-8 bytes; with
-    `ujson`, its exponents written as ujson writes them (`ujson_exponents`), so that the JSON writers need not
-    look for them again. orjson parses it (up to `FAST_MAX_CHARS`) and writes it back when the value holds no
-    float: then its bytes are `json`'s. A float there is either one of the text's (`jsonb` writes numbers as
-    `numeric` does, so "0.0000001" is `json`'s "1e-07") or an integer beyond 64 bits that orjson read as a
-    float; both go to `json`, which spells them."""
-    if len(data) == 2:  # by length first: hashing a long text (to look it up) cost a quarter of its parse
-        trivial = _TRIVIAL.get(data)
-        if trivial is not None:
-            return trivial
-    if len(data) <= FAST_MAX_CHARS:
-        try:
-            value = orjson.loads(data)
-        except orjson.JSONDecodeError:
-            pass  # `json` says why (or reads what orjson refuses)
-        else:
-            if not _holds_float(value):
-                return orjson.dumps(value)
-    text = to_utf8(_COMPACT.encode(decode(data.decode("utf-8"))[0]))
-    return ujson_exponents(text) if ujson else text
 
 
 def encode_scalar(value: Any) -> bytes:

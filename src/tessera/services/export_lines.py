@@ -1,13 +1,16 @@
-"""The JSON and JSONL exports' path: each task as the UTF-8 bytes of its compact JSON, made in one `%`
-format from the row's values and its annotations' and predictions' bytes, which are made the same way. On
-SQLite the stored JSON texts (`data`, `meta`, `result`, `presentation`) are read as bytes (`CAST(... AS
-BLOB)`) and copied, never decoded; on PostgreSQL `jsonb` text comes as bytes and is made compact
-(`recompact_bytes`), and the timestamps come as text made by the server.
+"""The JSON and JSONL exports' path: each task as the UTF-8 bytes of its JSON, made in one `%`
+format from the row's values and its annotations' and predictions' bytes, which are made the same way. The
+stored JSON texts (`data`, `meta`, `result`, `presentation`) are copied, never decoded: on SQLite read as
+bytes (`CAST(... AS BLOB)`), on PostgreSQL as the bytes of `jsonb`'s text (`raw_rows`), which the server
+writes with a space after ":" and "," and numbers as `numeric` writes them ("0.00001", never "1e-05").
+Those texts are left so: making them compact cost a third of the Python work of a JSONL export of a million
+tasks (an orjson parse and write of every value, 2026-11-29), and a reader decodes the same values either
+way. The timestamps come as text made by the server.
 
-The bytes are `to_utf8(encode_task(task))` of the dicts `export_text.iter_task_texts` makes, field for field
-in `ls_shapes`' order, with the exponents of numbers already written as ujson writes them (the writers' "/"
-rewrite is all that is left); Parquet's columns keep `json`'s spelling. `tests/services/test_export_text.py`
-checks the files against the decoded tasks.
+On SQLite the bytes are `to_utf8(encode_task(task))` of the dicts `export_text.iter_task_texts` makes,
+field for field in `ls_shapes`' order, with the exponents of numbers already written as ujson writes them
+(the writers' "/" rewrite is all that is left); Parquet's columns keep `json`'s spelling. On PostgreSQL they
+decode to the same values. `tests/services/test_export_text.py` checks the files against the decoded tasks.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from typing import Any
 from sqlalchemy import Connection, LargeBinary
 
 from tessera.db.raw_rows import row_reader
-from tessera.io.ls_json import encode_scalar, recompact_bytes, ujson_exponents, ujson_number
+from tessera.io.ls_json import encode_scalar, ujson_exponents, ujson_number
 from tessera.io.read_ahead import read_ahead
 from tessera.services.export_text import Stamps, export_queries, task_batches
 from tessera.services.ls_shapes import iso
@@ -120,13 +123,12 @@ def iter_task_columns(
     counter: list[int] | None,
 ) -> Iterator[dict[str, list[Any]]]:
     """The tasks a batch at a time as columns (Parquet's, `io.export_parquet.COLUMNS`), in id order: `data`,
-    `meta`, `annotations` and `predictions` as the UTF-8 bytes of their compact JSON (the texts of
-    `iter_task_texts`), the times as ISO text, the rest as the driver gives them."""
-    sqlite = conn.dialect.name == "sqlite"
+    `meta`, `annotations` and `predictions` as the UTF-8 bytes of their JSON (the stored texts, see the
+    module's doc), the times as ISO text, the rest as the driver gives them."""
     stamp = Stamps()
     _json, batches = _byte_batches(
         conn, project_id, ByteStamps(), ids, only_labeled, annotation_where, lines=False, batch=COLUMN_BATCH
-    )  # `data` and `meta` are made compact below (`_recompacted` without its None check: a null stays one)
+    )
     for tasks, anns, preds in batches:
         if drop_unannotated:
             tasks = [row for row in tasks if row[0] in anns]
@@ -140,8 +142,8 @@ def iter_task_columns(
         yield {
             "id": list(tids),
             "inner_id": list(inner),
-            "data": list(data) if sqlite else [v if v is None else recompact_bytes(v) for v in data],
-            "meta": list(meta) if sqlite else [v if v is None else recompact_bytes(v) for v in meta],
+            "data": list(data),
+            "meta": list(meta),
             "annotations": [b"[%b]" % b",".join(a) if (a := anns.get(tid)) else b"[]" for tid in tids],
             "predictions": [b"[%b]" % b",".join(p) if (p := preds.get(tid)) else b"[]" for tid in tids],
             "created_at": [stamp[at] for at in created],
@@ -165,13 +167,13 @@ def _byte_batches(
     lines: bool,
     batch: int | None = None,
 ) -> tuple[Any, Iterator[Any]]:
-    """The stored JSON's reader (the bytes as stored on SQLite, PostgreSQL's text made compact) and the batches
-    of (task rows, annotation lines by task, prediction lines by task), read with `_scan` on a second thread
-    `READ_AHEAD` batches ahead of the caller (`read_ahead`: the driver lets go of the GIL while the database
-    works), the lines made on the caller's thread (`_formatted`).
-    For `lines` (the JSON writers), numbers with an exponent are written as ujson writes them, here at the
-    source, so that the writers need not look for them; Parquet keeps `json`'s spelling. On PostgreSQL the
-    `jsonb` columns come as bytes (`raw_rows`) and the timestamps as the server's text (`ISO_UTC`)."""
+    """The stored JSON's reader (the bytes as stored) and the batches of (task rows, annotation lines by
+    task, prediction lines by task), read with `_scan` on a second thread `READ_AHEAD` batches ahead of the
+    caller (`read_ahead`: the driver lets go of the GIL while the database works), the lines made on the
+    caller's thread (`_formatted`). For `lines` (the JSON writers) on SQLite, numbers with an exponent are
+    written as ujson writes them, here at the source, so that the writers need not look for them; Parquet
+    keeps `json`'s spelling. On PostgreSQL the `jsonb` columns come as bytes (`raw_rows`) and the timestamps
+    as the server's text (`ISO_UTC`)."""
     sqlite = conn.dialect.name == "sqlite"
     queries = export_queries(
         project_id,
@@ -181,10 +183,8 @@ def _byte_batches(
         json_as=LargeBinary if sqlite else None,
         stamps_as_text=not sqlite,
     )
-    if sqlite:
-        json = _stored_line_bytes if lines else _stored_bytes
-    else:
-        json = _recompacted_line if lines else _recompacted
+    # PostgreSQL's `jsonb` text never spells a number with an exponent: nothing for `ujson_exponents` there
+    json = _stored_line_bytes if lines and sqlite else _stored_bytes
     number = ujson_number if lines else encode_scalar
     annotation, prediction = _annotation_line(json, stamp, number), _prediction_line(json, stamp, number)
     batches = task_batches(conn, queries, _row, _row, partial(row_reader, jsonb_bytes=True), batch)
@@ -233,14 +233,6 @@ def _stored_bytes(value: bytes | None) -> bytes:
 
 def _stored_line_bytes(value: bytes | None) -> bytes:
     return _NULL if value is None else ujson_exponents(value)
-
-
-def _recompacted(value: bytes | None) -> bytes:
-    return _NULL if value is None else recompact_bytes(value)
-
-
-def _recompacted_line(value: bytes | None) -> bytes:
-    return _NULL if value is None else recompact_bytes(value, ujson=True)
 
 
 def _annotation_line(json: Any, stamp: ByteStamps, number: Any) -> Any:
