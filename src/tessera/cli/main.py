@@ -70,7 +70,7 @@ def start(
     # only this command needs it: the other commands start that much faster, the test suite's ~40 servers too.
     import uvicorn
 
-    from tessera.server import create_app
+    from tessera.server import create_app, ready_to_serve
     from tessera.services import invites
 
     settings, db = _open(data_dir)
@@ -87,7 +87,7 @@ def start(
         db.engine.dispose()
         uvicorn.run("tessera.server:app_from_environment", factory=True, workers=workers, **options)
     else:
-        uvicorn.run(create_app(settings, database=db), **options)
+        uvicorn.run(ready_to_serve(create_app(settings, database=db)), **options)
 
 
 @db_app.command("upgrade")
