@@ -132,3 +132,55 @@ def test_a_statement_gone_unseen_fails_once_and_is_prepared_again(pg: Database) 
         conn.begin()
         assert _BY_NAME.first(conn, name="x") is None
         conn.rollback()
+
+
+_BUMP_FLAG = RawStatement(
+    _things.update().where(_T.id == bindparam("thing")).values(flag=literal_column("NOT zz_things.flag"))
+)
+
+
+def _flag(db: Database, thing: int) -> bool:
+    with db.engine.connect() as conn:
+        return conn.execute(select(_T.flag).where(_T.id == thing)).scalar_one()
+
+
+def test_a_statement_sent_with_commit_locks_its_row_only_while_the_commit_runs(pg: Database) -> None:
+    """`on_commit`: until the commit, the row is not locked (another transaction takes it at once) nor
+    changed; the commit writes it; a rollback forgets it, and the connection's next commit does not send it."""
+    with pg.engine.begin() as conn:
+        thing = _INSERT.first(conn, name="a", at=AT, flag=False, doc=None)[0]  # type: ignore[index]
+    with pg.engine.connect() as conn, pg.engine.connect() as other:
+        _BY_NAME.first(conn, name="a")
+        _BUMP_FLAG.on_commit(conn, thing=thing)
+        locked = other.execute(select(_T.id).where(_T.id == thing).with_for_update(nowait=True)).all()
+        assert locked == [(thing,)]  # NOWAIT: a lock held would be an error
+        other.rollback()
+        assert _flag(pg, thing) is False
+        conn.commit()
+        assert _flag(pg, thing) is True
+        _BUMP_FLAG.on_commit(conn, thing=thing)
+        conn.rollback()
+        _BY_NAME.first(conn, name="a")
+        conn.commit()
+    assert _flag(pg, thing) is True
+
+
+def test_a_statement_sent_with_commit_that_fails_fails_the_commit_and_nothing_is_written(pg: Database) -> None:
+    with pg.engine.connect() as conn:
+        _INSERT.first(conn, name="b", at=AT, flag=True, doc=None)
+        assert libpq_statements.send_with_commit(conn.connection.dbapi_connection, b"SELECT 1/0")
+        with pytest.raises(exc.DataError, match="division by zero"):
+            conn.commit()
+        assert conn.connection.dbapi_connection.pgconn.transaction_status == 0  # IDLE, as after a failed COMMIT
+        conn.rollback()  # SQLAlchemy's transaction
+        assert _BY_NAME.first(conn, name="b") is None  # the connection goes on, without the row
+        conn.rollback()
+
+
+def test_only_integers_are_written_into_a_statement_sent_with_commit() -> None:
+    assert libpq_statements.literal("UPDATE t SET n = %(n)s WHERE s LIKE 'a%%'", {"n": 7}) == (
+        b"UPDATE t SET n = 7 WHERE s LIKE 'a%'"
+    )
+    for bad in ("7; DROP TABLE t", True, 1.5, None):
+        with pytest.raises(TypeError, match="only integers"):
+            libpq_statements.literal("UPDATE t SET n = %(n)s", {"n": bad})

@@ -52,6 +52,7 @@ def _postgres_engine(url: str, pool_size: int) -> Engine:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         libpq_statements.follow_deallocations(dbapi_conn)
+        libpq_statements.follow_commits(dbapi_conn)
 
     @event.listens_for(engine, "checkin")
     def _on_checkin(_dbapi_conn: Any, record: Any) -> None:

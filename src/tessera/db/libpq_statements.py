@@ -53,19 +53,33 @@ def prepared(pyformat_sql: str) -> Prepared:
 
 
 class _State:
-    """What a driver connection has of this module: its transformer (psycopg's adapters for it) and the
-    names of the statements prepared on it."""
+    """What a driver connection has of this module: its transformer (psycopg's adapters for it), the names
+    of the statements prepared on it and the statements to send with its COMMIT (`send_with_commit`); and
+    psycopg's modules, imported here, with a connection's first statement, rather than at each statement
+    (an import in a function costs a lookup each time it runs)."""
 
     def __init__(self, driver: Any) -> None:
-        from psycopg.adapt import Transformer  # noqa: PLC0415 - PostgreSQL only: SQLite never imports psycopg
+        # PostgreSQL only: SQLite never imports psycopg
+        from psycopg import errors, pq  # noqa: PLC0415
+        from psycopg.adapt import PyFormat, Transformer  # noqa: PLC0415
 
         self.transformer = Transformer(driver)
         self.prepared: set[bytes] = set()
+        self.on_commit: list[bytes] = []
+        self.errors, self.pq, self.text = errors, pq, PyFormat.TEXT
 
 
 _states: WeakKeyDictionary[Any, _State] = WeakKeyDictionary()
 _states_lock = threading.Lock()  # a connection's first statement adds its state; the threads share the map
 INVALID_STATEMENT_NAME = "26000"  # SQLSTATE: the prepared statement is not there
+
+
+def _state(driver: Any) -> _State:
+    state = _states.get(driver)
+    if state is None:
+        with _states_lock:
+            state = _states.setdefault(driver, _State(driver))
+    return state
 
 
 def follow_deallocations(driver: Any) -> None:
@@ -92,8 +106,8 @@ def begin(driver: Any) -> bool:
     """Make the driver connection ready for a statement run here, as a cursor would: inside its transaction
     (sending `BEGIN` when psycopg would send a plain one), or in autocommit. False when a cursor should run
     the statement instead (a failed transaction, or one with settings of its own)."""
-    from psycopg import errors, pq  # noqa: PLC0415 - see `_State`
-
+    state = _state(driver)
+    pq = state.pq
     status = driver.pgconn.transaction_status
     if status == pq.TransactionStatus.INTRANS:
         return True
@@ -105,19 +119,14 @@ def begin(driver: Any) -> bool:
         return False
     result = driver.pgconn.exec_(b"BEGIN")
     if result.status != pq.ExecStatus.COMMAND_OK:
-        raise errors.error_from_result(result, encoding=driver.info.encoding)
+        raise state.errors.error_from_result(result, encoding=driver.info.encoding)
     return True
 
 
 def first_row(driver: Any, statement: Prepared, values: dict[str, Any]) -> tuple[Any, ...] | None:
     """Run the statement with `values` (by bind name) on the driver connection; its first row, or None."""
-    from psycopg import errors, pq  # noqa: PLC0415 - see `_State`
-    from psycopg.adapt import PyFormat  # noqa: PLC0415
-
-    state = _states.get(driver)
-    if state is None:
-        with _states_lock:
-            state = _states.setdefault(driver, _State(driver))
+    state = _state(driver)
+    errors, pq = state.errors, state.pq
     pgconn = driver.pgconn
     if statement.name not in state.prepared:
         result = pgconn.prepare(statement.name, statement.sql)
@@ -126,7 +135,7 @@ def first_row(driver: Any, statement: Prepared, values: dict[str, Any]) -> tuple
         state.prepared.add(statement.name)
     args = [values[name] for name in statement.names]
     tx = state.transformer
-    result = pgconn.exec_prepared(statement.name, tx.dump_sequence(args, [PyFormat.TEXT] * len(args)))
+    result = pgconn.exec_prepared(statement.name, tx.dump_sequence(args, [state.text] * len(args)))
     if result.status not in (pq.ExecStatus.TUPLES_OK, pq.ExecStatus.COMMAND_OK):
         if result.error_field(pq.DiagnosticField.SQLSTATE) == INVALID_STATEMENT_NAME.encode():
             state.prepared.discard(statement.name)  # gone some way not followed: the next use prepares it again
@@ -137,3 +146,59 @@ def first_row(driver: Any, statement: Prepared, values: dict[str, Any]) -> tuple
     row: tuple[Any, ...] = tx.load_row(0, tuple)
     tx.set_pgresult(None)
     return row
+
+
+def literal(pyformat_sql: str, values: dict[str, Any]) -> bytes:
+    """The statement with its values written in, for `send_with_commit`: integers only, so that nothing a
+    user wrote can be read as SQL."""
+
+    def value(match: re.Match[str]) -> str:
+        if match.group(1) is None:
+            return "%"
+        found = values[match.group(1)]
+        if type(found) is not int:
+            raise TypeError(f"only integers are written into a statement sent with COMMIT, not {found!r}")
+        return str(found)
+
+    return _PLACEHOLDER.sub(value, pyformat_sql).encode()
+
+
+def send_with_commit(driver: Any, sql: bytes) -> bool:
+    """Have the driver connection's COMMIT of its transaction send `sql` before it, in the same round trip
+    (`follow_commits`); a rollback forgets it. False when no transaction is open here: run it now instead."""
+    state = _state(driver)
+    if driver.pgconn.transaction_status != state.pq.TransactionStatus.INTRANS:
+        return False
+    state.on_commit.append(sql)
+    return True
+
+
+def follow_commits(driver: Any) -> None:
+    """On a new driver connection: its `commit` sends the statements given to `send_with_commit` and the
+    COMMIT as one query (one round trip), its `rollback` forgets them. The row such a statement writes is
+    locked only while the server runs the query, not also while the process gets back to committing (under
+    load, waiting its turn for the interpreter)."""
+    commit, rollback = driver.commit, driver.rollback
+
+    def commit_with_statements() -> None:
+        state = _states.get(driver)
+        if state is None or not state.on_commit:
+            commit()
+            return
+        statements, state.on_commit = state.on_commit, []
+        if driver.pgconn.transaction_status != state.pq.TransactionStatus.INTRANS:
+            commit()  # a failed transaction: psycopg's COMMIT ends it as PostgreSQL does (a rollback)
+            return
+        result = driver.pgconn.exec_(b";".join([*statements, b"COMMIT"]))
+        if result.status != state.pq.ExecStatus.COMMAND_OK:
+            # A statement failed, so the COMMIT never ran: end the transaction as a failed COMMIT ends it
+            rollback()
+            raise state.errors.error_from_result(result, encoding=driver.info.encoding)
+
+    def rollback_forgetting() -> None:
+        state = _states.get(driver)
+        if state is not None:
+            state.on_commit.clear()
+        rollback()
+
+    driver.commit, driver.rollback = commit_with_statements, rollback_forgetting

@@ -66,6 +66,21 @@ class RawStatement:
         assert driver is not None
         return self._run(conn.engine, driver, params)
 
+    def on_commit(self, conn: Connection, **params: Any) -> None:
+        """Run it in `conn`'s transaction as the last statement before its COMMIT, on PostgreSQL in the
+        COMMIT's own round trip (`libpq_statements.send_with_commit`; integer values only); elsewhere now.
+        A statement that gives no row: an UPDATE of a row every writer of a project updates, locked then only
+        while the COMMIT runs."""
+        if conn.in_transaction():
+            compiled = self._by_dialect.get(conn.engine.dialect.name) or self._compile(conn.engine)
+            if compiled.libpq is not None:
+                sql = libpq_statements.literal(compiled.sql, {**compiled.defaults, **params})
+                if libpq_statements.send_with_commit(conn.connection.dbapi_connection, sql):
+                    for watcher in _watchers:
+                        watcher(compiled.sql)
+                    return
+        self.first(conn, **params)
+
     def first_in_own_read(self, engine: Engine, **params: Any) -> tuple[Any, ...] | None:
         """Run on a pooled driver connection of its own, outside any transaction of the caller's."""
         pooled = engine.raw_connection()

@@ -33,8 +33,9 @@ _BUMP = RawStatement(
 
 
 def changed(session: Session, project_id: int) -> None:
-    """Mark the project's tasks as changed, in the caller's transaction."""
-    _BUMP.first(session.connection(), project_id=project_id)
+    """Mark the project's tasks as changed, in the caller's transaction: with its COMMIT (`on_commit`), so
+    that the project's row, which every writer of the project updates, stays locked the shortest time."""
+    _BUMP.on_commit(session.connection(), project_id=project_id)
 
 
 def task_totals(session: Session, project: Project, matching: Select[Any], key: Any, *, steady: bool) -> Totals:
