@@ -1,5 +1,5 @@
 """The migrations against the model: the migrated tables are what `tables.py` describes, on SQLite and on
-PostgreSQL, and the latest migration goes down and up again."""
+PostgreSQL, and the latest migrations go down and up again."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from typing import Any
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import insert, inspect, text
 
 from tessera.db.engine import Database
 from tessera.db.migrate import alembic_config, current_revision, upgrade_database
-from tessera.db.tables import Base, on_this_database
+from tessera.db.tables import Base, Project, Task, on_this_database
 
 
 def differences(db: Database) -> list[Any]:
@@ -26,28 +26,40 @@ def updated_by_index(db: Database) -> dict[str, Any]:
     return index
 
 
-def keys_to_imports(db: Database) -> list[str]:
-    return [k["name"] for k in inspect(db.engine).get_foreign_keys("tasks") if k["referred_table"] == "imports"]
+def keys_to(db: Database, table: str) -> list[str]:
+    return [k["name"] for k in inspect(db.engine).get_foreign_keys("tasks") if k["referred_table"] == table]
 
 
 def test_the_migrated_tables_are_the_model(db: Database) -> None:
     assert differences(db) == []
 
 
-def test_tasks_keep_their_key_to_imports_on_sqlite_alone(db: Database) -> None:
-    """PostgreSQL would check it row by row on every import's COPY (migration 0011)."""
+def test_tasks_keep_their_keys_to_imports_and_projects_on_sqlite_alone(db: Database) -> None:
+    """PostgreSQL would check them row by row on every import's COPY (migrations 0011 and 0012)."""
     sqlite = db.engine.dialect.name == "sqlite"
-    assert keys_to_imports(db) == (["fk_tasks_import_id_imports"] if sqlite else [])
+    assert keys_to(db, "imports") == (["fk_tasks_import_id_imports"] if sqlite else [])
+    assert keys_to(db, "projects") == (["fk_tasks_project_id_projects"] if sqlite else [])
     where = updated_by_index(db)["dialect_options"][f"{db.engine.dialect.name}_where"]
     assert "updated_by is not null" in str(where).lower()
 
 
-def test_the_latest_migration_goes_down_and_up_again(db: Database) -> None:
+def test_the_latest_migrations_go_down_and_up_again(db: Database) -> None:
+    """0012 down gives tasks their key to projects back, first deleting what its ON DELETE CASCADE would
+    have deleted (a task whose project is gone, possible on PostgreSQL only); 0011 down, the key to imports."""
+    sqlite = db.engine.dialect.name == "sqlite"
+    with db.engine.begin() as conn:
+        project = conn.execute(insert(Project.__table__).values(title="p")).inserted_primary_key[0]
+        for owner in [project] if sqlite else [project, project + 1000]:
+            conn.execute(insert(Task.__table__).values(project_id=owner, inner_id=1, data={}))
+    command.downgrade(alembic_config(db.engine), "0011")
+    assert keys_to(db, "projects") == ["fk_tasks_project_id_projects"]
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT project_id FROM tasks")).scalars().all() == [project]
     command.downgrade(alembic_config(db.engine), "0010")
     assert current_revision(db.engine) == "0010"
-    assert keys_to_imports(db) == ["fk_tasks_import_id_imports"]
+    assert keys_to(db, "imports") == ["fk_tasks_import_id_imports"]
     assert "sqlite_where" not in updated_by_index(db)["dialect_options"]
     assert "postgresql_where" not in updated_by_index(db)["dialect_options"]
     upgrade_database(db.engine)
-    assert current_revision(db.engine) == "0011"
+    assert current_revision(db.engine) == "0012"
     assert differences(db) == []

@@ -189,7 +189,8 @@ _NAMED = text("updated_by IS NOT NULL")
 class Task(Base):
     __tablename__ = "tasks"
     id: Mapped[int] = mapped_column(Id, primary_key=True)
-    project_id: Mapped[int] = mapped_column(Id, ForeignKey("projects.id", ondelete="CASCADE"), nullable=False)
+    # Its foreign key exists on SQLite only (see `__table_args__`).
+    project_id: Mapped[int] = mapped_column(Id, nullable=False)
     inner_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
     data: Mapped[dict[str, Any]] = mapped_column(Json, nullable=False)
     meta: Mapped[dict[str, Any]] = mapped_column(Json, nullable=False, default=dict)
@@ -213,6 +214,9 @@ class Task(Base):
         # PostgreSQL would check this key row by row on every import's COPY; an import writes its record in the
         # same transaction as its tasks, and a record goes only with its project and its tasks (migration 0011).
         ForeignKeyConstraint(["import_id"], ["imports.id"], ondelete="SET NULL").ddl_if(dialect="sqlite"),
+        # The same for the project (migration 0012): whatever writes tasks holds its project's row locked
+        # (`get_project(..., for_update=True)`), and a project's tasks are deleted with it (`delete_project`).
+        ForeignKeyConstraint(["project_id"], ["projects.id"], ondelete="CASCADE").ddl_if(dialect="sqlite"),
         Index("ix_tasks_updated_by", "updated_by", sqlite_where=_NAMED, postgresql_where=_NAMED),
         Index("ix_tasks_project_id_id", "project_id", "id"),
         Index("ix_tasks_project_id_is_labeled", "project_id", "is_labeled", "id"),

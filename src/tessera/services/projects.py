@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from tessera.db.tables import Annotation, Project, ProjectMember, Task, utcnow
@@ -104,7 +104,11 @@ def _relabel(session: Session, project: Project) -> None:
 
 
 def delete_project(session: Session, actor: Actor, project_id: int) -> None:
-    project, _role = get_project(session, actor, project_id, "project.delete")
+    """The project, its tasks and all that hangs on them. Its row is locked first: what writes tasks locks it
+    too, so no task comes in meanwhile; the tasks are deleted here because on PostgreSQL no foreign key from
+    tasks to projects cascades (migration 0012)."""
+    project, _role = get_project(session, actor, project_id, "project.delete", for_update=True)
+    session.execute(delete(Task).where(Task.project_id == project.id))
     session.delete(project)
     session.flush()
 
