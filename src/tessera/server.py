@@ -13,7 +13,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from tessera import __version__
-from tessera.api import errors
+from tessera.api import endpoint_threads, errors
 from tessera.api.context import closing_sessions
 from tessera.api.routes import (
     agreement,
@@ -148,6 +148,8 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     )
     app.state.settings = settings
     app.state.db = database or Database(settings.database_url)
+    # how many endpoint bodies run at once before the next waits its turn (see `endpoint_threads`)
+    app.state.bodies_at_once = None if app.state.db.is_sqlite else endpoint_threads.AT_ONCE
     app.state.outbound = OutboundClient(settings.outbound_allowlist)
     app.state.chat = ChatCaller(app.state.outbound, RateLimits())  # rate limits are per process
     handlers = {

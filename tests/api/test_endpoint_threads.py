@@ -9,6 +9,7 @@ import time
 
 import pytest
 
+from tessera.api import endpoint_threads
 from tessera.api.endpoint_threads import run_off_loop
 
 
@@ -61,3 +62,70 @@ def test_a_cancelled_caller_whose_body_fails_is_still_cancelled() -> None:
             await task
 
     asyncio.run(main())
+
+
+def _at_most(bodies: int, at_once: int | None, hold: float) -> int:
+    """The most bodies seen running at once among `bodies` started together, each holding `hold` seconds."""
+    lock = threading.Lock()
+    running = [0, 0]  # now, most
+
+    def body() -> None:
+        with lock:
+            running[0] += 1
+            running[1] = max(running[1], running[0])
+        time.sleep(hold)
+        with lock:
+            running[0] -= 1
+
+    async def main() -> None:
+        await asyncio.gather(*(run_off_loop(body, at_once=at_once) for _ in range(bodies)))
+
+    asyncio.run(main())
+    return running[1]
+
+
+def test_bodies_take_turns_when_told_how_many_may_run_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(endpoint_threads, "TURN_WAIT_S", 5.0)
+    assert _at_most(10, 3, 0.03) == 3
+    assert _at_most(10, None, 0.1) == 10  # no limit (SQLite's)
+
+
+def test_a_body_waits_for_its_turn_no_longer_than_the_turn_wait(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two bodies hold their turns until a third has run: it runs once its wait is over."""
+    monkeypatch.setattr(endpoint_threads, "TURN_WAIT_S", 0.05)
+    third_ran = threading.Event()
+
+    def holder() -> bool:
+        return third_ran.wait(5)
+
+    async def main() -> list[bool]:
+        holders = [asyncio.create_task(run_off_loop(holder, at_once=2)) for _ in range(2)]
+        await asyncio.sleep(0.01)
+        started = time.monotonic()
+        await run_off_loop(third_ran.set, at_once=2)
+        assert time.monotonic() - started >= 0.04
+        return await asyncio.gather(*holders)
+
+    assert asyncio.run(main()) == [True, True]
+
+
+def test_a_request_cancelled_while_waiting_for_its_turn_leaves_the_turns_as_they_were(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(endpoint_threads, "TURN_WAIT_S", 5.0)
+
+    async def main() -> int:
+        gate = threading.Event()
+        holding = asyncio.create_task(run_off_loop(gate.wait, 5, at_once=1))
+        await asyncio.sleep(0.01)
+        waiting = asyncio.create_task(run_off_loop(lambda: None, at_once=1))
+        await asyncio.sleep(0.01)
+        waiting.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+        gate.set()
+        await holding
+        turns = endpoint_threads._turns[asyncio.get_running_loop()]
+        return turns.running
+
+    assert asyncio.run(main()) == 0

@@ -241,7 +241,8 @@ def _checked_first(endpoint: Callable[..., Any]) -> Callable[..., Any]:
     # A coroutine, so that FastAPI awaits it on the event loop; the body runs on an endpoint thread.
     @functools.wraps(endpoint)  # FastAPI reads the signature and the annotations' module through the wrapper
     async def checked(*args: Any, **kwargs: Any) -> Any:
-        return await run_off_loop(run, args, kwargs)
+        at_once = getattr(kwargs[names[0]]._request.app.state, "bodies_at_once", None)  # see `server.create_app`
+        return await run_off_loop(run, args, kwargs, at_once=at_once)
 
     return checked
 
