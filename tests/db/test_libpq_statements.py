@@ -152,6 +152,7 @@ def test_a_statement_sent_with_commit_locks_its_row_only_while_the_commit_runs(p
     with pg.engine.connect() as conn, pg.engine.connect() as other:
         _BY_NAME.first(conn, name="a")
         _BUMP_FLAG.on_commit(conn, thing=thing)
+        _BUMP_FLAG.on_commit(conn, thing=thing)  # given twice in one transaction: sent once (a second would undo it)
         locked = other.execute(select(_T.id).where(_T.id == thing).with_for_update(nowait=True)).all()
         assert locked == [(thing,)]  # NOWAIT: a lock held would be an error
         other.rollback()

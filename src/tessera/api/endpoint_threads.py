@@ -17,7 +17,7 @@ cores, and each took longer than it would in turn: 3,000 submits from 8 client p
 turn four times (2026-11-29, 21:40), p95 20.0, 23.5, 19.8, 17.7 ms with all 8 at once against 17.1, 17.5,
 17.3, 14.4 ms with 4; the server's CPU per submit 1.16–1.53 ms against 1.09–1.27 ms. On SQLite there is no
 limit (`at_once=None`): its writers queue on the engine's writer slot anyway, and the same limit made the
-submits slower there (p95 21.9, 23.9 ms against 18.1, 19.1 ms)"""
+submits slower there (p95 21.9, 23.9 ms against 18.1, 19.1 ms)."""
 
 from __future__ import annotations
 

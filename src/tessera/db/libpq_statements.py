@@ -165,11 +165,13 @@ def literal(pyformat_sql: str, values: dict[str, Any]) -> bytes:
 
 def send_with_commit(driver: Any, sql: bytes) -> bool:
     """Have the driver connection's COMMIT of its transaction send `sql` before it, in the same round trip
-    (`follow_commits`); a rollback forgets it. False when no transaction is open here: run it now instead."""
+    (`follow_commits`), once however often it is given; a rollback forgets it. False when no transaction is
+    open here: run it now instead."""
     state = _state(driver)
     if driver.pgconn.transaction_status != state.pq.TransactionStatus.INTRANS:
         return False
-    state.on_commit.append(sql)
+    if sql not in state.on_commit:  # a bump per batch or per task of one transaction: the first does
+        state.on_commit.append(sql)
     return True
 
 
