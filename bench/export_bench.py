@@ -149,15 +149,21 @@ def seed(db: Database, project_id: int, count: int, make_data, make_result) -> N
         conn = session.connection()
         now = driver_value(conn, t.c.created_at, dt.datetime.now(dt.UTC))  # as imports write it (binary COPY)
         first = conn.exec_driver_sql("SELECT COALESCE(MAX(id), 0) FROM tasks").scalar() + 1
+        keep_text = conn.dialect.name == "postgresql"
         first_ann = conn.exec_driver_sql("SELECT COALESCE(MAX(id), 0) FROM annotations").scalar() + 1
         for start in range(0, count, BATCH):
             n = min(BATCH, count - start)
             ids = range(first + start, first + start + n)
+            texts = [to_json(make_data(i)) for i in ids]
             task_rows = [
-                (i, project_id, i - first + 1, to_json(make_data(i)), "{}", 1, 0, 0, True, now, now) for i in ids
+                (i, project_id, i - first + 1, data, "{}", 1, 0, 0, True, now, now)
+                for i, data in zip(ids, texts, strict=True)
             ]
             columns = ["id", "project_id", "inner_id", "data", "meta", "total_annotations"]
             columns += ["cancelled_annotations", "total_predictions", "is_labeled", "created_at", "updated_at"]
+            if keep_text:  # PostgreSQL keeps the text beside the jsonb, as an import does (`Task.data_text`)
+                task_rows = [(*row, data) for row, data in zip(task_rows, texts, strict=True)]
+                columns.append("data_text")
             insert_many(conn, t, columns, task_rows)
             ann_rows = [
                 (first_ann + i - first, i, project_id, to_json(make_result(i)), False, False, 1, 1, now, now)

@@ -43,14 +43,31 @@ def test_tasks_keep_their_keys_to_imports_and_projects_on_sqlite_alone(db: Datab
     assert "updated_by is not null" in str(where).lower()
 
 
+def task_columns(db: Database) -> list[str]:
+    return [c["name"] for c in inspect(db.engine).get_columns("tasks")]
+
+
+def data_text_triggers(db: Database) -> list[str]:
+    if db.engine.dialect.name != "postgresql":
+        return []
+    with db.engine.connect() as conn:
+        query = "SELECT tgname FROM pg_trigger WHERE tgrelid = 'tasks'::regclass AND NOT tgisinternal"
+        return conn.execute(text(query)).scalars().all()
+
+
 def test_the_latest_migrations_go_down_and_up_again(db: Database) -> None:
-    """0012 down gives tasks their key to projects back, first deleting what its ON DELETE CASCADE would
-    have deleted (a task whose project is gone, possible on PostgreSQL only); 0011 down, the key to imports."""
+    """0013 down drops the kept text of `data` and, on PostgreSQL, its trigger; 0012 down gives tasks their
+    key to projects back, first deleting what its ON DELETE CASCADE would have deleted (a task whose project
+    is gone, possible on PostgreSQL only); 0011 down, the key to imports."""
     sqlite = db.engine.dialect.name == "sqlite"
     with db.engine.begin() as conn:
         project = conn.execute(insert(Project.__table__).values(title="p")).inserted_primary_key[0]
         for owner in [project] if sqlite else [project, project + 1000]:
-            conn.execute(insert(Task.__table__).values(project_id=owner, inner_id=1, data={}))
+            conn.execute(insert(Task.__table__).values(project_id=owner, inner_id=1, data={}, data_text="{}"))
+    assert data_text_triggers(db) == ([] if sqlite else ["tasks_forget_data_text"])
+    command.downgrade(alembic_config(db.engine), "0012")
+    assert "data_text" not in task_columns(db)
+    assert data_text_triggers(db) == []
     command.downgrade(alembic_config(db.engine), "0011")
     assert keys_to(db, "projects") == ["fk_tasks_project_id_projects"]
     with db.engine.connect() as conn:
@@ -61,5 +78,7 @@ def test_the_latest_migrations_go_down_and_up_again(db: Database) -> None:
     assert "sqlite_where" not in updated_by_index(db)["dialect_options"]
     assert "postgresql_where" not in updated_by_index(db)["dialect_options"]
     upgrade_database(db.engine)
-    assert current_revision(db.engine) == "0012"
+    assert current_revision(db.engine) == "0013"
     assert differences(db) == []
+    assert "data_text" in task_columns(db)
+    assert data_text_triggers(db) == ([] if sqlite else ["tasks_forget_data_text"])

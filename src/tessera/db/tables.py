@@ -193,6 +193,10 @@ class Task(Base):
     project_id: Mapped[int] = mapped_column(Id, nullable=False)
     inner_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
     data: Mapped[dict[str, Any]] = mapped_column(Json, nullable=False)
+    # PostgreSQL alone: `data` as the JSON text an import wrote, which the export copies (making `jsonb`'s text
+    # is most of the server's work in an export). NULL on SQLite, whose `data` is that text, for tasks written
+    # otherwise, and from the moment `data` is updated (a trigger, migration 0013). Read only by the export.
+    data_text: Mapped[str | None] = mapped_column(Text, deferred=True)
     meta: Mapped[dict[str, Any]] = mapped_column(Json, nullable=False, default=dict)
     # The import that wrote the task; its foreign key exists on SQLite only (see `__table_args__`).
     import_id: Mapped[int | None] = mapped_column(Id, nullable=True, index=True)

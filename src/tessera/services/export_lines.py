@@ -2,10 +2,12 @@
 format from the row's values and its annotations' and predictions' bytes, which are made the same way. The
 stored JSON texts (`data`, `meta`, `result`, `presentation`) are copied, never decoded: on SQLite read as
 bytes (`CAST(... AS BLOB)`), on PostgreSQL as the bytes of `jsonb`'s text (`raw_rows`), which the server
-writes with a space after ":" and "," and numbers as `numeric` writes them ("0.00001", never "1e-05").
-Those texts are left so: making them compact cost a third of the Python work of a JSONL export of a million
-tasks (an orjson parse and write of every value, 2026-11-29), and a reader decodes the same values either
-way. The timestamps come as text made by the server.
+writes with a space after ":" and "," and numbers as `numeric` writes them ("0.00001", never "1e-05"). A
+task's `data` on PostgreSQL is the text its import kept when there is one (`Task.data_text`: the compact
+text SQLite would hold), since making `jsonb`'s text was most of the server's work. The `jsonb` texts are
+left as the server spells them: making them compact cost a third of the Python work of a JSONL export of a
+million tasks (an orjson parse and write of every value, 2026-11-29), and a reader decodes the same values
+either way. The timestamps come as text made by the server.
 
 On SQLite the bytes are `to_utf8(encode_task(task))` of the dicts `export_text.iter_task_texts` makes,
 field for field in `ls_shapes`' order, with the exponents of numbers already written as ujson writes them
@@ -182,12 +184,13 @@ def _byte_batches(
         annotation_where=annotation_where,
         json_as=LargeBinary if sqlite else None,
         stamps_as_text=not sqlite,
+        kept_text=not sqlite,
     )
-    # PostgreSQL's `jsonb` text never spells a number with an exponent: nothing for `ujson_exponents` there
-    json = _stored_line_bytes if lines and sqlite else _stored_bytes
+    # PostgreSQL's `jsonb` text never spells a number with an exponent, but the text an import kept may
+    json = _stored_line_bytes if lines else _stored_bytes
     number = ujson_number if lines else encode_scalar
     annotation, prediction = _annotation_line(json, stamp, number), _prediction_line(json, stamp, number)
-    batches = task_batches(conn, queries, _row, _row, partial(row_reader, jsonb_bytes=True), batch)
+    batches = task_batches(conn, queries, _row, _row, partial(row_reader, text_bytes=True), batch)
     ahead = read_ahead(_scan(conn, sqlite, batches), READ_AHEAD, name="export-read-ahead")
     return json, _formatted(ahead, annotation, prediction)
 

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any, NamedTuple, TypeVar
 
-from sqlalchemy import Connection, Select, Text, bindparam, cast, func, select
+from sqlalchemy import Connection, Select, String, Text, bindparam, cast, func, select
 
 from tessera.db.raw_rows import Rows, row_reader
 from tessera.db.tables import Annotation, Prediction, Task
@@ -71,20 +71,24 @@ def export_queries(
     annotation_where: Any,
     json_as: Any = Text,
     stamps_as_text: bool = False,
+    kept_text: bool = False,
 ) -> Queries:
     """The export's three queries; `json_as` is the type the JSON columns are read as (`Text`, `LargeBinary`
     for SQLite's stored text as UTF-8 bytes, or None for the column's own type). With `stamps_as_text`
-    (PostgreSQL), the timestamps come as the text `iso` makes of them (`ISO_UTC`), not as datetimes."""
+    (PostgreSQL), the timestamps come as the text `iso` makes of them (`ISO_UTC`), as `varchar`, not as
+    datetimes. With `kept_text` (PostgreSQL), a task's `data` is the text its import kept (`Task.data_text`),
+    or else `jsonb`'s text, as `text` whatever `json_as` says."""
     t, a, p = _TASK, _ANNOTATION, _PREDICTION
 
     def json(column: Any) -> Any:
         return column if json_as is None else cast(column, json_as)
 
     def stamp(column: Any) -> Any:
-        return func.to_char(func.timezone("UTC", column), ISO_UTC) if stamps_as_text else column
+        return cast(func.to_char(func.timezone("UTC", column), ISO_UTC), String) if stamps_as_text else column
 
+    data = func.coalesce(t.data_text, cast(t.data, Text)) if kept_text else json(t.data)
     task_query = select(
-        t.id, json(t.data), json(t.meta), stamp(t.created_at), stamp(t.updated_at), t.inner_id,
+        t.id, data, json(t.meta), stamp(t.created_at), stamp(t.updated_at), t.inner_id,
         t.total_annotations, t.cancelled_annotations, t.total_predictions, t.project_id, t.updated_by,
     ).where(t.project_id == project_id)  # fmt: skip
     if ids is not None:

@@ -43,6 +43,8 @@ TASK_COLUMNS = (
     "created_at",
     "updated_at",
 )  # no `updated_by`: an import is no person's edit, and Label Studio leaves it empty on imported tasks too
+# PostgreSQL keeps the text of `data` too (`Task.data_text`, copied by the export); SQLite stores `data` as that text
+PG_TASK_COLUMNS = (*TASK_COLUMNS, "data_text")
 ANNOTATION_COLUMNS = (
     "task_id",
     "project_id",
@@ -220,7 +222,9 @@ class _BatchWriter:
         self.progress: Callable[[int], None] | None = None
         self.rows_read = 0
         self.seen: set[bytes] | None = None  # data hashes, when de-duplicating
-        self.tasks = RowStream(conn, Task.__table__, TASK_COLUMNS)  # close it before any other statement
+        self.keep_text = conn.dialect.name == "postgresql"
+        columns = PG_TASK_COLUMNS if self.keep_text else TASK_COLUMNS
+        self.tasks = RowStream(conn, Task.__table__, columns)  # close it before any other statement
         self.authors.before_query = self.tasks.close
         self.skipped = 0
 
@@ -280,22 +284,21 @@ class _BatchWriter:
         else:
             total = cancelled = 0
             flag = self.unlabeled
-        self.rows.append(
-            (
-                self.project_id,
-                self.next_inner,
-                data_text,
-                encode(meta) if meta else "{}",
-                self.import_id,
-                raw.line,
-                total,
-                cancelled,
-                len(preds),
-                flag,
-                self.stamp,
-                self.stamp,
-            )
+        row = (
+            self.project_id,
+            self.next_inner,
+            data_text,
+            encode(meta) if meta else "{}",
+            self.import_id,
+            raw.line,
+            total,
+            cancelled,
+            len(preds),
+            flag,
+            self.stamp,
+            self.stamp,
         )
+        self.rows.append((*row, data_text) if self.keep_text else row)
         if anns or preds:
             self.children.append((len(self.rows) - 1, anns, preds))
         self.next_inner += 1
