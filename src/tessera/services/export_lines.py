@@ -25,9 +25,11 @@ from typing import Any
 from sqlalchemy import Connection, LargeBinary
 
 from tessera.db.raw_rows import row_reader
+from tessera.db.tables import Annotation, Prediction
 from tessera.io.ls_json import encode_scalar, ujson_exponents, ujson_number
 from tessera.io.read_ahead import read_ahead
-from tessera.services.export_text import Stamps, export_queries, task_batches
+from tessera.services.export_server_lines import annotation_line, prediction_line
+from tessera.services.export_text import Stamps, export_queries, iso_text, task_batches
 from tessera.services.ls_shapes import iso
 
 _TASK = (
@@ -48,6 +50,8 @@ _PREDICTION = (
     b'"created_at":%b,"updated_at":%b,"model":null,"model_run":null,"task":%d,"project":%d}'
 )
 _NULL = b"null"
+_A = Annotation.__table__.c
+_P = Prediction.__table__.c
 # batches read ahead of the one being formatted: two keep the database busy while this thread catches up
 READ_AHEAD = 2
 # Parquet's batches of columns: half the JSON writers' (Arrow's copy of a batch, the row group it goes into and
@@ -172,11 +176,30 @@ def _byte_batches(
     """The stored JSON's reader (the bytes as stored) and the batches of (task rows, annotation lines by
     task, prediction lines by task), read with `_scan` on a second thread `READ_AHEAD` batches ahead of the
     caller (`read_ahead`: the driver lets go of the GIL while the database works), the lines made on the
-    caller's thread (`_formatted`). For `lines` (the JSON writers) on SQLite, numbers with an exponent are
-    written as ujson writes them, here at the source, so that the writers need not look for them; Parquet
-    keeps `json`'s spelling. On PostgreSQL the `jsonb` columns come as bytes (`raw_rows`) and the timestamps
-    as the server's text (`ISO_UTC`)."""
+    caller's thread (`_formatted`), or for the JSON writers on PostgreSQL by the server
+    (`export_server_lines`). For `lines` (the JSON writers), numbers with an exponent are written as ujson
+    writes them, here at the source, so that the writers need not look for them; Parquet keeps `json`'s
+    spelling. On PostgreSQL the `jsonb` and `text` columns come as bytes (`raw_rows`) and the timestamps as
+    the server's text (`ISO_UTC`)."""
     sqlite = conn.dialect.name == "sqlite"
+    # the JSON writers' exponents as ujson writes them: in the stored text on SQLite, and on PostgreSQL in the
+    # text an import kept and the floats of the server's lines (`jsonb`'s text never has an exponent)
+    json = _stored_line_bytes if lines else _stored_bytes
+    reader = partial(row_reader, text_bytes=True)
+    if lines and not sqlite:
+        queries = export_queries(
+            project_id,
+            ids=ids,
+            only_labeled=only_labeled,
+            annotation_where=annotation_where,
+            json_as=None,
+            stamps_as_text=True,
+            kept_text=True,
+            annotation_columns=[_A.task_id, annotation_line(_ANNOTATION, iso_text)],
+            prediction_columns=[_P.task_id, prediction_line(_PREDICTION, iso_text)],
+        )
+        batches = task_batches(conn, queries, _server_line_bytes, _server_line_bytes, reader, batch)
+        return json, read_ahead(batches, READ_AHEAD, name="export-read-ahead")
     queries = export_queries(
         project_id,
         ids=ids,
@@ -186,17 +209,19 @@ def _byte_batches(
         stamps_as_text=not sqlite,
         kept_text=not sqlite,
     )
-    # PostgreSQL's `jsonb` text never spells a number with an exponent, but the text an import kept may
-    json = _stored_line_bytes if lines else _stored_bytes
     number = ujson_number if lines else encode_scalar
     annotation, prediction = _annotation_line(json, stamp, number), _prediction_line(json, stamp, number)
-    batches = task_batches(conn, queries, _row, _row, partial(row_reader, text_bytes=True), batch)
+    batches = task_batches(conn, queries, _row, _row, reader, batch)
     ahead = read_ahead(_scan(conn, sqlite, batches), READ_AHEAD, name="export-read-ahead")
     return json, _formatted(ahead, annotation, prediction)
 
 
 def _row(row: tuple[Any, ...]) -> tuple[Any, ...]:
     return row
+
+
+def _server_line_bytes(row: tuple[Any, ...]) -> bytes:
+    return ujson_exponents(row[1])
 
 
 def _formatted(batches: Iterator[Any], annotation: Any, prediction: Any) -> Iterator[Any]:

@@ -63,6 +63,11 @@ class Queries(NamedTuple):
 ISO_UTC = 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'
 
 
+def iso_text(column: Any) -> Any:
+    """A PostgreSQL timestamp column as `ISO_UTC` text, typed `varchar` (`raw_rows` gives `text` as bytes)."""
+    return cast(func.to_char(func.timezone("UTC", column), ISO_UTC), String)
+
+
 def export_queries(
     project_id: int,
     *,
@@ -72,19 +77,22 @@ def export_queries(
     json_as: Any = Text,
     stamps_as_text: bool = False,
     kept_text: bool = False,
+    annotation_columns: list[Any] | None = None,
+    prediction_columns: list[Any] | None = None,
 ) -> Queries:
     """The export's three queries; `json_as` is the type the JSON columns are read as (`Text`, `LargeBinary`
     for SQLite's stored text as UTF-8 bytes, or None for the column's own type). With `stamps_as_text`
     (PostgreSQL), the timestamps come as the text `iso` makes of them (`ISO_UTC`), as `varchar`, not as
     datetimes. With `kept_text` (PostgreSQL), a task's `data` is the text its import kept (`Task.data_text`),
-    or else `jsonb`'s text, as `text` whatever `json_as` says."""
+    or else `jsonb`'s text, as `text` whatever `json_as` says. `annotation_columns` and `prediction_columns`
+    replace what the annotation and prediction queries select (the task id must come first)."""
     t, a, p = _TASK, _ANNOTATION, _PREDICTION
 
     def json(column: Any) -> Any:
         return column if json_as is None else cast(column, json_as)
 
     def stamp(column: Any) -> Any:
-        return cast(func.to_char(func.timezone("UTC", column), ISO_UTC), String) if stamps_as_text else column
+        return iso_text(column) if stamps_as_text else column
 
     data = func.coalesce(t.data_text, cast(t.data, Text)) if kept_text else json(t.data)
     task_query = select(
@@ -95,7 +103,7 @@ def export_queries(
         task_query = task_query.where(t.id.in_(ids))
     if only_labeled:
         task_query = task_query.where((t.total_annotations + t.cancelled_annotations) > 0)
-    annotation_query = select(
+    annotation_query = select(*annotation_columns) if annotation_columns else select(
         a.task_id, a.id, json(a.result), a.completed_by, a.was_cancelled, a.ground_truth, stamp(a.created_at),
         stamp(a.updated_at), a.lead_time, a.import_id, a.last_action, a.project_id, a.updated_by,
         a.parent_prediction_id, a.parent_annotation_id, a.unique_id, a.version, a.review_status,
@@ -103,7 +111,7 @@ def export_queries(
     )  # fmt: skip
     if annotation_where is not None:
         annotation_query = annotation_query.where(annotation_where)
-    prediction_query = select(
+    prediction_query = select(*prediction_columns) if prediction_columns else select(
         p.task_id, p.id, json(p.result), p.model_version, p.score, stamp(p.created_at), stamp(p.updated_at),
         p.project_id,
     )  # fmt: skip
