@@ -101,7 +101,7 @@ _SET_COUNTERS = RawStatement(
         agreement=bindparam("agreement"),
         updated_at=bindparam("updated_at"),
     )
-)  # both built once: statements that every submit runs (see `db.raw_sql`)
+)  # both built once (see `db.raw_sql`): the counters' statements of a project with an `agreement_threshold`
 _T = Task.__table__
 _COUNTS = (
     select(
