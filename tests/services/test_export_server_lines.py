@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from tessera.db.engine import Database
 from tessera.db.raw_rows import row_reader
-from tessera.db.tables import Annotation, Prediction
+from tessera.db.tables import Annotation
 from tessera.io.ls_json import ujson_number
 from tessera.services import export_lines, export_text, imports
 from tessera.services.actors import Actor
@@ -52,18 +52,7 @@ def _project(db: Database) -> int:
 def _lines(db: Database, pid: int, *, server: bool, where: object = None) -> list[bytes]:
     """Every annotation's and prediction's line, made by the server or in Python from its values."""
     stamp = export_lines.ByteStamps()
-    columns: dict = {}
-    if server:
-        columns = {
-            "annotation_columns": [
-                Annotation.task_id,
-                export_lines.annotation_line(export_lines._ANNOTATION, export_text.iso_text),
-            ],
-            "prediction_columns": [
-                Prediction.task_id,
-                export_lines.prediction_line(export_lines._PREDICTION, export_text.iso_text),
-            ],
-        }
+    columns = export_lines.server_line_columns() if server else {}
     queries = export_text.export_queries(
         pid, ids=None, only_labeled=False, annotation_where=where, json_as=None, stamps_as_text=True, **columns
     )

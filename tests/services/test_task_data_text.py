@@ -38,7 +38,7 @@ def _kept(db: Database, pid: int) -> list[str | None]:
         return list(s.execute(query).scalars())
 
 
-def _exported(db: Database, pid: int, tmp_path: Path) -> list[bytes]:
+def _exported(db: Database, pid: int, tmp_path: Path) -> list[dict]:
     with db.reader() as s:
         project = s.get(Project, pid)
         assert project is not None

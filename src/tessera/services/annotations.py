@@ -139,9 +139,8 @@ def refresh_counters(session: Session, task: Task | TaskToWrite, project: Projec
     conn = session.connection()
     skip_queue = project.settings.get("skip_queue", "")
     overlap = overlap_of_task(project, task.inner_id, task.extra_overlap)
-    extra = task.extra_overlap or 0
     now = utcnow()
-    if (project.settings or {}).get("agreement_threshold") is None:
+    if project.settings.get("agreement_threshold") is None:
         slots = max(1, overlap)  # as `task_is_labeled` counts them
         row = _COUNT_AND_SET.first(
             conn, task_id=task.id, skips_count=skip_queue == "IGNORE_SKIPPED", slots=slots, updated_at=now
@@ -156,7 +155,7 @@ def refresh_counters(session: Session, task: Task | TaskToWrite, project: Projec
             "total_annotations": total,
             "cancelled_annotations": cancelled,
             "is_labeled": labeled,
-            "extra_overlap": extra,
+            "extra_overlap": task.extra_overlap or 0,
             "agreement": agreement,
             "updated_at": now,
         }

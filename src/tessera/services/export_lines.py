@@ -186,20 +186,7 @@ def _byte_batches(
     # text an import kept and the floats of the server's lines (`jsonb`'s text never has an exponent)
     json = _stored_line_bytes if lines else _stored_bytes
     reader = partial(row_reader, text_bytes=True)
-    if lines and not sqlite:
-        queries = export_queries(
-            project_id,
-            ids=ids,
-            only_labeled=only_labeled,
-            annotation_where=annotation_where,
-            json_as=None,
-            stamps_as_text=True,
-            kept_text=True,
-            annotation_columns=[_A.task_id, annotation_line(_ANNOTATION, iso_text)],
-            prediction_columns=[_P.task_id, prediction_line(_PREDICTION, iso_text)],
-        )
-        batches = task_batches(conn, queries, _server_line_bytes, _server_line_bytes, reader, batch)
-        return json, read_ahead(batches, READ_AHEAD, name="export-read-ahead")
+    server_lines = lines and not sqlite
     queries = export_queries(
         project_id,
         ids=ids,
@@ -208,12 +195,24 @@ def _byte_batches(
         json_as=LargeBinary if sqlite else None,
         stamps_as_text=not sqlite,
         kept_text=not sqlite,
+        **(server_line_columns() if server_lines else {}),
     )
+    if server_lines:
+        batches = task_batches(conn, queries, _server_line_bytes, _server_line_bytes, reader, batch)
+        return json, read_ahead(batches, READ_AHEAD, name="export-read-ahead")
     number = ujson_number if lines else encode_scalar
     annotation, prediction = _annotation_line(json, stamp, number), _prediction_line(json, stamp, number)
     batches = task_batches(conn, queries, _row, _row, reader, batch)
     ahead = read_ahead(_scan(conn, sqlite, batches), READ_AHEAD, name="export-read-ahead")
     return json, _formatted(ahead, annotation, prediction)
+
+
+def server_line_columns() -> dict[str, list[Any]]:
+    """`export_queries`' columns for the annotation and prediction lines made by PostgreSQL: (task id, line)."""
+    return {
+        "annotation_columns": [_A.task_id, annotation_line(_ANNOTATION, iso_text)],
+        "prediction_columns": [_P.task_id, prediction_line(_PREDICTION, iso_text)],
+    }
 
 
 def _row(row: tuple[Any, ...]) -> tuple[Any, ...]:
