@@ -4,6 +4,8 @@ in the same transaction, with the same errors, and prepared statements that outl
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 
 import pytest
 from sqlalchemy import (
@@ -11,11 +13,13 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    Float,
     MetaData,
     String,
     Table,
     bindparam,
     exc,
+    func,
     insert,
     literal_column,
     select,
@@ -185,3 +189,63 @@ def test_only_integers_are_written_into_a_statement_sent_with_commit() -> None:
     for bad in ("7; DROP TABLE t", True, 1.5, None):
         with pytest.raises(TypeError, match="only integers"):
             libpq_statements.literal("UPDATE t SET n = %(n)s", {"n": bad})
+
+
+_MISSING = RawStatement(select(literal_column("1")).select_from(text("zz_nowhere")))
+_SLEEP = RawStatement(select(func.pg_sleep(bindparam("seconds", type_=Float))))
+
+
+def test_a_first_statement_that_fails_to_prepare_leaves_the_transaction_failed_and_prepares_again(
+    pg: Database,
+) -> None:
+    """The first statement of a transaction goes with its BEGIN and its PREPARE in one pipeline: a PREPARE
+    that fails is raised as a cursor raises it, the transaction is left failed (as a failed statement leaves
+    it), and the statement is not taken as prepared."""
+    with pg.engine.connect() as conn:
+        conn.begin()
+        with pytest.raises(exc.ProgrammingError, match="zz_nowhere"):
+            _MISSING.first(conn)
+        driver = conn.connection.dbapi_connection
+        assert driver.pgconn.transaction_status == 3  # type: ignore[union-attr]  # INERROR
+        assert _MISSING._by_dialect["postgresql"].libpq.name not in _prepared_on(conn)  # type: ignore[union-attr]
+        conn.rollback()
+        conn.execute(text("CREATE TABLE zz_nowhere (n int)"))
+        conn.commit()
+        conn.begin()
+        assert _MISSING.first(conn) is None  # prepared now, inside the pipeline
+        assert _MISSING._by_dialect["postgresql"].libpq.name in _prepared_on(conn)  # type: ignore[union-attr]
+        conn.execute(text("DROP TABLE zz_nowhere"))
+        conn.commit()
+
+
+def test_waiting_for_the_first_statement_lets_other_threads_run(pg: Database) -> None:
+    """psycopg's `get_result` holds the interpreter's lock while it blocks: the pipeline waits on the socket
+    first, so another thread of the process runs while the server works on the statement."""
+    counted = [0]
+    stop = threading.Event()
+
+    def count() -> None:
+        while not stop.is_set():
+            counted[0] += 1
+
+    with pg.engine.connect() as conn:
+        conn.begin()
+        _SLEEP.first(conn, seconds=0)  # prepared on this connection
+        conn.rollback()
+        conn.begin()
+        counter = threading.Thread(target=count)
+        counter.start()
+        try:
+            time.sleep(0.05)
+            before, started = counted[0], time.perf_counter()
+            _SLEEP.first(conn, seconds=0.3)
+            during, waited = counted[0] - before, time.perf_counter() - started
+            before, started = counted[0], time.perf_counter()
+            time.sleep(0.3)
+            free, slept = counted[0] - before, time.perf_counter() - started
+        finally:
+            stop.set()
+            counter.join()
+        conn.rollback()
+    assert waited >= 0.3
+    assert during / waited > 0.2 * free / slept  # a lock held leaves it about 2% (a few switch intervals)

@@ -9,17 +9,21 @@ that takes these away too. `follow_deallocations`, on each new connection, has p
 module forget what it prepared there, so the next statement prepares again.
 
 A transaction: psycopg looks at the connection's status, which libpq keeps, to know whether it must send
-`BEGIN` before a statement. `begin` sends it here when psycopg would (a connection not in autocommit, idle,
-without transaction settings) and leaves the rest to a cursor; the driver's COMMIT and ROLLBACK then follow
-as usual. An error is raised as the psycopg exception of its SQLSTATE, as a cursor raises it.
+`BEGIN` before a statement. `opening` tells when it would (a connection not in autocommit, idle, without
+transaction settings); `first_row` then sends that `BEGIN` with the statement, in libpq's pipeline mode, in one
+round trip instead of two, and leaves the rest to a cursor; the driver's COMMIT and ROLLBACK then follow as
+usual. An error is raised as the psycopg exception of its SQLSTATE, as a cursor raises it.
 """
 
 from __future__ import annotations
 
 import itertools
 import re
+import select
 import threading
+from contextlib import suppress
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -67,10 +71,12 @@ class _State:
         self.prepared: set[bytes] = set()
         self.on_commit: list[bytes] = []
         self.errors, self.pq, self.text = errors, pq, PyFormat.TEXT
+        self.pipelines = pq.version() >= PIPELINES_FROM  # the libpq psycopg runs on
 
 
 _states: WeakKeyDictionary[Any, _State] = WeakKeyDictionary()
 _states_lock = threading.Lock()  # a connection's first statement adds its state; the threads share the map
+PIPELINES_FROM = 140000  # libpq 14
 INVALID_STATEMENT_NAME = "26000"  # SQLSTATE: the prepared statement is not there
 
 
@@ -102,40 +108,50 @@ def follow_deallocations(driver: Any) -> None:
     manager.clear = clear_both  # type: ignore[union-attr]
 
 
-def begin(driver: Any) -> bool:
-    """Make the driver connection ready for a statement run here, as a cursor would: inside its transaction
-    (sending `BEGIN` when psycopg would send a plain one), or in autocommit. False when a cursor should run
-    the statement instead (a failed transaction, or one with settings of its own)."""
+class Opening(Enum):
+    """How a statement run here meets the connection's transaction (`opening`)."""
+
+    CURSOR = 0  # a failed transaction, or one with settings of its own: a cursor runs the statement
+    READY = 1  # inside a transaction already, or in autocommit
+    BEGIN = 2  # idle: the statement goes with the `BEGIN` psycopg would send, in one round trip
+
+
+def opening(driver: Any) -> Opening:
+    """What a statement run here on the driver connection needs, as a cursor would see it."""
     state = _state(driver)
-    pq = state.pq
     status = driver.pgconn.transaction_status
-    if status == pq.TransactionStatus.INTRANS:
-        return True
-    if status != pq.TransactionStatus.IDLE:
-        return False
+    if status == state.pq.TransactionStatus.INTRANS:
+        return Opening.READY
+    if status != state.pq.TransactionStatus.IDLE:
+        return Opening.CURSOR
     if driver.autocommit:
-        return True
+        return Opening.READY
     if driver.isolation_level is not None or driver.read_only is not None or driver.deferrable is not None:
-        return False
-    result = driver.pgconn.exec_(b"BEGIN")
-    if result.status != pq.ExecStatus.COMMAND_OK:
-        raise state.errors.error_from_result(result, encoding=driver.info.encoding)
-    return True
+        return Opening.CURSOR
+    return Opening.BEGIN
 
 
-def first_row(driver: Any, statement: Prepared, values: dict[str, Any]) -> tuple[Any, ...] | None:
-    """Run the statement with `values` (by bind name) on the driver connection; its first row, or None."""
+def first_row(
+    driver: Any, statement: Prepared, values: dict[str, Any], opening: Opening = Opening.READY
+) -> tuple[Any, ...] | None:
+    """Run the statement with `values` (by bind name) on the driver connection; its first row, or None.
+    With `Opening.BEGIN` the transaction's `BEGIN` (and the statement's PREPARE, the first time on this
+    connection) go with it, in a pipeline; otherwise a statement not yet prepared here is prepared first."""
     state = _state(driver)
     errors, pq = state.errors, state.pq
     pgconn = driver.pgconn
-    if statement.name not in state.prepared:
-        result = pgconn.prepare(statement.name, statement.sql)
-        if result.status != pq.ExecStatus.COMMAND_OK:
-            raise errors.error_from_result(result, encoding=driver.info.encoding)
-        state.prepared.add(statement.name)
     args = [values[name] for name in statement.names]
     tx = state.transformer
-    result = pgconn.exec_prepared(statement.name, tx.dump_sequence(args, [state.text] * len(args)))
+    params = tx.dump_sequence(args, [state.text] * len(args))
+    if opening is Opening.BEGIN and state.pipelines:
+        result = _begin_and_run(driver, state, statement, params)
+    else:
+        if opening is Opening.BEGIN:
+            _check(driver, state, pgconn.exec_(b"BEGIN"))
+        if statement.name not in state.prepared:
+            _check(driver, state, pgconn.prepare(statement.name, statement.sql))
+            state.prepared.add(statement.name)
+        result = pgconn.exec_prepared(statement.name, params)
     if result.status not in (pq.ExecStatus.TUPLES_OK, pq.ExecStatus.COMMAND_OK):
         if result.error_field(pq.DiagnosticField.SQLSTATE) == INVALID_STATEMENT_NAME.encode():
             state.prepared.discard(statement.name)  # gone some way not followed: the next use prepares it again
@@ -146,6 +162,59 @@ def first_row(driver: Any, statement: Prepared, values: dict[str, Any]) -> tuple
     row: tuple[Any, ...] = tx.load_row(0, tuple)
     tx.set_pgresult(None)
     return row
+
+
+def _check(driver: Any, state: _State, result: Any) -> None:
+    if result.status != state.pq.ExecStatus.COMMAND_OK:
+        raise state.errors.error_from_result(result, encoding=driver.info.encoding)
+
+
+def _begin_and_run(driver: Any, state: _State, statement: Prepared, params: Any) -> Any:
+    """`BEGIN`, the statement's PREPARE when it is new here, and the statement, sent together in libpq's
+    pipeline mode, and their results read back: the statement's, or the first that failed (the transaction
+    is then as a failed statement leaves it)."""
+    pq, pgconn = state.pq, driver.pgconn
+    prepare = statement.name not in state.prepared
+    results = []
+    pgconn.enter_pipeline_mode()
+    try:
+        pgconn.send_query_params(b"BEGIN", None)
+        if prepare:
+            pgconn.send_prepare(statement.name, statement.sql)
+        pgconn.send_query_prepared(statement.name, params)
+        pgconn.pipeline_sync()
+        _send_all(pgconn)
+        while (result := _next_result(pgconn)) is None or result.status != pq.ExecStatus.PIPELINE_SYNC:
+            if result is not None:  # None ends one command's results
+                results.append(result)
+    except BaseException:
+        with suppress(Exception):  # a connection that broke half-way cannot leave the mode: the error says why
+            pgconn.exit_pipeline_mode()
+        raise
+    pgconn.exit_pipeline_mode()
+    if prepare and results[1].status == pq.ExecStatus.COMMAND_OK:
+        state.prepared.add(statement.name)
+    ok = (pq.ExecStatus.COMMAND_OK, pq.ExecStatus.TUPLES_OK)
+    return next((result for result in results if result.status not in ok), results[-1])
+
+
+def _send_all(pgconn: Any) -> None:
+    """Flush what libpq holds to send (the connection is non-blocking), reading meanwhile when the server
+    answers first."""
+    while pgconn.flush():
+        readable, _, _ = select.select([pgconn.socket], [pgconn.socket], [])
+        if readable:
+            pgconn.consume_input()
+
+
+def _next_result(pgconn: Any) -> Any:
+    """libpq's next result, waited for on the socket: psycopg's `get_result` holds the interpreter's lock
+    while it blocks, which would stop every other thread of the process for a round trip."""
+    pgconn.consume_input()
+    while pgconn.is_busy():
+        select.select([pgconn.socket], [], [])
+        pgconn.consume_input()
+    return pgconn.get_result()
 
 
 def literal(pyformat_sql: str, values: dict[str, Any]) -> bytes:

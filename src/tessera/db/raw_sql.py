@@ -98,8 +98,9 @@ class RawStatement:
         for watcher in _watchers:
             watcher(compiled.sql)
         try:
-            if compiled.libpq is not None and libpq_statements.begin(driver):
-                row = libpq_statements.first_row(driver, compiled.libpq, values)
+            opening = libpq_statements.opening(driver) if compiled.libpq is not None else None
+            if opening is not None and opening is not libpq_statements.Opening.CURSOR:
+                row = libpq_statements.first_row(driver, compiled.libpq, values, opening)
             else:
                 row = _first_row_by_cursor(driver, compiled.sql, args)
         except engine.dialect.loaded_dbapi.Error as error:
