@@ -11,7 +11,7 @@ from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from tessera.db.engine import Database
 from tessera.db.tables import TaskLock, utcnow
@@ -113,6 +113,28 @@ def test_an_expired_lease_frees_the_slot_and_a_late_submit_cannot_overfill(world
         t["total_annotations"] for t in c.get(f"/api/tasks?project={pid}", headers=manager.headers).json()["tasks"]
     ]
     assert counts == [1, 1]
+
+
+def test_a_refused_submit_keeps_the_lease(world: World, manager: Person) -> None:
+    """The submit ends the lease in the statement that locks the task (on PostgreSQL): a submit refused after
+    that, for its result or by the queue, takes the ending back with it."""
+    pid, ids = world.project_with_tasks(manager, 2)
+    a, b = _annotators(world, pid, 2)
+    c = world.client
+    assert _next(c, pid, a) == ids[0]
+    bad = [{**CHOICE[0], "value": {"choices": ["No such choice"]}}]
+    assert c.post(f"/api/tasks/{ids[0]}/annotations", json={"result": bad}, headers=a.headers).status_code == 400
+    assert _next(c, pid, a) == ids[0]  # still theirs, and held from b
+    assert _next(c, pid, b) == ids[1]
+    _expire(world, a)
+    _expire(world, b)
+    assert _next(c, pid, b) == ids[0]  # b takes the slot a's lease gave up
+    r = c.post(f"/api/tasks/{ids[0]}/annotations", json={"result": CHOICE}, headers=a.headers)
+    assert r.status_code == 409
+    with world.db.writer() as s:
+        leases = s.execute(select(TaskLock.task_id, TaskLock.user_id).order_by(TaskLock.id)).all()
+    assert sorted(leases) == sorted([(ids[0], a.id), (ids[1], b.id), (ids[0], b.id)])  # a's expired one stays
+    assert _submit(c, ids[0], b) == 201
 
 
 def test_a_task_opened_by_its_id_without_a_lease_is_not_held_to_the_queue(world: World, manager: Person) -> None:

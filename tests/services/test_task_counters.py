@@ -1,5 +1,6 @@
 """A task's counters after each submit, skip and delete, made in one statement when the project has no
-`agreement_threshold` (`annotations._COUNT_AND_SET`): the same as counting the task's rows and asking
+`agreement_threshold` (`annotations._COUNT_AND_SET`; on PostgreSQL a submit writes them in the statement that
+inserts the annotation, `_INSERT_AND_COUNT`): the same as counting the task's rows and asking
 `task_is_labeled`, for every overlap and skip policy, on SQLite and PostgreSQL."""
 
 from __future__ import annotations

@@ -137,7 +137,7 @@ class ProjectRules(NamedTuple):
 
 
 _T, _P, _M = Task.__table__.c, Project.__table__.c, ProjectMember.__table__.c
-_TASK_FOR_WRITE = RawStatement(
+TASK_FOR_WRITE = (
     select(*(_T[k] for k in TaskToWrite._fields), _M.role, *(_P[k] for k in ProjectRules._fields))
     .select_from(
         Task.__table__.outerjoin(
@@ -146,23 +146,28 @@ _TASK_FOR_WRITE = RawStatement(
     )
     .where(_T.id == bindparam("id"))
     .with_for_update(of=Task.__table__)
-)  # built once: every submit runs it (see `db.raw_sql`)
-_ROLE_AT = len(TaskToWrite._fields)  # the row: the task's columns, the role, the project's columns
+)  # what `task_for_write` reads, in a row: the task's columns, the role, the project's columns
+_TASK_FOR_WRITE = RawStatement(TASK_FOR_WRITE)  # built once (see `db.raw_sql`)
+_ROLE_AT, _RULES = len(TaskToWrite._fields), len(ProjectRules._fields)
 
 
 def task_for_write(session: Session, actor: Actor, task_id: int, action: str) -> tuple[TaskToWrite, ProjectRules, str]:
     """The task (its row locked), its project's rules and the actor's role there, for a write of the task's
-    annotations (a submit), with the same answers as `get_scoped`. Only the columns such a write reads, on the
-    driver's cursor: loading the whole task and project as ORM objects cost a submit about as much again as
-    the rest of its reads and writes."""
+    annotations, with the same answers as `get_scoped`. Only the columns such a write reads, on the driver's
+    cursor: loading the whole task and project as ORM objects cost a submit about as much again as the rest of
+    its reads and writes."""
     if not is_row_id(task_id):
         raise NotFound("task not found")
-    row = _TASK_FOR_WRITE.first(session.connection(), id=task_id, user=actor.user_id)
+    return write_target(_TASK_FOR_WRITE.first(session.connection(), id=task_id, user=actor.user_id), actor, action)
+
+
+def write_target(row: Any, actor: Actor, action: str) -> tuple[TaskToWrite, ProjectRules, str]:
+    """`task_for_write`'s answer from a row that begins as `TASK_FOR_WRITE`'s (None: no task has the id)."""
     role = None if row is None else ADMIN if actor.is_admin else row[_ROLE_AT]
     if row is None or role is None:
         raise NotFound("task not found")
     require(role, action, "task")
-    return TaskToWrite._make(row[:_ROLE_AT]), ProjectRules._make(row[_ROLE_AT + 1 :]), role
+    return TaskToWrite._make(row[:_ROLE_AT]), ProjectRules._make(row[_ROLE_AT + 1 : _ROLE_AT + 1 + _RULES]), role
 
 
 def visible_projects(actor: Actor) -> Select[tuple[Project]]:

@@ -4,7 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Boolean, Integer, bindparam, case, func, insert, null, select, update
+from sqlalchemy import (
+    Boolean,
+    Integer,
+    Subquery,
+    Update,
+    bindparam,
+    case,
+    func,
+    insert,
+    null,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -23,11 +36,10 @@ from tessera.services.access import (
     TaskToWrite,
     get_scoped,
     sees_all_annotations,
-    task_for_write,
 )
 from tessera.services.actors import Actor
 from tessera.services.task_agreement import agreement_of_task
-from tessera.services.task_queue import check_submit, release
+from tessera.services.task_queue import check_submit, task_for_submit
 from tessera.services.task_totals import changed
 from tessera.services.tasks import overlap_of_task
 
@@ -103,48 +115,66 @@ _SET_COUNTERS = RawStatement(
     )
 )  # both built once (see `db.raw_sql`): the counters' statements of a project with an `agreement_threshold`
 _T = Task.__table__
-_COUNTS = (
-    select(
-        func.coalesce(func.sum(case((_A.was_cancelled, 0), else_=1)), 0).label("total"),
-        func.coalesce(func.sum(case((_A.was_cancelled, 1), else_=0)), 0).label("cancelled"),
+
+
+def _set_counts(rows: Subquery) -> Update:
+    """The UPDATE of a task's counters from the `was_cancelled` of its annotations (`rows`), with
+    `task_is_labeled` in SQL: the completed annotations, and the skips when they count, fill `slots`; it
+    returns what a submit reads back."""
+    counts = select(
+        func.coalesce(func.sum(case((rows.c.was_cancelled, 0), else_=1)), 0).label("total"),
+        func.coalesce(func.sum(case((rows.c.was_cancelled, 1), else_=0)), 0).label("cancelled"),
+    ).subquery("counts")
+    done = counts.c.total + case((bindparam("skips_count", type_=Boolean), counts.c.cancelled), else_=0)
+    return (
+        update(_T)
+        .where(_T.c.id == bindparam("task_id"))
+        .values(
+            total_annotations=counts.c.total,
+            cancelled_annotations=counts.c.cancelled,
+            is_labeled=done >= bindparam("slots", type_=Integer),
+            agreement=case((counts.c.total >= 2, _T.c.agreement), else_=null()),
+            updated_at=bindparam("updated_at"),
+        )
     )
-    .where(_A.task_id == bindparam("task_id"))
-    .subquery("counts")
-)
-# `task_is_labeled` in SQL: the completed annotations, and the skips when they count, fill `slots`
-_COUNTED_DONE = _COUNTS.c.total + case((bindparam("skips_count", type_=Boolean), _COUNTS.c.cancelled), else_=0)
+
+
+_STORED = select(_A.was_cancelled).where(_A.task_id == bindparam("task_id"))
 _COUNT_AND_SET = RawStatement(
-    update(_T)
-    .where(_T.c.id == bindparam("task_id"))
-    .values(
-        total_annotations=_COUNTS.c.total,
-        cancelled_annotations=_COUNTS.c.cancelled,
-        is_labeled=_COUNTED_DONE >= bindparam("slots", type_=Integer),
-        agreement=case((_COUNTS.c.total >= 2, _T.c.agreement), else_=null()),
-        updated_at=bindparam("updated_at"),
+    _set_counts(_STORED.subquery("task_annotations")).returning(
+        _T.c.total_annotations, _T.c.cancelled_annotations, _T.c.is_labeled
     )
-    .returning(_T.c.total_annotations, _T.c.cancelled_annotations, _T.c.is_labeled)
-)  # built once: every submit of a project without `agreement_threshold` runs it
+)  # built once: the counters of a project without `agreement_threshold`, after any change of its annotations
+_INSERTED = {c.key for c in Annotation.__table__.columns} - {"id"}
+_ADD = insert(Annotation.__table__).values({key: bindparam(key) for key in _INSERTED})
+_INSERT = RawStatement(_ADD.returning(_A.id))  # built once: every submit runs it, or the next
+_NEW = _ADD.returning(_A.id, _A.was_cancelled).cte("inserted")
+_INSERT_AND_COUNT = RawStatement(
+    _set_counts(union_all(_STORED, select(_NEW.c.was_cancelled)).subquery("task_annotations")).returning(
+        select(_NEW.c.id).scalar_subquery(), _T.c.total_annotations, _T.c.cancelled_annotations, _T.c.is_labeled
+    )
+)  # PostgreSQL, a project without `agreement_threshold`: the annotation and the counters in one statement (the
+# statement does not see the row its WITH inserts, so it is counted with the others)
 _SET_AGREEMENT = RawStatement(
     update(_T).where(_T.c.id == bindparam("task_id")).values(agreement=bindparam("agreement"))
 )
 
 
-def refresh_counters(session: Session, task: Task | TaskToWrite, project: Project | ProjectRules) -> None:
+def refresh_counters(
+    session: Session,
+    task: Task | TaskToWrite,
+    project: Project | ProjectRules,
+    counted: tuple[int, int, bool] | None = None,
+) -> None:
     """Recompute a task's counters from its rows (the task row is locked by the caller). An ORM task is
     brought up to date; a `TaskToWrite` is a read of the row, left as it was read. Without an
     `agreement_threshold` (no disagreement can ask for one more annotator) the counts are made and written in
-    one statement (`_COUNT_AND_SET`: a round trip less for a submit on PostgreSQL); the agreement, of two
-    annotations or more, then in a second."""
+    one statement (`_COUNT_AND_SET`), or were with the annotation just inserted (`counted`, by
+    `_INSERT_AND_COUNT`); the agreement, of two annotations or more, then in another."""
     conn = session.connection()
-    skip_queue = project.settings.get("skip_queue", "")
-    overlap = overlap_of_task(project, task.inner_id, task.extra_overlap)
     now = utcnow()
     if project.settings.get("agreement_threshold") is None:
-        slots = max(1, overlap)  # as `task_is_labeled` counts them
-        row = _COUNT_AND_SET.first(
-            conn, task_id=task.id, skips_count=skip_queue == "IGNORE_SKIPPED", slots=slots, updated_at=now
-        )
+        row = counted or _COUNT_AND_SET.first(conn, task_id=task.id, updated_at=now, **_counting(task, project))
         assert row is not None
         total, cancelled, labeled = row
         agreement = None
@@ -160,12 +190,21 @@ def refresh_counters(session: Session, task: Task | TaskToWrite, project: Projec
             "updated_at": now,
         }
     else:
+        skip_queue = project.settings.get("skip_queue", "")
+        overlap = overlap_of_task(project, task.inner_id, task.extra_overlap)
         values = _counters_with_disagreement(session, task, project, skip_queue, overlap, now)
         _SET_COUNTERS.first(conn, task_id=task.id, **values)
     if isinstance(task, Task):
         for key, value in values.items():
             set_committed_value(task, key, value)
     changed(session, project.id)
+
+
+def _counting(task: Task | TaskToWrite, project: Project | ProjectRules) -> dict[str, Any]:
+    """What `_COUNT_AND_SET` and `_INSERT_AND_COUNT` need besides the task: whether skips fill a slot, and
+    how many slots there are (as `task_is_labeled` counts them)."""
+    overlap = overlap_of_task(project, task.inner_id, task.extra_overlap)
+    return {"skips_count": project.settings.get("skip_queue", "") == "IGNORE_SKIPPED", "slots": max(1, overlap)}
 
 
 def _counters_with_disagreement(
@@ -226,7 +265,7 @@ def create_annotation(session: Session, actor: Actor, task_id: int, body: Any) -
     unique_id = body.get("unique_id")
     if unique_id is not None and (not isinstance(unique_id, str) or not 0 < len(unique_id) <= UNIQUE_ID_MAX):
         raise InvalidInput("unique_id must be a string of 1 to 64 characters", field_errors={"unique_id": ["invalid"]})
-    task, project, role = task_for_write(session, actor, task_id, "annotations.create")
+    task, project, role, lease = task_for_submit(session, actor, task_id)
     if unique_id:
         existing = _by_unique_id(session, actor, task, unique_id)
         if existing is not None:
@@ -235,7 +274,6 @@ def create_annotation(session: Session, actor: Actor, task_id: int, body: Any) -
     config = cached_config(project.label_config)
     validate_result(config, result, task.data)
     presentation = check_presentation(config, task.data, body.get("presentation"))
-    lease = release(session, actor, task.id)
     check_submit(session, actor, role, task, project, bool(body.get("was_cancelled", False)), lease)
     parent_prediction = body.get("parent_prediction")
     if parent_prediction is not None:
@@ -266,38 +304,38 @@ def create_annotation(session: Session, actor: Actor, task_id: int, body: Any) -
         "updated_at": now,
         "updated_by": actor.user_id or None,
     }
+    counting = None  # PostgreSQL, no `agreement_threshold`: the counters are written with the annotation
+    if project.settings.get("agreement_threshold") is None and session.get_bind().dialect.name == "postgresql":
+        counting = _counting(task, project)
     if not unique_id:
-        ann = _insert(session, values)
+        ann, counted = _insert(session, values, counting)
     else:  # a retry racing the first create: the unique index decides, inside a savepoint
         try:
             with session.begin_nested():
-                ann = _insert(session, values)
+                ann, counted = _insert(session, values, counting)
         except IntegrityError:
             existing = _by_unique_id(session, actor, task, unique_id)
             if existing is None:
                 raise
             return existing, False
-    refresh_counters(session, task, project)
+    refresh_counters(session, task, project, counted)
     return ann, True
 
 
-_INSERTED = {c.key for c in Annotation.__table__.columns} - {"id"}
-_INSERT = RawStatement(
-    insert(Annotation.__table__).values({key: bindparam(key) for key in _INSERTED}).returning(Annotation.__table__.c.id)
-)  # built once: every submit runs it
-
-
-def _insert(session: Session, values: dict[str, Any]) -> Annotation:
+def _insert(
+    session: Session, values: dict[str, Any], counting: dict[str, Any] | None
+) -> tuple[Annotation, tuple[int, int, bool] | None]:
     """Write a new annotation with one Core INSERT and put it in the session as if it had been loaded: the
     unit of work's flush of the one object cost a submit about three times as much. `values` holds every
-    column but the id (the columns' Python defaults are not applied here)."""
+    column but the id (the columns' Python defaults are not applied here). With `counting` (`_counting`) the
+    same statement writes the task's counters (`_INSERT_AND_COUNT`) and they come back too."""
     assert values.keys() == _INSERTED, "a column of annotations is missing from the values"
-    inserted = _INSERT.first(session.connection(), **values)
-    assert inserted is not None
-    ann_id = inserted[0]
-    ann = as_loaded(Annotation, {"id": ann_id, **values})
+    conn = session.connection()
+    row = _INSERT.first(conn, **values) if counting is None else _INSERT_AND_COUNT.first(conn, **values, **counting)
+    assert row is not None
+    ann = as_loaded(Annotation, {"id": row[0], **values})
     session.add(ann)
-    return ann
+    return ann, None if counting is None else row[1:]  # type: ignore[return-value]
 
 
 def _by_unique_id(session: Session, actor: Actor, task: Task | TaskToWrite, unique_id: str) -> Annotation | None:
