@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import (
@@ -40,6 +41,7 @@ _things = Table(
     Column("at", DateTime(timezone=True)),
     Column("flag", Boolean),
     Column("doc", JSONB),
+    Column("score", Float),
 )
 _T = _things.c
 _INSERT = RawStatement(
@@ -182,13 +184,32 @@ def test_a_statement_sent_with_commit_that_fails_fails_the_commit_and_nothing_is
         conn.rollback()
 
 
-def test_only_integers_are_written_into_a_statement_sent_with_commit() -> None:
+def test_only_numbers_and_null_are_written_into_a_statement_sent_with_commit() -> None:
     assert libpq_statements.literal("UPDATE t SET n = %(n)s WHERE s LIKE 'a%%'", {"n": 7}) == (
         b"UPDATE t SET n = 7 WHERE s LIKE 'a%'"
     )
-    for bad in ("7; DROP TABLE t", True, 1.5, None):
+    assert libpq_statements.literal("UPDATE t SET x = %(x)s, y = %(y)s", {"x": 0.1, "y": None}) == (
+        b"UPDATE t SET x = 0.1, y = NULL"
+    )
+    for bad in ("7; DROP TABLE t", "1.5", True, float("nan"), float("inf"), Decimal("1.5"), [1]):
         with pytest.raises(TypeError, match="only integers"):
             libpq_statements.literal("UPDATE t SET n = %(n)s", {"n": bad})
+
+
+_SET_SCORE = RawStatement(_things.update().where(_T.id == bindparam("thing")).values(score=bindparam("score")))
+
+
+def test_the_last_value_given_for_the_commit_is_the_one_written(pg: Database) -> None:
+    """A statement given again goes to the end: a, b, a leaves a (sent once, after b), as running them would."""
+    with pg.engine.begin() as conn:
+        thing = _INSERT.first(conn, name="s", at=AT, flag=False, doc=None)[0]  # type: ignore[index]
+    with pg.engine.connect() as conn:
+        _BY_NAME.first(conn, name="s")
+        for score in (0.25, 0.5, 0.25):
+            _SET_SCORE.on_commit(conn, thing=thing, score=score)
+        conn.commit()
+        assert conn.execute(select(_T.score).where(_T.id == thing)).scalar_one() == 0.25
+        conn.rollback()
 
 
 _MISSING = RawStatement(select(literal_column("1")).select_from(text("zz_nowhere")))

@@ -12,7 +12,7 @@ from tessera.db.engine import Database
 from tessera.db.tables import Annotation, Task
 from tessera.domain.config import cached_config
 from tessera.domain.labeling import task_is_labeled
-from tessera.services import annotations
+from tessera.services import annotations, members, users
 from tessera.services.actors import Actor
 from tessera.services.projects import create_project
 from tessera.services.task_agreement import agreement_of_task
@@ -68,3 +68,31 @@ def test_the_counters_are_those_of_the_rows(db: Database, overlap: int, skip_que
             s.commit()
         assert _stored(db, task_id) == _expected(db, task_id, overlap, skip_queue)
     assert _stored(db, task_id) == (0, 0, False, None)
+
+
+def test_the_agreement_is_that_of_the_rows_after_each_submit(db: Database) -> None:
+    """Three annotators (and one who answers twice, the later answer counting): after each submit the task's
+    agreement is what `agreement_of_task` makes of its rows (on PostgreSQL a submit makes it from what its
+    INSERT read, and writes it with the COMMIT)."""
+    with db.writer() as s:
+        pid = create_project(s, ACTOR, {"title": "P", "label_config": CONFIG, "maximum_annotations": 3}).id
+        task_id = create_task(s, ACTOR, {"project": pid, "data": {"text": "t"}}).id
+        people = []
+        for n in range(3):
+            user = users.create_user(s, None, email=f"a{n}@example.com", password=f"annotator{n}")
+            members.add_member(s, ACTOR, pid, {"user": user.id, "role": "annotator"})
+            people.append(Actor(user_id=user.id, email=user.email))
+        s.commit()
+    seen = []
+    steps = [(0, "a", False), (1, "b", False), (2, "a", True), (2, "a", False), (1, "a", False), (0, "a", False)]
+    for who, choice, cancelled in steps:
+        result = [] if cancelled else [{**RESULT[0], "value": {"choices": [choice]}}]
+        with db.writer() as s:
+            body = {"result": result, "was_cancelled": cancelled}
+            annotations.create_annotation(s, people[who], task_id, body)
+            s.commit()
+        stored = _stored(db, task_id)
+        assert stored == _expected(db, task_id, 3, "REQUEUE_FOR_OTHERS")
+        seen.append(stored[3])
+    # a, b; a skip; a, b, a (1 pair in 3); b's later a replaces their b, and stays the one that counts
+    assert seen == [None, 0.0, 0.0, pytest.approx(1 / 3), 1.0, 1.0]

@@ -18,6 +18,7 @@ usual. An error is raised as the psycopg exception of its SQLSTATE, as a cursor 
 from __future__ import annotations
 
 import itertools
+import math
 import re
 import select
 import threading
@@ -218,29 +219,35 @@ def _next_result(pgconn: Any) -> Any:
 
 
 def literal(pyformat_sql: str, values: dict[str, Any]) -> bytes:
-    """The statement with its values written in, for `send_with_commit`: integers only, so that nothing a
-    user wrote can be read as SQL."""
+    """The statement with its values written in, for `send_with_commit`: integers, finite floats and NULL
+    only, so that nothing a user wrote can be read as SQL."""
 
     def value(match: re.Match[str]) -> str:
         if match.group(1) is None:
             return "%"
         found = values[match.group(1)]
-        if type(found) is not int:
-            raise TypeError(f"only integers are written into a statement sent with COMMIT, not {found!r}")
-        return str(found)
+        if found is None:
+            return "NULL"
+        if type(found) is int or (type(found) is float and math.isfinite(found)):
+            return repr(found)
+        raise TypeError(
+            f"only integers, finite floats and None are written into a statement sent with COMMIT, not {found!r}"
+        )
 
     return _PLACEHOLDER.sub(value, pyformat_sql).encode()
 
 
 def send_with_commit(driver: Any, sql: bytes) -> bool:
     """Have the driver connection's COMMIT of its transaction send `sql` before it, in the same round trip
-    (`follow_commits`), once however often it is given; a rollback forgets it. False when no transaction is
-    open here: run it now instead."""
+    (`follow_commits`), once however often it is given (in the place it was last given: what it writes then
+    comes after whatever was given in between); a rollback forgets it. False when no transaction is open
+    here: run it now instead."""
     state = _state(driver)
     if driver.pgconn.transaction_status != state.pq.TransactionStatus.INTRANS:
         return False
-    if sql not in state.on_commit:  # a bump per batch or per task of one transaction: the first does
-        state.on_commit.append(sql)
+    if sql in state.on_commit:  # a bump per batch or per task of one transaction: one does
+        state.on_commit.remove(sql)
+    state.on_commit.append(sql)
     return True
 
 

@@ -68,9 +68,10 @@ class RawStatement:
 
     def on_commit(self, conn: Connection, **params: Any) -> None:
         """Run it in `conn`'s transaction as the last statement before its COMMIT, on PostgreSQL in the
-        COMMIT's own round trip (`libpq_statements.send_with_commit`; integer values only); elsewhere now.
-        A statement that gives no row: an UPDATE of a row every writer of a project updates, locked then only
-        while the COMMIT runs."""
+        COMMIT's own round trip (`libpq_statements.send_with_commit`; integers, finite floats and None only);
+        elsewhere now. A statement that gives no row and whose effect nothing in the transaction reads after
+        it: an UPDATE of a row every writer of a project updates, locked then only while the COMMIT runs, or a
+        write the request need not wait for."""
         if conn.in_transaction():
             compiled = self._by_dialect.get(conn.engine.dialect.name) or self._compile(conn.engine)
             if compiled.libpq is not None:

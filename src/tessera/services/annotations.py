@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     Boolean,
@@ -38,7 +38,7 @@ from tessera.services.access import (
     sees_all_annotations,
 )
 from tessera.services.actors import Actor
-from tessera.services.task_agreement import agreement_of_task
+from tessera.services.task_agreement import COMPARED_AS_JSON, agreement_of_task, agreement_with_new
 from tessera.services.task_queue import check_submit, task_for_submit
 from tessera.services.task_totals import changed
 from tessera.services.tasks import overlap_of_task
@@ -151,36 +151,60 @@ _INSERT = RawStatement(_ADD.returning(_A.id))  # built once: every submit runs i
 _NEW = _ADD.returning(_A.id, _A.was_cancelled).cte("inserted")
 _INSERT_AND_COUNT = RawStatement(
     _set_counts(union_all(_STORED, select(_NEW.c.was_cancelled)).subquery("task_annotations")).returning(
-        select(_NEW.c.id).scalar_subquery(), _T.c.total_annotations, _T.c.cancelled_annotations, _T.c.is_labeled
+        select(_NEW.c.id).scalar_subquery(),
+        _T.c.total_annotations,
+        _T.c.cancelled_annotations,
+        _T.c.is_labeled,
+        COMPARED_AS_JSON,
     )
-)  # PostgreSQL, a project without `agreement_threshold`: the annotation and the counters in one statement (the
-# statement does not see the row its WITH inserts, so it is counted with the others)
+)  # PostgreSQL, a project without `agreement_threshold`: the annotation and the counters in one statement, and
+# what the task's agreement compares. The statement does not see the row its WITH inserts: it is counted with
+# the others, and the agreement adds it.
 _SET_AGREEMENT = RawStatement(
     update(_T).where(_T.c.id == bindparam("task_id")).values(agreement=bindparam("agreement"))
 )
+
+
+class Inserted(NamedTuple):
+    """What `_INSERT_AND_COUNT` wrote and read besides the annotation's id, and the annotation's values."""
+
+    total: int
+    cancelled: int
+    labeled: bool
+    compared: list[Any] | None  # `COMPARED_AS_JSON`: the task's annotations the agreement compares, before it
+    values: dict[str, Any]
 
 
 def refresh_counters(
     session: Session,
     task: Task | TaskToWrite,
     project: Project | ProjectRules,
-    counted: tuple[int, int, bool] | None = None,
+    inserted: Inserted | None = None,
 ) -> None:
     """Recompute a task's counters from its rows (the task row is locked by the caller). An ORM task is
     brought up to date; a `TaskToWrite` is a read of the row, left as it was read. Without an
     `agreement_threshold` (no disagreement can ask for one more annotator) the counts are made and written in
-    one statement (`_COUNT_AND_SET`), or were with the annotation just inserted (`counted`, by
-    `_INSERT_AND_COUNT`); the agreement, of two annotations or more, then in another."""
+    one statement (`_COUNT_AND_SET`), or were with the annotation just inserted (`inserted`, by
+    `_INSERT_AND_COUNT`, which read what the agreement compares too: its `UPDATE` then goes with the COMMIT);
+    the agreement, of two annotations or more, in another."""
     conn = session.connection()
     now = utcnow()
     if project.settings.get("agreement_threshold") is None:
-        row = counted or _COUNT_AND_SET.first(conn, task_id=task.id, updated_at=now, **_counting(task, project))
-        assert row is not None
-        total, cancelled, labeled = row
+        if inserted is not None:
+            total, cancelled, labeled = inserted.total, inserted.cancelled, inserted.labeled
+        else:
+            row = _COUNT_AND_SET.first(conn, task_id=task.id, updated_at=now, **_counting(task, project))
+            assert row is not None
+            total, cancelled, labeled = row
         agreement = None
         if total >= 2:
-            agreement = agreement_of_task(session, cached_config(project.label_config), task.id)
-            _SET_AGREEMENT.first(conn, task_id=task.id, agreement=agreement)
+            config = cached_config(project.label_config)
+            if inserted is not None:
+                agreement = agreement_with_new(config, inserted.compared, inserted.values)
+                _SET_AGREEMENT.on_commit(conn, task_id=task.id, agreement=agreement)
+            else:
+                agreement = agreement_of_task(session, config, task.id)
+                _SET_AGREEMENT.first(conn, task_id=task.id, agreement=agreement)
         values = {
             "total_annotations": total,
             "cancelled_annotations": cancelled,
@@ -308,34 +332,34 @@ def create_annotation(session: Session, actor: Actor, task_id: int, body: Any) -
     if project.settings.get("agreement_threshold") is None and session.get_bind().dialect.name == "postgresql":
         counting = _counting(task, project)
     if not unique_id:
-        ann, counted = _insert(session, values, counting)
+        ann, inserted = _insert(session, values, counting)
     else:  # a retry racing the first create: the unique index decides, inside a savepoint
         try:
             with session.begin_nested():
-                ann, counted = _insert(session, values, counting)
+                ann, inserted = _insert(session, values, counting)
         except IntegrityError:
             existing = _by_unique_id(session, actor, task, unique_id)
             if existing is None:
                 raise
             return existing, False
-    refresh_counters(session, task, project, counted)
+    refresh_counters(session, task, project, inserted)
     return ann, True
 
 
 def _insert(
     session: Session, values: dict[str, Any], counting: dict[str, Any] | None
-) -> tuple[Annotation, tuple[int, int, bool] | None]:
+) -> tuple[Annotation, Inserted | None]:
     """Write a new annotation with one Core INSERT and put it in the session as if it had been loaded: the
     unit of work's flush of the one object cost a submit about three times as much. `values` holds every
     column but the id (the columns' Python defaults are not applied here). With `counting` (`_counting`) the
-    same statement writes the task's counters (`_INSERT_AND_COUNT`) and they come back too."""
+    same statement writes the task's counters (`_INSERT_AND_COUNT`), and what it wrote and read comes back."""
     assert values.keys() == _INSERTED, "a column of annotations is missing from the values"
     conn = session.connection()
     row = _INSERT.first(conn, **values) if counting is None else _INSERT_AND_COUNT.first(conn, **values, **counting)
     assert row is not None
     ann = as_loaded(Annotation, {"id": row[0], **values})
     session.add(ann)
-    return ann, None if counting is None else row[1:]  # type: ignore[return-value]
+    return ann, None if counting is None else Inserted(*row[1:], values=values)
 
 
 def _by_unique_id(session: Session, actor: Actor, task: Task | TaskToWrite, unique_id: str) -> Annotation | None:

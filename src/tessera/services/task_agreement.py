@@ -5,9 +5,10 @@ its labeling config changes."""
 from __future__ import annotations
 
 from collections import defaultdict
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Text, bindparam, cast, select, update
+from sqlalchemy import Text, bindparam, cast, func, select, update
 from sqlalchemy.orm import Session
 
 from tessera.db.tables import Annotation, Task
@@ -25,8 +26,26 @@ _ONE_TASK = select(_A.completed_by, _A.result).where(_A.task_id == bindparam("ta
 _SET = update(Task.__table__).where(_T.id == bindparam("task_id")).values(agreement=bindparam("agreement"))
 
 
+# The same annotations as one JSON array of [id, annotator, result], for a statement to return with its row
+# (PostgreSQL: `annotations._INSERT_AND_COUNT` returns those stored before the one it inserts).
+COMPARED_AS_JSON = (
+    select(func.json_agg(func.json_build_array(_A.id, _A.completed_by, _A.result)))
+    .where(_A.task_id == bindparam("task_id"), *_COMPARED)
+    .scalar_subquery()
+)
+
+
 def agreement_of_task(session: Session, config: LabelConfig, task_id: int) -> float | None:
     latest = dict(session.connection().execute(_ONE_TASK, {"task_id": task_id}).all())
+    return TaskAgreement(config).value(latest)
+
+
+def agreement_with_new(config: LabelConfig, stored: list[Any] | None, new: dict[str, Any]) -> float | None:
+    """`agreement_of_task` from the task's compared annotations as `COMPARED_AS_JSON` gave them (None: there
+    were none) before `new`, the values of the annotation inserted since (with the highest id), was added."""
+    latest = {annotator: result for _, annotator, result in sorted(stored or [], key=itemgetter(0))}
+    if not new["was_cancelled"] and new["completed_by"] is not None and new["parent_annotation_id"] is None:
+        latest[new["completed_by"]] = new["result"]  # as `_COMPARED` would have it
     return TaskAgreement(config).value(latest)
 
 
