@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import inspect
 import json
+import logging
 from collections.abc import Callable, Coroutine, MutableMapping
 from typing import Any
 
@@ -29,6 +30,8 @@ from tessera.services import auth, tokens
 from tessera.services.actors import Actor
 from tessera.services.secrets import same
 from tessera.settings import Settings
+
+log = logging.getLogger("tessera.api")
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 SESSION_COOKIE = "tessera_session"
@@ -115,8 +118,14 @@ def _open_session(request: Request, *, write: bool) -> Session:
 
 
 def _close_session(session: Session) -> None:
-    session.rollback()
-    session.close()
+    """End a request's session once its response has gone: an error here can reach nobody but the log (a
+    connection the database closed meanwhile: the pool replaces it)."""
+    try:
+        session.rollback()
+    except Exception as error:
+        log.warning("could not roll back a finished request's session: %s", error)
+    finally:
+        session.close()
 
 
 def closing_sessions(scope: MutableMapping[str, Any]) -> Callable[[], None]:

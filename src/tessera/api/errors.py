@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tessera import __version__
@@ -84,6 +84,17 @@ def install(app: FastAPI) -> None:
         log.warning("unchecked value on %s %s", request.method, request.url.path, exc_info=exc)
         reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
         return error_response(400, f"a value does not fit where it is stored: {reason}")
+
+    @app.exception_handler(DBAPIError)
+    async def _lost(request: Request, exc: DBAPIError) -> JSONResponse:
+        # The database closed the connection or went away (a restart, a failover, an administrator): the
+        # connection was invalidated and the pool opens a new one, so the same request can be tried again.
+        # Any other database error is unexpected: up to the last line of defence (a logged 500).
+        if not exc.connection_invalidated:
+            raise exc
+        log.warning("lost the database connection on %s %s: %s", request.method, request.url.path, exc.orig)
+        detail = "the connection to the database was lost before the request finished: try it again"
+        return error_response(503, detail, headers={"Retry-After": "1"})
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -64,7 +64,12 @@ class RawStatement:
             conn.begin()
         driver = conn.connection.dbapi_connection
         assert driver is not None
-        return self._run(conn.engine, driver, params)
+        try:
+            return self._run(conn.engine, driver, params)
+        except exc.DBAPIError as error:
+            if error.connection_invalidated:
+                conn.invalidate(error)  # as SQLAlchemy does for its own statements: the pool replaces it
+            raise
 
     def on_commit(self, conn: Connection, **params: Any) -> None:
         """Run it in `conn`'s transaction as the last statement before its COMMIT, on PostgreSQL in the
@@ -87,6 +92,10 @@ class RawStatement:
         pooled = engine.raw_connection()
         try:
             return self._run(engine, pooled.driver_connection, params)
+        except exc.DBAPIError as error:
+            if error.connection_invalidated:
+                pooled.invalidate(error)
+            raise
         finally:
             pooled.close()  # back to the pool, which ends the driver's transaction, if any
 
@@ -105,8 +114,14 @@ class RawStatement:
             else:
                 row = _first_row_by_cursor(driver, compiled.sql, args)
         except engine.dialect.loaded_dbapi.Error as error:
+            lost = engine.dialect.is_disconnect(error, driver, None)  # the server closed it, or went away
             raise exc.DBAPIError.instance(
-                compiled.sql, args, error, engine.dialect.loaded_dbapi.Error, dialect=engine.dialect
+                compiled.sql,
+                args,
+                error,
+                engine.dialect.loaded_dbapi.Error,
+                dialect=engine.dialect,
+                connection_invalidated=lost,
             ) from error
         if row is None:
             return None
