@@ -25,5 +25,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("annotations") as batch:
-        batch.drop_column("presentation")
+    # In place (SQLite 3.35+), not by Alembic's batch copy, whose drop of the old table deletes the rows
+    # that hang on it by an ON DELETE CASCADE key.
+    op.execute("ALTER TABLE annotations DROP COLUMN presentation")

@@ -22,5 +22,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("ml_backends") as batch:
-        batch.drop_column("auto_update")
+    # In place (SQLite 3.35+), not by Alembic's batch copy, whose drop of the old table deletes the rows
+    # that hang on it by an ON DELETE CASCADE key.
+    op.execute("ALTER TABLE ml_backends DROP COLUMN auto_update")

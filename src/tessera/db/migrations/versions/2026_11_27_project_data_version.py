@@ -22,5 +22,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("projects") as batch:
-        batch.drop_column("data_version")
+    # In place (SQLite 3.35+), not by Alembic's batch copy, whose drop of the old table deletes the rows
+    # that hang on it by an ON DELETE CASCADE key.
+    op.execute("ALTER TABLE projects DROP COLUMN data_version")

@@ -24,5 +24,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_tasks_project_id_agreement", table_name="tasks")
-    with op.batch_alter_table("tasks") as batch:
-        batch.drop_column("agreement")
+    # In place (SQLite 3.35+), not by Alembic's batch copy, whose drop of the old table deletes the rows
+    # that hang on it by an ON DELETE CASCADE key.
+    op.execute("ALTER TABLE tasks DROP COLUMN agreement")

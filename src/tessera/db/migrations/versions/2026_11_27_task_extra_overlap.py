@@ -22,5 +22,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("tasks") as batch:
-        batch.drop_column("extra_overlap")
+    # In place (SQLite 3.35+), not by Alembic's batch copy, whose drop of the old table deletes the rows
+    # that hang on it by an ON DELETE CASCADE key.
+    op.execute("ALTER TABLE tasks DROP COLUMN extra_overlap")

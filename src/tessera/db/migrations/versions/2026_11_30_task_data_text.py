@@ -40,5 +40,7 @@ def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP TRIGGER tasks_forget_data_text ON tasks")
         op.execute("DROP FUNCTION tasks_forget_data_text()")
-    with op.batch_alter_table("tasks") as batch:
-        batch.drop_column("data_text")
+    # Not Alembic's batch mode, which on SQLite copies the table and drops the old one: with foreign keys on,
+    # that drop deleted every annotation and prediction (their key's ON DELETE CASCADE). SQLite drops a
+    # column in place since 3.35.
+    op.execute("ALTER TABLE tasks DROP COLUMN data_text")
