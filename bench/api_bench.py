@@ -2,15 +2,15 @@
 
     python bench/api_bench.py [--tasks 100000] [--database-url postgresql://postgres@127.0.0.1/postgres]
 
-With --database-url, a fresh database is created on that server for the run and dropped afterwards.
-The server's memory is sampled from /proc while the run goes on (peak resident set size, its worker processes'
-added in). The submits are timed twice, 1,000 each: from 8 client processes, each with one keep-alive
-connection and the standard library's HTTP client (the headline: what the server gives), and from 8 httpx
-clients on threads of this one process, as before. The clients share the server's 2 cores; the threads also
-share one GIL, so a reply that has arrived waits for its thread to be scheduled, which the threads' figure
-counts as the server's time. Each row also has the CPU time the server (its worker processes too), the
-clients and, on PostgreSQL, the database's backends spent per submit: a figure of CPU moves less than a time
-with the machine's load.
+With --database-url, a fresh database is created on that server for the run and dropped afterwards. The server's
+memory is sampled from /proc while the run goes on (peak resident set size, its worker processes' added in). Two
+listings are paged again while another client submits 50 annotations a second, as a team at work does (each submit
+moves the project's `data_version`). The submits are timed twice, 1,000 each: from 8 client processes, each with one
+keep-alive connection and the standard library's HTTP client (the headline: what the server gives), and from 8 httpx
+clients on threads of this one process, as before. The clients share the server's 2 cores; the threads also share one
+GIL, so a reply that has arrived waits for its thread to be scheduled, which the threads' figure counts as the
+server's time. Each row also has the CPU time the server (its worker processes too), the clients and, on PostgreSQL,
+the database's backends spent per submit: a figure of CPU moves less than a time with the machine's load.
 """
 
 from __future__ import annotations
@@ -186,6 +186,28 @@ def submits_from_threads(base: str, headers: dict[str, str], targets: list[int],
     return times
 
 
+class SubmitsInBackground(threading.Thread):
+    """One client submitting to `task_ids` in turn, at most `per_second`, until stopped."""
+
+    def __init__(self, base: str, headers: dict[str, str], task_ids: list[int], per_second: float) -> None:
+        super().__init__(daemon=True)
+        self.base, self.headers, self.task_ids, self.pause = base, headers, task_ids, 1 / per_second
+        self.stopping = threading.Event()
+        self.made = 0
+
+    def run(self) -> None:
+        with httpx.Client(base_url=self.base, headers=self.headers, timeout=60) as c:
+            for task_id in self.task_ids:
+                if self.stopping.wait(self.pause):
+                    return
+                c.post(f"/api/tasks/{task_id}/annotations", json={"result": RESULT}).raise_for_status()
+                self.made += 1
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.join()
+
+
 def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[-1] if len(values) >= 20 else max(values)
 
@@ -273,6 +295,25 @@ def main() -> None:
                     resp.raise_for_status()
                 rows.append((f"{label} (p95 of {args.pages})", f"{p95(times) * 1000:.1f} ms"))
             sampler.phase("task pages")
+            # The same pages while another client submits 50 annotations a second (a team at work): every
+            # submit moves the project's `data_version`.
+            writing = SubmitsInBackground(base, headers, ids[-2000:], per_second=50)
+            writing.start()
+            for label, query in [("any page", None), ("ordered by data.text", {"ordering": ["tasks:data.text"]})]:
+                extra = {"query": json.dumps(query)} if query else {}
+                last_page = max(1, (len(ids) + 99) // 100)
+                times = []
+                for _ in range(args.pages):
+                    page = rng.randint(1, last_page)
+                    t = time.perf_counter()
+                    resp = c.get("/api/tasks", params={"project": pid, "page": page, "page_size": 100, **extra})
+                    times.append(time.perf_counter() - t)
+                    resp.raise_for_status()
+                rows.append((f"task page, {label}, while a client submits (p95)", f"{p95(times) * 1000:.1f} ms"))
+            writing.stop()
+            rows.append(("  submits meanwhile", f"{writing.made}"))
+            ids = ids[:-2000]
+            sampler.phase("task pages while submitting")
 
             for label, submit_all in [
                 (f"{args.clients} client processes", submits_from_processes),

@@ -12,7 +12,7 @@ from sqlalchemy import insert, inspect, text
 
 from tessera.db.engine import Database
 from tessera.db.migrate import alembic_config, current_revision, upgrade_database
-from tessera.db.tables import Base, Project, Task, on_this_database
+from tessera.db.tables import Annotation, Base, Project, Task, on_this_database
 
 
 def differences(db: Database) -> list[Any]:
@@ -43,8 +43,15 @@ def test_tasks_keep_their_keys_to_imports_and_projects_on_sqlite_alone(db: Datab
     assert "updated_by is not null" in str(where).lower()
 
 
-def task_columns(db: Database) -> list[str]:
-    return [c["name"] for c in inspect(db.engine).get_columns("tasks")]
+def rows(db: Database) -> tuple[int, int]:
+    """(tasks, annotations)"""
+    with db.engine.connect() as conn:
+        count = lambda table: conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()  # noqa: E731
+        return count("tasks"), count("annotations")
+
+
+def task_columns(db: Database, table: str = "tasks") -> list[str]:
+    return [c["name"] for c in inspect(db.engine).get_columns(table)]
 
 
 def data_text_triggers(db: Database) -> list[str]:
@@ -56,7 +63,8 @@ def data_text_triggers(db: Database) -> list[str]:
 
 
 def test_the_latest_migrations_go_down_and_up_again(db: Database) -> None:
-    """0013 down drops the kept text of `data` and, on PostgreSQL, its trigger; 0012 down gives tasks their
+    """0014 down drops the projects' `tasks_version`; 0013 down the kept text of `data` and, on PostgreSQL, its
+    trigger; 0012 down gives tasks their
     key to projects back, first deleting what its ON DELETE CASCADE would have deleted (a task whose project
     is gone, possible on PostgreSQL only); 0011 down, the key to imports."""
     sqlite = db.engine.dialect.name == "sqlite"
@@ -64,9 +72,15 @@ def test_the_latest_migrations_go_down_and_up_again(db: Database) -> None:
         project = conn.execute(insert(Project.__table__).values(title="p")).inserted_primary_key[0]
         for owner in [project] if sqlite else [project, project + 1000]:
             conn.execute(insert(Task.__table__).values(project_id=owner, inner_id=1, data={}, data_text="{}"))
+        task = conn.execute(text("SELECT min(id) FROM tasks")).scalar_one()
+        conn.execute(insert(Annotation.__table__).values(task_id=task, project_id=project, result=[]))
     assert data_text_triggers(db) == ([] if sqlite else ["tasks_forget_data_text"])
+    command.downgrade(alembic_config(db.engine), "0013")
+    assert "tasks_version" not in task_columns(db, "projects")
+    assert rows(db) == (1 if sqlite else 2, 1)  # SQLite's copy of a table in batch mode took these with it
     command.downgrade(alembic_config(db.engine), "0012")
     assert "data_text" not in task_columns(db)
+    assert rows(db) == (1 if sqlite else 2, 1)
     assert data_text_triggers(db) == []
     command.downgrade(alembic_config(db.engine), "0011")
     assert keys_to(db, "projects") == ["fk_tasks_project_id_projects"]
@@ -78,7 +92,26 @@ def test_the_latest_migrations_go_down_and_up_again(db: Database) -> None:
     assert "sqlite_where" not in updated_by_index(db)["dialect_options"]
     assert "postgresql_where" not in updated_by_index(db)["dialect_options"]
     upgrade_database(db.engine)
-    assert current_revision(db.engine) == "0013"
+    assert current_revision(db.engine) == "0014"
     assert differences(db) == []
-    assert "data_text" in task_columns(db)
+    assert "data_text" in task_columns(db) and "tasks_version" in task_columns(db, "projects")
     assert data_text_triggers(db) == ([] if sqlite else ["tasks_forget_data_text"])
+
+
+def test_every_migration_goes_down_keeping_the_rows_it_does_not_drop(db: Database) -> None:
+    """Down to the first migration, one at a time: the projects, tasks and annotations stay (SQLite's batch
+    copy of a table, whose old table is dropped, took every row with an ON DELETE CASCADE key to it along:
+    0008's and 0007's of tasks took the annotations); then up again to the model."""
+    with db.engine.begin() as conn:
+        project = conn.execute(insert(Project.__table__).values(title="p")).inserted_primary_key[0]
+        task = conn.execute(insert(Task.__table__).values(project_id=project, inner_id=1, data={}))
+        conn.execute(
+            insert(Annotation.__table__).values(task_id=task.inserted_primary_key[0], project_id=project, result=[])
+        )
+    head = int(current_revision(db.engine) or 0)
+    for revision in range(head - 1, 0, -1):
+        command.downgrade(alembic_config(db.engine), f"{revision:04d}")
+        assert rows(db) == (1, 1), revision
+    upgrade_database(db.engine)
+    assert differences(db) == []
+    assert rows(db) == (1, 1)

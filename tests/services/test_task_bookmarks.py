@@ -14,7 +14,7 @@ from sqlalchemy import event, select
 
 from tessera.db.engine import Database
 from tessera.db.tables import Task
-from tessera.services import annotations, imports, members, task_bookmarks, tasks, users
+from tessera.services import annotations, imports, members, predictions, task_bookmarks, tasks, users
 from tessera.services.actors import Actor
 from tessera.services.projects import create_project
 
@@ -110,3 +110,51 @@ def test_unsteady_columns_keep_offset() -> None:
     assert task_bookmarks.steady({"ordering": ["tasks:data.s"], "filters": {"items": [{"filter": "filter:tasks:id"}]}})
     assert not task_bookmarks.steady({"ordering": ["-tasks:agreement"]})
     assert not task_bookmarks.steady({"filters": {"items": [{"filter": "filter:tasks:reviews_accepted"}]}})
+
+
+def test_writes_of_annotations_keep_the_boundaries_of_a_listing_of_the_tasks_own_values(
+    db: Database, small_steps: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A listing filtered and ordered by the tasks' own values (id, `data`) keeps its boundaries while
+    annotations and predictions are written (`tasks_version`); one ordered by a count of annotations finds
+    them again; a write of a task itself makes both find them again. The pages stay those of an OFFSET."""
+    with db.writer() as s:
+        pid = create_project(s, ADMIN, {"title": "P", "label_config": CONFIG}).id
+        body = json.dumps([{"data": {"text": f"t{i}", "s": f"k{i % 7}"}} for i in range(N)]).encode()
+        imports.import_tasks(s, ADMIN, pid, files=[imports.ImportSource("tasks.json", io.BytesIO(body))])
+        ids = list(s.scalars(select(Task.id).where(Task.project_id == pid).order_by(Task.id)))
+        s.commit()
+    scans: list[Any] = []
+    scan = task_bookmarks._scan
+    monkeypatch.setattr(task_bookmarks, "_scan", lambda *args: scans.append(args) or scan(*args))
+    own = {"ordering": ["-tasks:data.s"], "filters": {"conjunction": "and", "items": [
+        {"filter": "filter:tasks:id", "operator": "greater", "type": "Number", "value": ids[3]}]}}  # fmt: skip
+    counted = {"ordering": ["-tasks:total_annotations"]}
+
+    def deep(query: Any) -> list[int]:
+        with db.reader() as s:
+            got = tasks.list_tasks(s, ADMIN, pid, page=9, page_size=10, full=False, query=query)
+        return [json.loads(text)["id"] for text in got.tasks]
+
+    def offset_page(query: Any) -> list[int]:
+        with db.writer() as s:  # a writer's session reads by OFFSET
+            got = tasks.list_tasks(s, ADMIN, pid, page=9, page_size=10, full=False, query=query)
+        return [json.loads(text)["id"] for text in got.tasks]
+
+    assert deep(own) == offset_page(own) and deep(counted) == offset_page(counted)
+    assert len(scans) == 2
+    result = [{"from_name": "c", "to_name": "text", "type": "choices", "value": {"choices": ["a"]}}]
+    with db.writer() as s:
+        for tid in ids[::5]:
+            annotations.create_annotation(s, ADMIN, tid, {"result": result})
+        predictions.create_prediction(s, ADMIN, {"task": ids[1], "result": result})
+        s.commit()
+    assert deep(own) == offset_page(own)
+    assert len(scans) == 2  # kept
+    assert deep(counted) == offset_page(counted)
+    assert len(scans) == 3  # found again: the counts moved tasks
+    with db.writer() as s:
+        tasks.update_task(s, ADMIN, ids[50], {"data": {"text": "moved", "s": "k9"}})
+        s.commit()
+    assert deep(own) == offset_page(own) and deep(counted) == offset_page(counted)
+    assert len(scans) == 5

@@ -156,6 +156,9 @@ class Project(Base):
     # Bumped by every write that changes the project's tasks, annotations or predictions, in the same
     # transaction: cached task counts are valid while it stands still.
     data_version: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0, server_default="0")
+    # Bumped only by writes that add, remove or change tasks themselves (not by those of annotations and
+    # predictions): a task listing that reads only the tasks' own values is valid while it stands still.
+    tasks_version: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0, server_default="0")
 
 
 class ProjectMember(Base):

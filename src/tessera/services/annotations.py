@@ -40,7 +40,7 @@ from tessera.services.access import (
 from tessera.services.actors import Actor
 from tessera.services.task_agreement import COMPARED_AS_JSON, agreement_of_task, agreement_with_new
 from tessera.services.task_queue import check_submit, task_for_submit
-from tessera.services.task_totals import changed
+from tessera.services.task_totals import labels_changed
 from tessera.services.tasks import overlap_of_task
 
 CREATE_FIELDS = {
@@ -221,7 +221,7 @@ def refresh_counters(
     if isinstance(task, Task):
         for key, value in values.items():
             set_committed_value(task, key, value)
-    changed(session, project.id)
+    labels_changed(session, project.id)
 
 
 def _counting(task: Task | TaskToWrite, project: Project | ProjectRules) -> dict[str, Any]:

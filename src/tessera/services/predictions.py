@@ -13,7 +13,7 @@ from tessera.domain.errors import InvalidInput, NotFound, ResultError
 from tessera.domain.ids import is_row_id
 from tessera.services.access import get_project, get_scoped
 from tessera.services.actors import Actor
-from tessera.services.task_totals import changed
+from tessera.services.task_totals import labels_changed
 
 FIELDS = {"task", "result", "score", "model_version", "project", "cluster", "neighbors", "mislabeling"}
 MODEL_VERSION_MAX = 255  # the column's length
@@ -69,7 +69,7 @@ def create_prediction(session: Session, actor: Actor, body: Any) -> Prediction:
     session.add(pred)
     session.flush()
     _bump(session, task.id)
-    changed(session, task.project_id)
+    labels_changed(session, task.project_id)
     return pred
 
 
@@ -104,7 +104,7 @@ def import_predictions(session: Session, actor: Actor, project_id: int, items: A
     session.flush()
     for task_id in {r.task_id for r in rows}:
         _bump(session, task_id)
-    changed(session, project.id)
+    labels_changed(session, project.id)
     return len(rows)
 
 
@@ -152,4 +152,4 @@ def delete_prediction(session: Session, actor: Actor, prediction_id: int) -> Non
     session.delete(pred)
     session.flush()
     _bump(session, task_id)
-    changed(session, project_id)
+    labels_changed(session, project_id)

@@ -1,9 +1,12 @@
 """Page boundaries ("bookmarks") for `page=N` of the task list, so that a deep page is a keyset read from the
 nearest boundary instead of an OFFSET that evaluates the filter on every row before the page.
 
-For each (project, `data_version`, query scope) a small per-process cache keeps the sort key values and id of
-every `STEP`-th matching row, in the listing's order, found by one ordered scan of the ids and sort values the
-first time a deep page is asked (what an OFFSET to the last page reads). The scope (`task_cursor.scope_of`)
+For each (project, version, query scope) a small per-process cache keeps the sort key values and id of every
+`STEP`-th matching row, in the listing's order, found by one ordered scan of the ids and sort values the first
+time a deep page is asked (what an OFFSET to the last page reads). The version is the project's
+`tasks_version` for a listing whose filters and ordering read only the tasks' own values (id, `inner_id`,
+`created_at`, `data`): writes of annotations and predictions, which annotators make all day, leave those
+boundaries standing. Any other listing goes by `data_version`. The scope (`task_cursor.scope_of`)
 holds the filters, selection, ordering, ids and the author whose annotations the caller may see, so that
 callers who see different tasks never share boundaries. A page then reads at most `STEP - 1` rows before its
 own, by keyset.
@@ -32,6 +35,8 @@ CACHE_SIZE = 256  # listings remembered per database
 CACHE_MARKS = 200_000  # and boundaries in all (a listing of a million tasks has 10,000): some tens of MB
 # Task values that change without a `data_version` bump (a review's verdict, a recomputed agreement).
 UNSTEADY = {"agreement", "reviews_accepted", "reviews_rejected", "reviews_pending"}
+# Task values that only a write of the tasks themselves changes (`task_totals.changed`), with `data.*`.
+OWN = {"id", "inner_id", "created_at"}
 
 _caches: WeakKeyDictionary[Any, OrderedDict[tuple[Any, ...], list[Row]]] = WeakKeyDictionary()
 _lock = threading.Lock()
@@ -49,8 +54,29 @@ def steady(query: dict[str, Any]) -> bool:
     return not any(name.lstrip("-").split(":")[-1] in UNSTEADY for name in _names(query))
 
 
+def _own_values_only(query: dict[str, Any]) -> bool:
+    """Whether the query's filters and ordering read only the tasks' own values, which a write of annotations
+    or predictions leaves alone: its rows and their order then change only with `tasks_version`."""
+    for name in _names(query):
+        name = name.lstrip("-")
+        if not name.startswith(("filter:tasks:", "tasks:")):
+            return False
+        key = name.split(":", 2)[-1]  # as `task_query` reads it
+        if key not in OWN and not key.startswith("data."):
+            return False
+    return True
+
+
+def version_of(project: Project, query: dict[str, Any]) -> tuple[str, int]:
+    """The project's version that a listing's boundaries are exact for, named."""
+    if _own_values_only(query):
+        return "tasks", project.tasks_version
+    return "data", project.data_version
+
+
 def page_rows(
     session: Session,
+    version: tuple[str, int],
     project: Project,
     scope: str,
     base: Select[Any],
@@ -65,7 +91,7 @@ def page_rows(
     session (a writer's) and the caller should use OFFSET."""
     if not session.info.get("read_only"):  # a writer may see its own uncommitted rows: never cache those
         return None
-    cache_key = (project.id, project.data_version, scope)
+    cache_key = (project.id, *version, scope)
     pool = session.get_bind().pool  # one per database, shared by its reader and writer engines
     with _lock:
         cache = _caches.setdefault(pool, OrderedDict())

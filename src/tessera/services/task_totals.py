@@ -27,15 +27,23 @@ _lock = threading.Lock()
 
 
 _P = Project.__table__.c
-_BUMP = RawStatement(
-    update(Project.__table__).where(_P.id == bindparam("project_id")).values(data_version=_P.data_version + 1)
-)
+_PROJECT = update(Project.__table__).where(_P.id == bindparam("project_id"))
+_BUMP = RawStatement(_PROJECT.values(data_version=_P.data_version + 1, tasks_version=_P.tasks_version + 1))
+_BUMP_LABELS = RawStatement(_PROJECT.values(data_version=_P.data_version + 1))
 
 
 def changed(session: Session, project_id: int) -> None:
     """Mark the project's tasks as changed, in the caller's transaction: with its COMMIT (`on_commit`), so
-    that the project's row, which every writer of the project updates, stays locked the shortest time."""
+    that the project's row, which every writer of the project updates, stays locked the shortest time. Both
+    versions move (`data_version`, `tasks_version`)."""
     _BUMP.on_commit(session.connection(), project_id=project_id)
+
+
+def labels_changed(session: Session, project_id: int) -> None:
+    """`changed` for a write of annotations or predictions only (and of the task counters they keep): the
+    tasks themselves (which there are, their `data`, ids and creation) stay as they were, and so does
+    `tasks_version`."""
+    _BUMP_LABELS.on_commit(session.connection(), project_id=project_id)
 
 
 def task_totals(session: Session, project: Project, matching: Select[Any], key: Any, *, steady: bool) -> Totals:

@@ -20,7 +20,7 @@ from tessera.services.access import ProjectRules, get_project, get_scoped, sees_
 from tessera.services.actors import Actor
 from tessera.services.ls_shapes import task_dict, user_brief
 from tessera.services.storage_links import resolve_links
-from tessera.services.task_bookmarks import page_rows, steady
+from tessera.services.task_bookmarks import page_rows, steady, version_of
 from tessera.services.task_cursor import decode_cursor, encode_cursor, rows_after, scope_of
 from tessera.services.task_query import (
     apply_query,
@@ -104,7 +104,8 @@ def list_tasks(
         marked = None
         if page > 1 and steady(parsed):  # a keyset read from the nearest known page boundary
             offset = (page - 1) * page_size
-            marked = page_rows(session, project, scope, base, keys, order, offset, page_size + 1, shown)
+            version = version_of(project, parsed)
+            marked = page_rows(session, version, project, scope, base, keys, order, offset, page_size + 1, shown)
             if marked and len(marked[0]) == 1 + len(keys):
                 shown = ()
         if page == 1:
