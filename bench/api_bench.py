@@ -299,8 +299,15 @@ def main() -> None:
             # submit moves the project's `data_version`.
             writing = SubmitsInBackground(base, headers, ids[-2000:], per_second=50)
             writing.start()
-            for label, query in [("any page", None), ("ordered by data.text", {"ordering": ["tasks:data.text"]})]:
+            by_text = {"ordering": ["tasks:data.text"]}
+            for label, query, count in [
+                ("any page", None, True),
+                ("ordered by data.text", by_text, True),
+                ("ordered by data.text, count=false (as the web app asks)", by_text, False),
+            ]:
                 extra = {"query": json.dumps(query)} if query else {}
+                if not count:
+                    extra["count"] = "false"
                 last_page = max(1, (len(ids) + 99) // 100)
                 times = []
                 for _ in range(args.pages):

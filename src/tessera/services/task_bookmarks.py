@@ -11,9 +11,10 @@ holds the filters, selection, ordering, ids and the author whose annotations the
 callers who see different tasks never share boundaries. A page then reads at most `STEP - 1` rows before its
 own, by keyset.
 
-Like the totals (`task_totals`), the cache is used only by read-only sessions and is exact while the project's
-`data_version` stands, which every write to tasks, annotations and predictions bumps. A review's verdict and a
-recomputed agreement do not bump it, so a query that filters or orders on those never uses bookmarks."""
+Like the totals (`task_totals`), the cache is used only by read-only sessions and is exact while its version
+stands: `data_version` moves with every write to tasks, annotations and predictions, `tasks_version` with
+every write to tasks (`task_totals.changed`; `labels_changed` moves `data_version` alone). A review's verdict
+and a recomputed agreement move neither, so a query that filters or orders on those never uses bookmarks."""
 
 from __future__ import annotations
 
