@@ -43,6 +43,10 @@ def test_tasks_keep_their_keys_to_imports_and_projects_on_sqlite_alone(db: Datab
     assert "updated_by is not null" in str(where).lower()
 
 
+def totals_index(db: Database) -> bool:
+    return "ix_tasks_project_id_totals" in {i["name"] for i in inspect(db.engine).get_indexes("tasks")}
+
+
 def rows(db: Database) -> tuple[int, int]:
     """(tasks, annotations)"""
     with db.engine.connect() as conn:
@@ -63,10 +67,10 @@ def data_text_triggers(db: Database) -> list[str]:
 
 
 def test_the_latest_migrations_go_down_and_up_again(db: Database) -> None:
-    """0014 down drops the projects' `tasks_version`; 0013 down the kept text of `data` and, on PostgreSQL, its
-    trigger; 0012 down gives tasks their
-    key to projects back, first deleting what its ON DELETE CASCADE would have deleted (a task whose project
-    is gone, possible on PostgreSQL only); 0011 down, the key to imports."""
+    """0015 down drops SQLite's index of the task totals; 0014 down the projects' `tasks_version`; 0013 down the kept
+    text of `data` and, on PostgreSQL, its trigger; 0012 down gives tasks their key to projects back, first deleting
+    what its ON DELETE CASCADE would have deleted (a task whose project is gone, possible on PostgreSQL only); 0011
+    down, the key to imports."""
     sqlite = db.engine.dialect.name == "sqlite"
     with db.engine.begin() as conn:
         project = conn.execute(insert(Project.__table__).values(title="p")).inserted_primary_key[0]
@@ -75,6 +79,9 @@ def test_the_latest_migrations_go_down_and_up_again(db: Database) -> None:
         task = conn.execute(text("SELECT min(id) FROM tasks")).scalar_one()
         conn.execute(insert(Annotation.__table__).values(task_id=task, project_id=project, result=[]))
     assert data_text_triggers(db) == ([] if sqlite else ["tasks_forget_data_text"])
+    assert totals_index(db) == sqlite
+    command.downgrade(alembic_config(db.engine), "0014")
+    assert not totals_index(db)
     command.downgrade(alembic_config(db.engine), "0013")
     assert "tasks_version" not in task_columns(db, "projects")
     assert rows(db) == (1 if sqlite else 2, 1)  # SQLite's copy of a table in batch mode took these with it
@@ -92,7 +99,7 @@ def test_the_latest_migrations_go_down_and_up_again(db: Database) -> None:
     assert "sqlite_where" not in updated_by_index(db)["dialect_options"]
     assert "postgresql_where" not in updated_by_index(db)["dialect_options"]
     upgrade_database(db.engine)
-    assert current_revision(db.engine) == "0014"
+    assert current_revision(db.engine) == "0015"
     assert differences(db) == []
     assert "data_text" in task_columns(db) and "tasks_version" in task_columns(db, "projects")
     assert data_text_triggers(db) == ([] if sqlite else ["tasks_forget_data_text"])

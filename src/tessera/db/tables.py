@@ -228,6 +228,11 @@ class Task(Base):
         Index("ix_tasks_project_id_id", "project_id", "id"),
         Index("ix_tasks_project_id_is_labeled", "project_id", "is_labeled", "id"),
         Index("ix_tasks_project_id_agreement", "project_id", "agreement", "id"),
+        # SQLite: the task list's totals from the index alone, whatever other index leads with the project
+        # (migration 0015).
+        Index("ix_tasks_project_id_totals", "project_id", "total_annotations", "total_predictions").ddl_if(
+            dialect="sqlite"
+        ),
     )
 
 
