@@ -9,6 +9,7 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 from tessera.db import engine as engine_module
 from tessera.db.tables import Annotation
@@ -56,3 +57,13 @@ def test_a_lost_connection_is_a_503_and_the_retry_goes_through(
         made = s.scalar(select(func.count()).select_from(Annotation).where(Annotation.task_id == ids[1]))
     assert made == 1  # the lost submit wrote nothing, the retry once
     client.close()
+
+
+def test_any_other_database_error_is_still_a_logged_500(world: World, caplog: pytest.LogCaptureFixture) -> None:
+    @world.app.get("/zz-broken")
+    def broken() -> None:
+        raise OperationalError("SELECT 1", {}, Exception("disk I/O error"))
+
+    r = world.client.get("/zz-broken")
+    assert r.status_code == 500 and r.json()["detail"] == "internal error; the server log has the details"
+    assert "disk I/O error" in caplog.text
