@@ -81,9 +81,12 @@ def test_a_row_is_what_a_cursor_gives(pg: Database) -> None:
         assert _INSERT.first(conn, name="b", at=None, flag=None, doc=None)[1:] == ("b", None, None, None)  # type: ignore[index]
 
 
-def test_the_first_statement_begins_the_transaction(pg: Database) -> None:
-    """A statement on an idle connection opens the transaction the driver would: a rollback undoes it."""
+@pytest.mark.parametrize("pipelines", [True, False], ids=["pipeline", "libpq before 14"])
+def test_the_first_statement_begins_the_transaction(pg: Database, pipelines: bool) -> None:
+    """A statement on an idle connection opens the transaction the driver would: a rollback undoes it. With
+    a libpq older than 14 (no pipeline mode) `BEGIN` and the PREPARE go first, each on its own."""
     with pg.engine.connect() as conn:
+        libpq_statements._state(conn.connection.dbapi_connection).pipelines = pipelines
         conn.begin()
         _INSERT.first(conn, name="undone", at=AT, flag=False, doc=[])
         assert _INSERT._by_dialect["postgresql"].libpq.name in _prepared_on(conn)  # type: ignore[union-attr]

@@ -158,3 +158,22 @@ def test_writes_of_annotations_keep_the_boundaries_of_a_listing_of_the_tasks_own
         s.commit()
     assert deep(own) == offset_page(own) and deep(counted) == offset_page(counted)
     assert len(scans) == 5
+
+
+def test_only_listings_of_the_tasks_own_values_go_by_tasks_version() -> None:
+    class Versions:
+        tasks_version, data_version = 3, 9
+
+    project: Any = Versions()
+    by_text = {"ordering": ["-tasks:data.text"]}
+    by_id_and_data = {"ordering": ["tasks:id"], "filters": {"items": [{"filter": "filter:tasks:data.a.b"}]}}
+    for query in [{}, by_text, by_id_and_data, {"ordering": ["tasks:inner_id", "-tasks:created_at"]}]:
+        assert task_bookmarks.version_of(project, query) == ("tasks", 3), query
+    counted = {"ordering": ["tasks:data.text"], "filters": {"items": [{"filter": "filter:tasks:total_annotations"}]}}
+    for query in [
+        counted,
+        {"ordering": ["-tasks:updated_at"]},
+        {"ordering": ["tasks:completed_at"]},
+        {"ordering": ["x"]},
+    ]:
+        assert task_bookmarks.version_of(project, query) == ("data", 9), query

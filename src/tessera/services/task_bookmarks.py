@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from tessera.db.tables import Project, Task
 from tessera.services.task_cursor import Row, rows_after
-from tessera.services.task_query import SortKey, ordering_names
+from tessera.services.task_query import SortKey, ordering_names, task_key
 
 STEP = 100  # a boundary every STEP rows: a page of 100 starts on one
 CACHE_SIZE = 256  # listings remembered per database
@@ -58,14 +58,8 @@ def steady(query: dict[str, Any]) -> bool:
 def _own_values_only(query: dict[str, Any]) -> bool:
     """Whether the query's filters and ordering read only the tasks' own values, which a write of annotations
     or predictions leaves alone: its rows and their order then change only with `tasks_version`."""
-    for name in _names(query):
-        name = name.lstrip("-")
-        if not name.startswith(("filter:tasks:", "tasks:")):
-            return False
-        key = name.split(":", 2)[-1]  # as `task_query` reads it
-        if key not in OWN and not key.startswith("data."):
-            return False
-    return True
+    keys = [task_key(name.lstrip("-")) for name in _names(query)]
+    return all(key is not None and (key in OWN or key.startswith("data.")) for key in keys)
 
 
 def version_of(project: Project, query: dict[str, Any]) -> tuple[str, int]:

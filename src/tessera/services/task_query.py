@@ -112,13 +112,13 @@ def parse_query(raw: str | dict | None) -> dict[str, Any]:
     return query
 
 
-def _task_key(name: str) -> str | None:
+def task_key(name: str) -> str | None:
     """`id` of `tasks:id` or `filter:tasks:id`, `data.text` of `tasks:data.text`; None for other names."""
     return name.split(":", 2)[-1] if name.startswith(("filter:tasks:", "tasks:")) else None
 
 
 def _column(name: str, where: str, *, numeric: bool = False, author: int | None = None) -> ColumnElement[Any]:
-    key = _task_key(name)
+    key = task_key(name)
     if key is None:
         raise InvalidInput(f"{where}: unknown column {name!r}", field_errors={"query": [f"unknown column {name!r}"]})
     if key.startswith("data."):
@@ -286,8 +286,8 @@ def sort_keys(query: dict[str, Any], *, dialect: str, author: int | None = None)
         desc = name.startswith("-")
         key = name.lstrip("-")
         col = _column(key, f"query.ordering[{i}]", author=author)
-        nulls_last = _task_key(key) == "agreement" or (desc if dialect == "sqlite" else not desc)
-        out.append(SortKey(col, desc, nulls_last, _task_key(key) or key))
+        nulls_last = task_key(key) == "agreement" or (desc if dialect == "sqlite" else not desc)
+        out.append(SortKey(col, desc, nulls_last, task_key(key) or key))
     return out
 
 
@@ -308,14 +308,14 @@ def order_by(query: dict[str, Any], *, author: int | None = None) -> list[Column
 
 def ordering_data_paths(query: dict[str, Any]) -> list[tuple[str, ...]]:
     """The `data.<path>` keys the query orders by that an expression index can serve."""
-    keys = [_task_key(name.lstrip("-")) or "" for name in ordering_names(query)]
+    keys = [task_key(name.lstrip("-")) or "" for name in ordering_names(query)]
     paths = [tuple(key[5:].split(".")) for key in keys if key.startswith("data.")]
     return [path for path in paths if valid_path(path)]
 
 
 def ordering_task_columns(query: dict[str, Any]) -> list[str]:
     """The task columns the query orders by (counters, times): each gets an index on first use."""
-    keys = [_task_key(name.lstrip("-")) or "" for name in ordering_names(query)]
+    keys = [task_key(name.lstrip("-")) or "" for name in ordering_names(query)]
     return [key for key in keys if key in COLUMNS]
 
 
